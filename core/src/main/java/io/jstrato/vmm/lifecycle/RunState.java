@@ -1,0 +1,52 @@
+package io.jstrato.vmm.lifecycle;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The VM's run state, named as QMP's {@code query-status} reports it. Transitions (QEMU's table, reduced to
+ * what a microVM can do; a microVM reboot ends the VM, so nothing leaves {@code shutdown}):
+ *
+ * <pre>
+ *   prelaunch ──cont──▶ running ◀──cont── paused
+ *       │                │  └────stop────▶  │
+ *       │                └─fault─▶ internal-error
+ *       └───────────┴──── quit / guest reset / signal ──▶ shutdown (from every state)
+ * </pre>
+ */
+public enum RunState {
+    PRELAUNCH("prelaunch"),
+    RUNNING("running"),
+    PAUSED("paused"),
+    INTERNAL_ERROR("internal-error"),
+    SHUTDOWN("shutdown");
+
+    private final String qmpName;
+
+    RunState(String qmpName) {
+        this.qmpName = qmpName;
+    }
+
+    public String qmpName() {
+        return qmpName;
+    }
+
+    /** What {@code query-status} reports as {@code running}. */
+    public boolean isRunning() {
+        return this == RUNNING;
+    }
+
+    public Set<RunState> successors() {
+        return switch (this) {
+            case PRELAUNCH -> EnumSet.of(RUNNING, SHUTDOWN);
+            case RUNNING -> EnumSet.of(PAUSED, INTERNAL_ERROR, SHUTDOWN);
+            case PAUSED -> EnumSet.of(RUNNING, SHUTDOWN);
+            case INTERNAL_ERROR -> EnumSet.of(SHUTDOWN);
+            case SHUTDOWN -> EnumSet.noneOf(RunState.class);
+        };
+    }
+
+    public boolean canBecome(RunState next) {
+        return successors().contains(next);
+    }
+}

@@ -1,0 +1,102 @@
+package io.jstrato.vmm.lifecycle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class LifecycleTest {
+    private final List<String> calls = new ArrayList<>();
+    private final List<Transition> seen = new ArrayList<>();
+    private final Lifecycle lifecycle = new Lifecycle(new VcpuControl() {
+        @Override public void startParked() { calls.add("start"); }
+        @Override public void pauseAll() { calls.add("pause"); }
+        @Override public void resumeAll() { calls.add("resume"); }
+        @Override public void finishAll() { calls.add("finish"); }
+    });
+
+    LifecycleTest() {
+        lifecycle.addListener(t -> {
+            calls.add("event " + t.to().qmpName());
+            seen.add(t);
+        });
+    }
+
+    @AfterEach
+    void close() {
+        lifecycle.close();
+    }
+
+    @Test
+    void bootRunsTheVcpus() throws Exception {
+        await(lifecycle.boot(false));
+        assertEquals(RunState.RUNNING, lifecycle.state());
+        assertEquals(List.of("start", "resume", "event running"), calls);
+    }
+
+    @Test
+    void startPausedStaysInPrelaunchUntilCont() throws Exception {
+        await(lifecycle.boot(true));
+        assertEquals(RunState.PRELAUNCH, lifecycle.state());
+        assertEquals("VM has not started yet (prelaunch): use cont to start it", failure(lifecycle.pause()));
+        await(lifecycle.resume());
+        assertEquals(RunState.RUNNING, lifecycle.state());
+        assertEquals(List.of("start", "resume", "event running"), calls);
+    }
+
+    @Test
+    void stopAndContPauseAndResumeTheVcpusBeforeTheListenersHear() throws Exception {
+        await(lifecycle.boot(false));
+        calls.clear();
+        await(lifecycle.pause());
+        assertEquals(RunState.PAUSED, lifecycle.state());
+        assertEquals("VM is already paused", failure(lifecycle.pause()));
+        await(lifecycle.resume());
+        assertEquals("VM is already running", failure(lifecycle.resume()));
+        assertEquals(List.of("pause", "event paused", "resume", "event running"), calls);
+    }
+
+    @Test
+    void shutdownEndsOnceWithItsCause() throws Exception {
+        await(lifecycle.boot(false));
+        await(lifecycle.shutdown(ShutdownCause.HOST_QMP_QUIT));
+        await(lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
+        assertEquals(ShutdownCause.HOST_QMP_QUIT, lifecycle.terminated().get(5, TimeUnit.SECONDS));
+        assertEquals(1, seen.stream().filter(t -> t.to() == RunState.SHUTDOWN).count());
+        assertEquals("VM is shutting down", failure(lifecycle.resume()));
+        assertEquals("VM is shutting down", failure(lifecycle.pause()));
+    }
+
+    @Test
+    void internalErrorStopsTheVmAndRefusesCont() throws Exception {
+        await(lifecycle.boot(false));
+        await(lifecycle.internalError());
+        assertEquals(RunState.INTERNAL_ERROR, lifecycle.state());
+        assertTrue(failure(lifecycle.resume()).startsWith("Resetting the Virtual Machine is required"));
+        await(lifecycle.shutdown(ShutdownCause.HOST_QMP_QUIT));
+        assertEquals(RunState.SHUTDOWN, lifecycle.state());
+    }
+
+    @Test
+    void shutdownBeforeBootNeedsNoVcpus() throws Exception {
+        await(lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
+        assertEquals(List.of("event shutdown"), calls);
+    }
+
+    private static void await(CompletableFuture<Void> f) throws Exception {
+        f.get(5, TimeUnit.SECONDS);
+    }
+
+    private static String failure(CompletableFuture<Void> f) {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+        return assertInstanceOf(LifecycleException.class, e.getCause()).getMessage();
+    }
+}
