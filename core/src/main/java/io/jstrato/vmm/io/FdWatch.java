@@ -1,0 +1,102 @@
+package io.jstrato.vmm.io;
+
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoEvent;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.unix.FileDescriptor;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A raw file descriptor (a queue's ioeventfd, a tap, the serial input) watched by a Netty epoll event loop,
+ * through Netty 4.2's public {@link EpollIoHandle} API. The callback runs on the event loop and must not
+ * block; it must consume what made the fd readable (epoll is level-triggered here). The fd stays owned by
+ * whoever opened it: closing the watch unregisters it and never closes the fd.
+ */
+public final class FdWatch implements EpollIoHandle, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(FdWatch.class.getName());
+
+    private final IoEventLoop loop;
+    private final FileDescriptor fd;
+    private final String name;
+    private final Runnable onReadable;
+    private volatile IoRegistration registration;
+
+    private FdWatch(IoEventLoop loop, int fd, String name, Runnable onReadable) {
+        this.loop = loop;
+        this.fd = new FileDescriptor(fd);
+        this.name = name;
+        this.onReadable = onReadable;
+    }
+
+    /** Registers {@code fd} on {@code loop} and starts watching it for input. */
+    public static CompletableFuture<FdWatch> watch(IoEventLoop loop, int fd, String name, Runnable onReadable) {
+        FdWatch watch = new FdWatch(loop, fd, name, onReadable);
+        CompletableFuture<FdWatch> done = new CompletableFuture<>();
+        loop.register(watch).addListener(f -> {
+            if (!f.isSuccess()) {
+                done.completeExceptionally(f.cause());
+                return;
+            }
+            watch.registration = (IoRegistration) f.getNow();
+            watch.registration.submit(EpollIoOps.EPOLLIN);
+            done.complete(watch);
+        });
+        return done;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Starts or stops watching for input, e.g. a tap while the guest has no receive buffers. Callable from
+     * any thread; takes effect on the event loop.
+     */
+    public void setReadInterest(boolean interested) {
+        if (loop.inEventLoop()) {
+            IoRegistration r = registration;
+            if (r != null && r.isValid()) {
+                // NONE would delete the fd from epoll (a later EPOLLIN then fails with ENOENT); a mask
+                // without EPOLLIN keeps the registration while reporting nothing but hang-ups.
+                r.submit(interested ? EpollIoOps.EPOLLIN : EpollIoOps.EPOLLRDHUP);
+            }
+        } else {
+            loop.execute(() -> setReadInterest(interested));
+        }
+    }
+
+    @Override
+    public FileDescriptor fd() {
+        return fd;
+    }
+
+    @Override
+    public void handle(IoRegistration registration, IoEvent event) {
+        EpollIoOps ops = ((EpollIoEvent) event).ops();
+        if (ops.contains(EpollIoOps.EPOLLIN) || ops.contains(EpollIoOps.EPOLLERR)) {
+            try {
+                onReadable.run();
+            } catch (RuntimeException e) {
+                // One device's failure must not take the event loop (and every other device) down.
+                LOG.log(Level.SEVERE, "handler of " + name + " failed", e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        IoRegistration r = registration;
+        if (r != null) {
+            if (loop.inEventLoop()) {
+                r.cancel();
+            } else {
+                loop.execute(r::cancel);
+            }
+        }
+    }
+}
