@@ -1,0 +1,2 @@
+#include "rt.h"
+void guest_main(void) {}
