@@ -25,7 +25,6 @@
 #define VIRTIO_BLK_ID_BYTES 20
 #define SECTOR_SIZE 512
 
-#define QUEUE_SIZE 16
 #define CHUNK_SECTORS 128
 #define POLL_LIMIT 20000000000UL
 #define STATUS_TIMEOUT 0x100
@@ -36,23 +35,7 @@ struct virtio_blk_req_header {
     u64 sector;
 };
 
-struct virtq_avail {
-    u16 flags;
-    u16 idx;
-    u16 ring[QUEUE_SIZE];
-    u16 used_event;
-};
-
-struct virtq_used {
-    u16 flags;
-    u16 idx;
-    struct virtq_used_elem ring[QUEUE_SIZE];
-    u16 avail_event;
-};
-
-static struct virtq_desc desc[QUEUE_SIZE] __attribute__((aligned(16)));
-static struct virtq_avail avail __attribute__((aligned(2)));
-static struct virtq_used used __attribute__((aligned(4)));
+static struct virtq queue;
 static struct virtio_blk_req_header header;
 static u8 status_byte;
 static u8 chunk[CHUNK_SECTORS * SECTOR_SIZE] __attribute__((aligned(4096)));
@@ -60,9 +43,6 @@ static u8 chunk[CHUNK_SECTORS * SECTOR_SIZE] __attribute__((aligned(4096)));
 struct blk {
     u64 base;
     u32 features;
-    u16 queue_size;
-    u16 next_avail;
-    u16 last_used;
 };
 
 enum mode { MODE_RW, MODE_RO, MODE_WATCH };
@@ -110,82 +90,13 @@ static u64 read_capacity(u64 base)
     return ((u64)hi << 32) | lo;
 }
 
-/* Finds the slot-th virtio-blk transport named on the command line; 0 when there is none. */
-static u64 find_blk(u64 slot)
-{
-    u64 base;
-    u32 irq;
-    for (int i = 0; cmdline_virtio_mmio(i, &base, &irq); i++) {
-        if (vm_read(base, VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC)
-            continue;
-        if (vm_read(base, VIRTIO_MMIO_DEVICE_ID) != VIRTIO_ID_BLOCK)
-            continue;
-        if (slot-- == 0)
-            return base;
-    }
-    return 0;
-}
-
-static void add_status(u64 base, u32 bits)
-{
-    vm_write(base, VIRTIO_MMIO_STATUS, vm_read(base, VIRTIO_MMIO_STATUS) | bits);
-}
-
-/* Device initialization, virtio 1.2 §3.1.1. Returns 0 on success, after printing why not otherwise. */
 static int blk_init(struct blk *b)
 {
-    u64 base = b->base;
-    u32 version = vm_read(base, VIRTIO_MMIO_VERSION);
-    if (version != 2) {
-        printf("blk: virtio-mmio version %u not supported (need 2)\n", version);
+    if (virtio_negotiate(b->base, VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH, &b->features))
         return -1;
-    }
-    vm_write(base, VIRTIO_MMIO_STATUS, 0);
-    while (vm_read(base, VIRTIO_MMIO_STATUS) != 0)
-        ;
-    add_status(base, VIRTIO_STATUS_ACKNOWLEDGE);
-    add_status(base, VIRTIO_STATUS_DRIVER);
-
-    vm_write(base, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-    u32 low = vm_read(base, VIRTIO_MMIO_DEVICE_FEATURES);
-    vm_write(base, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-    u32 high = vm_read(base, VIRTIO_MMIO_DEVICE_FEATURES);
-    if (!(high & VIRTIO_F_VERSION_1_HIGH)) {
-        printf("blk: device does not offer VIRTIO_F_VERSION_1\n");
-        add_status(base, VIRTIO_STATUS_FAILED);
+    if (virtq_setup(&queue, b->base, 0))
         return -1;
-    }
-    b->features = low & (VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH);
-    vm_write(base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-    vm_write(base, VIRTIO_MMIO_DRIVER_FEATURES, b->features);
-    vm_write(base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-    vm_write(base, VIRTIO_MMIO_DRIVER_FEATURES, VIRTIO_F_VERSION_1_HIGH);
-    add_status(base, VIRTIO_STATUS_FEATURES_OK);
-    if (!(vm_read(base, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
-        printf("blk: device refused FEATURES_OK\n");
-        add_status(base, VIRTIO_STATUS_FAILED);
-        return -1;
-    }
-
-    vm_write(base, VIRTIO_MMIO_QUEUE_SEL, 0);
-    u32 max = vm_read(base, VIRTIO_MMIO_QUEUE_NUM_MAX);
-    if (max == 0 || vm_read(base, VIRTIO_MMIO_QUEUE_READY)) {
-        printf("blk: queue 0 unavailable\n");
-        add_status(base, VIRTIO_STATUS_FAILED);
-        return -1;
-    }
-    b->queue_size = (u16)(max < QUEUE_SIZE ? max : QUEUE_SIZE);
-    vm_write(base, VIRTIO_MMIO_QUEUE_NUM, b->queue_size);
-    vm_write(base, VIRTIO_MMIO_QUEUE_DESC_LOW, (u32)(u64)desc);
-    vm_write(base, VIRTIO_MMIO_QUEUE_DESC_HIGH, (u32)((u64)desc >> 32));
-    vm_write(base, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (u32)(u64)&avail);
-    vm_write(base, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (u32)((u64)&avail >> 32));
-    vm_write(base, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (u32)(u64)&used);
-    vm_write(base, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (u32)((u64)&used >> 32));
-    vm_write(base, VIRTIO_MMIO_QUEUE_READY, 1);
-    add_status(base, VIRTIO_STATUS_DRIVER_OK);
-    b->next_avail = 0;
-    b->last_used = 0;
+    virtio_driver_ok(b->base);
     return 0;
 }
 
@@ -199,6 +110,7 @@ static u32 blk_request(struct blk *b, u32 type, u64 sector, void *data, u32 len,
     header.reserved = 0;
     header.sector = sector;
     status_byte = 0xFF;
+    struct virtq_desc *desc = queue.desc;
     desc[0] = (struct virtq_desc){(u64)&header, sizeof(header), VIRTQ_DESC_F_NEXT, 1};
     u16 status_index = 1;
     if (len) {
@@ -207,24 +119,14 @@ static u32 blk_request(struct blk *b, u32 type, u64 sector, void *data, u32 len,
         status_index = 2;
     }
     desc[status_index] = (struct virtq_desc){(u64)&status_byte, 1, VIRTQ_DESC_F_WRITE, 0};
+    virtq_submit(&queue, 0);
 
-    volatile struct virtq_avail *va = &avail;
-    va->ring[b->next_avail % b->queue_size] = 0;
-    barrier();
-    va->idx = ++b->next_avail;
-    barrier();
-    vm_write(b->base, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-
-    volatile struct virtq_used *vu = &used;
-    for (u64 polls = 0; vu->idx == b->last_used; polls++)
+    u32 id, used_len;
+    for (u64 polls = 0; !virtq_take_used(&queue, &id, &used_len); polls++)
         if (polls == POLL_LIMIT)
             return STATUS_TIMEOUT;
-    barrier();
-    b->last_used++;
     /* Nobody takes the interrupt; acknowledging keeps the line from staying raised. */
-    u32 isr = vm_read(b->base, VIRTIO_MMIO_INTERRUPT_STATUS);
-    if (isr & VIRTIO_MMIO_INT_VRING)
-        vm_write(b->base, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+    virtio_ack_interrupts(b->base);
     return *(volatile u8 *)&status_byte;
 }
 
@@ -314,9 +216,7 @@ static void run_watch(struct blk *b, u64 capacity)
     for (;;) {
         if (serial_getc_nonblock() == 'q')
             break;
-        u32 isr = vm_read(b->base, VIRTIO_MMIO_INTERRUPT_STATUS);
-        if (isr)
-            vm_write(b->base, VIRTIO_MMIO_INTERRUPT_ACK, isr);
+        u32 isr = virtio_ack_interrupts(b->base);
         u32 g = vm_read(b->base, VIRTIO_MMIO_CONFIG_GENERATION);
         if (!(isr & VIRTIO_MMIO_INT_CONFIG) && g == generation)
             continue;
@@ -334,7 +234,7 @@ static long blk_main(void *arg)
 {
     const struct options *o = arg;
     struct blk b = {0};
-    b.base = find_blk(o->slot);
+    b.base = virtio_find(VIRTIO_ID_BLOCK, o->slot);
     if (!b.base) {
         printf("blk: no virtio-blk device at slot %lu\n", o->slot);
         return 1;

@@ -57,6 +57,54 @@ struct virtq_used_elem {
     u32 len;
 };
 
+/* Queue size this driver uses at most (QueueNum = min(QueueNumMax, VIRTQ_MAX)). */
+#define VIRTQ_MAX 16
+
+struct virtq_avail {
+    u16 flags;
+    u16 idx;
+    u16 ring[VIRTQ_MAX];
+    u16 used_event;
+};
+
+struct virtq_used {
+    u16 flags;
+    u16 idx;
+    struct virtq_used_elem ring[VIRTQ_MAX];
+    u16 avail_event;
+};
+
+/* One split virtqueue, polled: the driver owns the rings (static storage) and tracks its indices. */
+struct virtq {
+    struct virtq_desc desc[VIRTQ_MAX] __attribute__((aligned(16)));
+    struct virtq_avail avail __attribute__((aligned(4)));
+    struct virtq_used used __attribute__((aligned(4)));
+    u64 base;
+    u32 index;
+    u16 size;
+    u16 next_avail;
+    u16 last_used;
+};
+
+/* The slot-th transport with this DeviceID among the command line's virtio_mmio.device= entries, or 0. */
+u64 virtio_find(u32 device_id, u64 slot);
+/*
+ * Reset, ACKNOWLEDGE, DRIVER, feature negotiation (VIRTIO_F_VERSION_1 plus the wanted low feature bits the
+ * device offers, returned in *features), FEATURES_OK (virtio 1.2 §3.1.1 steps 1-6). Prints why and
+ * returns -1 on failure.
+ */
+int virtio_negotiate(u64 base, u32 wanted, u32 *features);
+/* Configures queue `index` (step 7); -1 (printed) when the device has no such queue. */
+int virtq_setup(struct virtq *q, u64 base, u32 index);
+/* Sets DRIVER_OK (step 8). */
+void virtio_driver_ok(u64 base);
+/* Makes the chain starting at descriptor head available and notifies the device. */
+void virtq_submit(struct virtq *q, u16 head);
+/* Takes the next used element if there is one: 1 with id and len set, else 0. */
+int virtq_take_used(struct virtq *q, u32 *id, u32 *len);
+/* Acknowledges whatever the interrupt status shows (no interrupt handler takes it); returns it. */
+u32 virtio_ack_interrupts(u64 base);
+
 static inline u32 vm_read(u64 base, u32 reg) { return mmio_read32(base + reg); }
 static inline void vm_write(u64 base, u32 reg, u32 v) { mmio_write32(base + reg, v); }
 
