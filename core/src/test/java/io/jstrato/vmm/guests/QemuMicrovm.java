@@ -33,6 +33,14 @@ public final class QemuMicrovm implements AutoCloseable {
         }
     }
 
+    /** A tap device (already created and up) attached as a {@code virtio-net-device} with this MAC. */
+    public record Nic(String tap, String mac) {
+        public Nic {
+            Objects.requireNonNull(tap, "tap");
+            Objects.requireNonNull(mac, "mac");
+        }
+    }
+
     /** How QEMU runs the guest. */
     public enum Accel {
         /** Software emulation: what this repository's machines (no /dev/kvm) can do. */
@@ -51,13 +59,18 @@ public final class QemuMicrovm implements AutoCloseable {
         }
     }
 
-    /** What to boot and how; {@link #commandLine()} is the exact QEMU argument list. */
-    public record Config(Path kernel, String append, List<Drive> drives, Path qmpSocket, int memoryMib,
-                         Accel accel) {
+    /**
+     * What to boot and how; {@link #commandLine()} is the exact argument list. {@code launcher} prefixes it
+     * (e.g. {@code ip netns exec NS}, which execs QEMU in place so the process is QEMU itself).
+     */
+    public record Config(Path kernel, String append, List<Drive> drives, List<Nic> nics, Path qmpSocket,
+                         int memoryMib, Accel accel, List<String> launcher) {
         public Config {
             Objects.requireNonNull(kernel, "kernel");
             append = append == null ? "" : append;
             drives = List.copyOf(drives);
+            nics = List.copyOf(nics);
+            launcher = List.copyOf(launcher);
             if (memoryMib <= 0) {
                 throw new IllegalArgumentException("memoryMib must be positive: " + memoryMib);
             }
@@ -65,21 +78,36 @@ public final class QemuMicrovm implements AutoCloseable {
         }
 
         public static Config of(Path kernel, String append) {
-            return new Config(kernel, append, List.of(), null, 128, Accel.fromEnvironment());
+            return new Config(kernel, append, List.of(), List.of(), null, 128, Accel.fromEnvironment(), List.of());
         }
 
         public Config withDrives(Drive... more) {
             List<Drive> all = new ArrayList<>(drives);
             all.addAll(List.of(more));
-            return new Config(kernel, append, all, qmpSocket, memoryMib, accel);
+            return new Config(kernel, append, all, nics, qmpSocket, memoryMib, accel, launcher);
+        }
+
+        public Config withNics(Nic... more) {
+            List<Nic> all = new ArrayList<>(nics);
+            all.addAll(List.of(more));
+            return new Config(kernel, append, drives, all, qmpSocket, memoryMib, accel, launcher);
         }
 
         public Config withQmpSocket(Path socket) {
-            return new Config(kernel, append, drives, socket, memoryMib, accel);
+            return new Config(kernel, append, drives, nics, socket, memoryMib, accel, launcher);
+        }
+
+        public Config withAccel(Accel how) {
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, how, launcher);
+        }
+
+        public Config withLauncher(String... prefix) {
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, List.of(prefix));
         }
 
         public List<String> commandLine() {
-            List<String> cmd = new ArrayList<>(List.of(QEMU,
+            List<String> cmd = new ArrayList<>(launcher);
+            cmd.addAll(List.of(QEMU,
                     // No option ROMs, no ACPI (so QEMU appends virtio_mmio.device= to the command line), no RTC.
                     "-M", "microvm,x-option-roms=off,acpi=off,rtc=off",
                     "-accel", accel == Accel.KVM ? "kvm" : "tcg"));
@@ -96,6 +124,11 @@ public final class QemuMicrovm implements AutoCloseable {
                         + (d.readOnly() ? ",readonly=on" : "")));
                 cmd.addAll(List.of("-device", "virtio-blk-device,drive=d" + i
                         + (d.serial() != null ? ",serial=" + d.serial() : "")));
+            }
+            for (int i = 0; i < nics.size(); i++) {
+                Nic n = nics.get(i);
+                cmd.addAll(List.of("-netdev", "tap,id=n" + i + ",ifname=" + n.tap() + ",script=no,downscript=no"));
+                cmd.addAll(List.of("-device", "virtio-net-device,netdev=n" + i + ",mac=" + n.mac()));
             }
             if (qmpSocket != null) {
                 cmd.addAll(List.of("-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));

@@ -12,7 +12,7 @@ class QemuMicrovmTest {
     @Test
     void commandLineBootsThePvhElfWithModernVirtioMmioAndOneDevicePerDrive() {
         var config = new QemuMicrovm.Config(Path.of("/g/blk.elf"), "console=ttyS0 blk.slot=1",
-                List.of(), Path.of("/tmp/q.sock"), 64, QemuMicrovm.Accel.TCG)
+                List.of(), List.of(), Path.of("/tmp/q.sock"), 64, QemuMicrovm.Accel.TCG, List.of())
                 .withDrives(new QemuMicrovm.Drive(Path.of("/i/a.img"), false, "sn0"),
                         new QemuMicrovm.Drive(Path.of("/i/b.img"), true, null));
         assertEquals(List.of(QemuMicrovm.QEMU,
@@ -27,8 +27,8 @@ class QemuMicrovmTest {
 
     @Test
     void kvmAccelerationMasksArchCapabilitiesForNestedHosts() {
-        var config = new QemuMicrovm.Config(Path.of("/g/hello.elf"), null, List.of(), null, 128,
-                QemuMicrovm.Accel.KVM);
+        var config = new QemuMicrovm.Config(Path.of("/g/hello.elf"), null, List.of(), List.of(), null, 128,
+                QemuMicrovm.Accel.KVM, List.of());
         List<String> cmd = config.commandLine();
         int accel = cmd.indexOf("-accel");
         assertEquals(List.of("-accel", "kvm", "-cpu", "host,-arch-capabilities"), cmd.subList(accel, accel + 4));
@@ -36,8 +36,21 @@ class QemuMicrovmTest {
     }
 
     @Test
+    void nicsAreTapsAndTheLauncherPrefixesQemu() {
+        var config = QemuMicrovm.Config.of(Path.of("/g/net.elf"), "net.ip=10.0.0.2")
+                .withAccel(QemuMicrovm.Accel.TCG)
+                .withNics(new QemuMicrovm.Nic("tap7", "52:54:00:00:00:07"))
+                .withLauncher("ip", "netns", "exec", "ns7");
+        List<String> cmd = config.commandLine();
+        assertEquals(List.of("ip", "netns", "exec", "ns7", QemuMicrovm.QEMU), cmd.subList(0, 5));
+        int netdev = cmd.indexOf("-netdev");
+        assertEquals(List.of("-netdev", "tap,id=n0,ifname=tap7,script=no,downscript=no",
+                "-device", "virtio-net-device,netdev=n0,mac=52:54:00:00:00:07"), cmd.subList(netdev, netdev + 4));
+    }
+
+    @Test
     void rejectsNonPositiveMemory() {
         assertThrows(IllegalArgumentException.class, () -> new QemuMicrovm.Config(Path.of("/g/hello.elf"), "",
-                List.of(), null, 0, QemuMicrovm.Accel.TCG));
+                List.of(), List.of(), null, 0, QemuMicrovm.Accel.TCG, List.of()));
     }
 }
