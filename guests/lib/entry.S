@@ -17,8 +17,9 @@
 #define CR0_PG     (1 << 31)
 #define CR4_PAE    (1 << 5)
 
-#define SEL_KCODE  0x08
-#define SEL_KDATA  0x10
+/* Linux's selector values: PVM (the software KVM here) requires MSR_STAR's user selectors to equal the host's. */
+#define SEL_KCODE  0x10
+#define SEL_KDATA  0x18
 
     .section .note.Xen, "a", @note
     .balign 4
@@ -73,13 +74,13 @@ long_mode:
     ud2
 
 /*
- * long user_call(long (*fn)(void *), void *arg): run fn(arg) at CPL3 (entered with sysretq, which the
+ * long user_call_sysret(long (*fn)(void *), void *arg): run fn(arg) at CPL3 (entered with sysretq, which the
  * software-KVM emulator executes, unlike iret) and return its result at CPL0 once fn returns (through
  * syscall). RFLAGS.IOPL = 3 so fn can use in/out; IF stays clear.
  */
     .text
-    .globl user_call
-user_call:
+    .globl user_call_sysret
+user_call_sysret:
     pushq %rbx
     pushq %rbp
     pushq %r12
@@ -126,15 +127,18 @@ kernel_rsp:
     .balign 16
     .globl gdt
 gdt:
+    /* Linux's layout (arch/x86/include/asm/segment.h), so sysretq's selectors are the host's under PVM. */
     .quad 0                      /* 0x00 null */
-    .quad 0x00af9a000000ffff     /* 0x08 kernel code, 64-bit */
-    .quad 0x00cf92000000ffff     /* 0x10 kernel data */
-    .quad 0x00cffa000000ffff     /* 0x18 user code, 32-bit (sysret layout: STAR[63:48] = 0x18) */
-    .quad 0x00cff2000000ffff     /* 0x20 user data: SS after sysretq = 0x23 */
-    .quad 0x00affa000000ffff     /* 0x28 user code, 64-bit: CS after sysretq = 0x2b */
+    .quad 0x00cf9a000000ffff     /* 0x08 kernel code, 32-bit (unused) */
+    .quad 0x00af9a000000ffff     /* 0x10 kernel code, 64-bit */
+    .quad 0x00cf92000000ffff     /* 0x18 kernel data */
+    .quad 0x00cffa000000ffff     /* 0x20 user code, 32-bit: STAR[63:48] = 0x23 */
+    .quad 0x00cff2000000ffff     /* 0x28 user data: SS after sysretq = 0x2b */
+    .quad 0x00affa000000ffff     /* 0x30 user code, 64-bit: CS after sysretq = 0x33 */
+    .quad 0                      /* 0x38 unused */
     .globl gdt_tss
 gdt_tss:
-    .quad 0                      /* 0x30 TSS, 16 bytes, filled in by cpu_init() */
+    .quad 0                      /* 0x40 TSS, 16 bytes, filled in by cpu_init() */
     .quad 0
 gdt_end:
 gdt_descriptor:

@@ -24,11 +24,14 @@
 #define MSR_STAR 0xC0000081
 #define MSR_LSTAR 0xC0000082
 #define MSR_SFMASK 0xC0000084
-/* syscall: CS=0x08, SS=0x10; sysretq: CS=0x18+16|3, SS=0x18+8|3 (GDT in entry.S). */
-#define STAR_VALUE ((0x18UL << 48) | (0x08UL << 32))
+/*
+ * syscall: CS=0x10, SS=0x18; sysretq: CS=0x23+16=0x33, SS=0x23+8=0x2b (GDT in entry.S). These are Linux's
+ * values: PVM makes a STAR whose user selectors differ from the host's (Linux) ones a #GP.
+ */
+#define STAR_VALUE ((0x23UL << 48) | (0x10UL << 32))
 /* Cleared on syscall: TF, IF, DF, IOPL, NT, AC. */
 #define SFMASK_VALUE 0x47700UL
-#define SEL_TSS 0x30
+#define SEL_TSS 0x40
 
 /* xen/include/public/arch-x86/hvm/start_info.h */
 struct hvm_start_info {
@@ -63,6 +66,14 @@ extern char syscall_entry[];
 static struct tss64 tss __attribute__((aligned(16)));
 static u8 tss_stack[4096] __attribute__((aligned(16)));
 static const char *the_cmdline = "";
+static int run_at_cpl3 = 1;
+
+long user_call_sysret(long (*fn)(void *), void *arg);
+
+long user_call(long (*fn)(void *), void *arg)
+{
+    return run_at_cpl3 ? user_call_sysret(fn, arg) : fn(arg);
+}
 
 void *memset(void *d, int c, size_t n)
 {
@@ -378,6 +389,8 @@ void rt_start(u32 start_info_paddr)
         the_cmdline = (const char *)si->cmdline_paddr;
     else if (!si || si->magic != HVM_START_MAGIC)
         printf("guest: bad hvm_start_info magic at 0x%x\n", start_info_paddr);
+    /* guest.cpl=0 keeps everything at CPL0 (emulated on the software KVM, but no mode switches). */
+    run_at_cpl3 = cmdline_u64("guest.cpl", 3) != 0;
     guest_main();
     vm_exit();
 }

@@ -51,7 +51,10 @@ int cmdline_virtio_mmio(int index, u64 *base, u32 *irq);
 /* Parses an unsigned number (decimal, 0x hex); returns chars consumed, 0 if none. */
 int parse_u64(const char *s, u64 *out);
 
-/* long fn(void *) run at CPL3 (IOPL 3: port I/O allowed); returns its result back at CPL0. */
+/*
+ * long fn(void *) run at CPL3 (IOPL 3: port I/O allowed); returns its result back at CPL0. With
+ * `guest.cpl=0` on the command line fn runs directly at CPL0 instead.
+ */
 long user_call(long (*fn)(void *), void *arg);
 
 /* Guest ends the VM: i8042 reset, then a triple fault (empty IDT + ud2) for VMMs without an i8042. */

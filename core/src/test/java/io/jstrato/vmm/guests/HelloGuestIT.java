@@ -29,8 +29,18 @@ class HelloGuestIT {
                     "no virtio devices, so QEMU appends nothing");
             // Exit 0 under -no-reboot means the guest's triple fault (no i8042 on microvm) ended the VM.
             assertEquals(0, vm.awaitExit(TIMEOUT));
-            assertEquals(List.of("hello from jstrato test guest", cmdline), vm.lines());
+            assertEquals(List.of("hello from jstrato test guest", cmdline, "user code ran at cpl 3, back at cpl 0"),
+                    vm.lines());
             System.out.printf("[qemu %s] hello: %d ms%n", config.accel(), vm.elapsed().toMillis());
+        }
+    }
+
+    @Test
+    void guestCplZeroKeepsUserCallsAtCplZero() throws Exception {
+        var config = QemuMicrovm.Config.of(QemuMicrovm.guest("hello"), "guest.cpl=0");
+        try (QemuMicrovm vm = QemuMicrovm.start(config)) {
+            vm.awaitLine("user code ran at cpl 0, back at cpl 0", TIMEOUT);
+            assertEquals(0, vm.awaitExit(TIMEOUT));
         }
     }
 
