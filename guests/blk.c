@@ -3,10 +3,14 @@
  *   blk.slot=N     the Nth virtio-blk device in command-line order (default 0)
  *   blk.sectors=S  sectors to write/read from sector 0 (default 64)
  *   blk.seed=X     seed of the pattern (default 1)
- *   blk.mode=rw|ro|watch
+ *   blk.mode=rw|ro|watch|seqwrite|seqread|randread
+ *   blk.request=R  sectors per request in the bench modes (default 128, at most 128)
+ *   blk.requests=N requests in randread (default 10000)
  * rw: write the pattern, FLUSH, read back, print the checksum and whether it verifies.
  * ro: attempt one write (print its status), read and checksum what the disk holds.
  * watch: print the capacity whenever it changes (hot-plug), until `q` arrives on the serial port.
+ * seqwrite/seqread/randread (benchmarks): print `bench start`, do the I/O, print `bench done ...`; the host
+ * times the two lines. randread reads 4 KiB at pseudo-random 4 KiB-aligned offsets below sector S.
  * Pattern: little-endian u64 word j of sector s is splitmix64(seed + s * 64 + j); checksum: FNV-1a 64 of the
  * bytes read. The tests compute both in Java. All device work runs at CPL3.
  */
@@ -45,12 +49,14 @@ struct blk {
     u32 features;
 };
 
-enum mode { MODE_RW, MODE_RO, MODE_WATCH };
+enum mode { MODE_RW, MODE_RO, MODE_WATCH, MODE_SEQWRITE, MODE_SEQREAD, MODE_RANDREAD };
 
 struct options {
     u64 slot;
     u64 sectors;
     u64 seed;
+    u64 request;
+    u64 requests;
     enum mode mode;
 };
 
@@ -230,6 +236,48 @@ static void run_watch(struct blk *b, u64 capacity)
     printf("watch bye\n");
 }
 
+/* Sequential I/O over [0, sectors) in requests of o->request sectors; the buffer is written once. */
+static void run_sequential(struct blk *b, const struct options *o, u64 sectors, int write)
+{
+    u64 request = o->request;
+    u64 count = 0;
+    fill_pattern(o->seed, 0, request);
+    printf("bench start\n");
+    for (u64 s = 0; s < sectors; s += request, count++) {
+        u64 n = sectors - s < request ? sectors - s : request;
+        u32 st = blk_request(b, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, s, chunk, (u32)(n * SECTOR_SIZE),
+                             !write);
+        if (st) {
+            printf("bench %s status %u at sector %lu\n", write ? "write" : "read", st, s);
+            return;
+        }
+    }
+    if (write && (b->features & VIRTIO_BLK_F_FLUSH))
+        blk_request(b, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, 0);
+    printf("bench done %s %lu sectors in %lu requests\n", write ? "seqwrite" : "seqread", sectors, count);
+}
+
+#define RANDOM_READ_SECTORS 8
+
+static void run_random_reads(struct blk *b, const struct options *o, u64 sectors)
+{
+    u64 blocks = sectors / RANDOM_READ_SECTORS;
+    if (blocks == 0) {
+        printf("blk: randread needs at least %u sectors\n", RANDOM_READ_SECTORS);
+        return;
+    }
+    printf("bench start\n");
+    for (u64 i = 0; i < o->requests; i++) {
+        u64 sector = splitmix64(o->seed + i) % blocks * RANDOM_READ_SECTORS;
+        u32 st = blk_request(b, VIRTIO_BLK_T_IN, sector, chunk, RANDOM_READ_SECTORS * SECTOR_SIZE, 1);
+        if (st) {
+            printf("bench read status %u at sector %lu\n", st, sector);
+            return;
+        }
+    }
+    printf("bench done randread %lu requests of 4096 bytes\n", o->requests);
+}
+
 static long blk_main(void *arg)
 {
     const struct options *o = arg;
@@ -255,20 +303,36 @@ static long blk_main(void *arg)
     u64 sectors = o->sectors < capacity ? o->sectors : capacity;
     if (sectors != o->sectors)
         printf("blk: sectors limited to %lu\n", sectors);
-    if (o->mode == MODE_RO)
+    switch (o->mode) {
+    case MODE_RO:
         run_ro(&b, o, sectors);
-    else
+        break;
+    case MODE_SEQWRITE:
+        run_sequential(&b, o, sectors, 1);
+        break;
+    case MODE_SEQREAD:
+        run_sequential(&b, o, sectors, 0);
+        break;
+    case MODE_RANDREAD:
+        run_random_reads(&b, o, sectors);
+        break;
+    default:
         run_rw(&b, o, sectors);
+    }
     return 0;
 }
 
 void guest_main(void)
 {
     static struct options o;
-    char mode[8] = "rw";
+    char mode[12] = "rw";
     o.slot = cmdline_u64("blk.slot", 0);
     o.sectors = cmdline_u64("blk.sectors", 64);
     o.seed = cmdline_u64("blk.seed", 1);
+    o.request = cmdline_u64("blk.request", CHUNK_SECTORS);
+    if (o.request == 0 || o.request > CHUNK_SECTORS)
+        o.request = CHUNK_SECTORS;
+    o.requests = cmdline_u64("blk.requests", 10000);
     cmdline_get("blk.mode", mode, sizeof(mode));
     if (!memcmp(mode, "ro", 3))
         o.mode = MODE_RO;
@@ -276,8 +340,14 @@ void guest_main(void)
         o.mode = MODE_WATCH;
     else if (!memcmp(mode, "rw", 3))
         o.mode = MODE_RW;
+    else if (!memcmp(mode, "seqwrite", 9))
+        o.mode = MODE_SEQWRITE;
+    else if (!memcmp(mode, "seqread", 8))
+        o.mode = MODE_SEQREAD;
+    else if (!memcmp(mode, "randread", 9))
+        o.mode = MODE_RANDREAD;
     else {
-        printf("blk: unknown blk.mode=%s (rw, ro, watch)\n", mode);
+        printf("blk: unknown blk.mode=%s (rw, ro, watch, seqwrite, seqread, randread)\n", mode);
         return;
     }
     printf("blk: slot %lu mode %s sectors %lu seed %lu\n", o.slot, mode, o.sectors, o.seed);

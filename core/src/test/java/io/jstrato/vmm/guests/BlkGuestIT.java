@@ -122,6 +122,37 @@ class BlkGuestIT {
     }
 
     @Test
+    void benchModesReportTheirWorkAndSeqwriteRepeatsOneRequestBuffer() throws Exception {
+        Path image = dir.resolve("bench.img");
+        Files.write(image, new byte[MIB]);
+        var write = QemuMicrovm.Config.of(QemuMicrovm.guest("blk"),
+                        "console=ttyS0 blk.mode=seqwrite blk.sectors=250 blk.request=100 blk.seed=3")
+                .withDrives(new QemuMicrovm.Drive(image, false, null));
+        try (QemuMicrovm vm = QemuMicrovm.start(write)) {
+            vm.awaitLine("bench start", TIMEOUT);
+            vm.awaitLine("bench done seqwrite 250 sectors in 3 requests", TIMEOUT);
+            assertEquals(0, vm.awaitExit(TIMEOUT));
+        }
+        byte[] request = BlkPattern.sectors(3, 100);
+        byte[] after = Files.readAllBytes(image);
+        assertArrayEquals(request, Arrays.copyOfRange(after, 0, request.length));
+        assertArrayEquals(request, Arrays.copyOfRange(after, request.length, 2 * request.length));
+        assertArrayEquals(Arrays.copyOf(request, 50 * BlkPattern.SECTOR_SIZE),
+                Arrays.copyOfRange(after, 2 * request.length, 250 * BlkPattern.SECTOR_SIZE), "a short last request");
+        assertArrayEquals(new byte[MIB - 250 * BlkPattern.SECTOR_SIZE],
+                Arrays.copyOfRange(after, 250 * BlkPattern.SECTOR_SIZE, MIB));
+
+        var read = QemuMicrovm.Config.of(QemuMicrovm.guest("blk"),
+                        "console=ttyS0 blk.mode=randread blk.sectors=2048 blk.requests=500")
+                .withDrives(new QemuMicrovm.Drive(image, false, null));
+        try (QemuMicrovm vm = QemuMicrovm.start(read)) {
+            vm.awaitLine("bench done randread 500 requests of 4096 bytes", TIMEOUT);
+            assertEquals(0, vm.awaitExit(TIMEOUT));
+        }
+        assertArrayEquals(after, Files.readAllBytes(image), "reads change nothing");
+    }
+
+    @Test
     void watchPrintsTheNewCapacityAfterAResize() throws Exception {
         Path image = dir.resolve("watch.img");
         Files.write(image, new byte[MIB]);
