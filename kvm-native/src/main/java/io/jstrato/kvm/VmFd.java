@@ -1,0 +1,193 @@
+package io.jstrato.kvm;
+
+import static io.jstrato.kvm.KvmIoctls.KVM_CREATE_IRQCHIP;
+import static io.jstrato.kvm.KvmIoctls.KVM_CREATE_PIT2;
+import static io.jstrato.kvm.KvmIoctls.KVM_CREATE_VCPU;
+import static io.jstrato.kvm.KvmIoctls.KVM_IOEVENTFD;
+import static io.jstrato.kvm.KvmIoctls.KVM_IRQFD;
+import static io.jstrato.kvm.KvmIoctls.KVM_IRQ_LINE;
+import static io.jstrato.kvm.KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR;
+import static io.jstrato.kvm.KvmIoctls.KVM_SET_TSS_ADDR;
+import static io.jstrato.kvm.KvmIoctls.KVM_SET_USER_MEMORY_REGION;
+import static io.jstrato.kvm.KvmStructs.offset;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.jstrato.linux.EventFd;
+import io.jstrato.linux.Libc;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * One VM (Documentation/virt/kvm/api.rst §4 "vm ioctls"), made by {@link Kvm#createVm()}. Owns its fd and
+ * its vCPUs: {@link #close()} closes them first.
+ */
+public final class VmFd implements AutoCloseable {
+    /** {@code KVM_PIT_SPEAKER_DUMMY}: port 0x61 handled in the kernel as a dummy speaker. */
+    public static final int PIT_SPEAKER_DUMMY = 1;
+
+    private static final int IOEVENTFD_FLAG_DATAMATCH = 1;
+    private static final int IOEVENTFD_FLAG_PIO = 1 << 1;
+    private static final int IOEVENTFD_FLAG_DEASSIGN = 1 << 2;
+    private static final int IRQFD_FLAG_DEASSIGN = 1;
+
+    private final int fd;
+    private final int vcpuMmapSize;
+    private final List<VcpuFd> vcpus = new ArrayList<>();
+    private boolean closed;
+
+    VmFd(int fd, int vcpuMmapSize) {
+        this.fd = fd;
+        this.vcpuMmapSize = vcpuMmapSize;
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /**
+     * Maps guest physical {@code [gpa, gpa + host.byteSize())} onto {@code host} in memory slot {@code slot}
+     * (a zero-length {@code host} deletes the slot).
+     */
+    public void setUserMemoryRegion(int slot, long gpa, MemorySegment host) {
+        if (!host.isNative()) {
+            throw new IllegalArgumentException("guest memory must be native: " + host);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment r = arena.allocate(KvmStructs.KVM_USERSPACE_MEMORY_REGION);
+            var l = KvmStructs.KVM_USERSPACE_MEMORY_REGION;
+            r.set(JAVA_INT, offset(l, "slot"), slot);
+            r.set(JAVA_INT, offset(l, "flags"), 0);
+            r.set(JAVA_LONG, offset(l, "guest_phys_addr"), gpa);
+            r.set(JAVA_LONG, offset(l, "memory_size"), host.byteSize());
+            // LIFETIME: from here the kernel writes into host whenever the guest does; the owner of host
+            // must keep it mapped until this VM is closed (or the slot deleted).
+            r.set(JAVA_LONG, offset(l, "userspace_addr"), host.address());
+            Libc.check(Libc.ioctl(fd, KVM_SET_USER_MEMORY_REGION, r), "ioctl", "KVM_SET_USER_MEMORY_REGION");
+        }
+    }
+
+    /** Three pages of guest physical space KVM (Intel) needs for the real-mode TSS. */
+    public void setTssAddress(long gpa) {
+        Libc.check(Libc.ioctl(fd, KVM_SET_TSS_ADDR, gpa), "ioctl", "KVM_SET_TSS_ADDR");
+    }
+
+    /** One page of guest physical space KVM (Intel) uses for the identity map of unpaged real mode. */
+    public void setIdentityMapAddress(long gpa) {
+        try (Arena arena = Arena.ofConfined()) {
+            Libc.check(Libc.ioctl(fd, KVM_SET_IDENTITY_MAP_ADDR, arena.allocateFrom(JAVA_LONG, gpa)),
+                    "ioctl", "KVM_SET_IDENTITY_MAP_ADDR");
+        }
+    }
+
+    /** In-kernel PIC, IOAPIC and local APICs. Then {@code hlt} stays inside KVM. */
+    public void createIrqChip() {
+        Libc.check(Libc.ioctl(fd, KVM_CREATE_IRQCHIP, 0L), "ioctl", "KVM_CREATE_IRQCHIP");
+    }
+
+    /** In-kernel i8254 PIT; {@code flags} 0 or {@link #PIT_SPEAKER_DUMMY}. After {@link #createIrqChip()}. */
+    public void createPit2(int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment config = arena.allocate(KvmStructs.KVM_PIT_CONFIG);
+            config.set(JAVA_INT, offset(KvmStructs.KVM_PIT_CONFIG, "flags"), flags);
+            Libc.check(Libc.ioctl(fd, KVM_CREATE_PIT2, config), "ioctl", "KVM_CREATE_PIT2");
+        }
+    }
+
+    /** Drives GSI {@code irq} of the in-kernel IRQ chip to {@code level}. */
+    public void setIrqLine(int irq, boolean level) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment l = arena.allocate(KvmStructs.KVM_IRQ_LEVEL);
+            l.set(JAVA_INT, 0, irq);
+            l.set(JAVA_INT, 4, level ? 1 : 0);
+            Libc.check(Libc.ioctl(fd, KVM_IRQ_LINE, l), "ioctl", "KVM_IRQ_LINE");
+        }
+    }
+
+    /**
+     * A guest write of {@code len} bytes (1, 2, 4, 8; 0 = any) to MMIO {@code mmioAddr} (matching
+     * {@code dataMatch} when given) signals {@code eventFd} inside the kernel, with no exit to user space.
+     */
+    public void registerIoEventFd(long mmioAddr, int len, EventFd eventFd, OptionalLong dataMatch) {
+        ioEventFd(mmioAddr, len, eventFd, dataMatch, 0);
+    }
+
+    public void unregisterIoEventFd(long mmioAddr, int len, EventFd eventFd, OptionalLong dataMatch) {
+        ioEventFd(mmioAddr, len, eventFd, dataMatch, IOEVENTFD_FLAG_DEASSIGN);
+    }
+
+    /** As {@link #registerIoEventFd} for a port I/O write to {@code port}. */
+    public void registerPioEventFd(int port, int len, EventFd eventFd, OptionalLong dataMatch) {
+        ioEventFd(port, len, eventFd, dataMatch, IOEVENTFD_FLAG_PIO);
+    }
+
+    public void unregisterPioEventFd(int port, int len, EventFd eventFd, OptionalLong dataMatch) {
+        ioEventFd(port, len, eventFd, dataMatch, IOEVENTFD_FLAG_PIO | IOEVENTFD_FLAG_DEASSIGN);
+    }
+
+    private void ioEventFd(long addr, int len, EventFd eventFd, OptionalLong dataMatch, int flags) {
+        var l = KvmStructs.KVM_IOEVENTFD;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(l);
+            s.set(JAVA_LONG, offset(l, "datamatch"), dataMatch.orElse(0));
+            s.set(JAVA_LONG, offset(l, "addr"), addr);
+            s.set(JAVA_INT, offset(l, "len"), len);
+            s.set(JAVA_INT, offset(l, "fd"), eventFd.fd());
+            s.set(JAVA_INT, offset(l, "flags"), flags | (dataMatch.isPresent() ? IOEVENTFD_FLAG_DATAMATCH : 0));
+            Libc.check(Libc.ioctl(fd, KVM_IOEVENTFD, s), "ioctl", "KVM_IOEVENTFD");
+        }
+    }
+
+    /** Signalling {@code eventFd} raises GSI {@code gsi} of the in-kernel IRQ chip (edge). */
+    public void registerIrqFd(EventFd eventFd, int gsi) {
+        irqFd(eventFd, gsi, 0);
+    }
+
+    public void unregisterIrqFd(EventFd eventFd, int gsi) {
+        irqFd(eventFd, gsi, IRQFD_FLAG_DEASSIGN);
+    }
+
+    private void irqFd(EventFd eventFd, int gsi, int flags) {
+        var l = KvmStructs.KVM_IRQFD;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(l);
+            s.set(JAVA_INT, offset(l, "fd"), eventFd.fd());
+            s.set(JAVA_INT, offset(l, "gsi"), gsi);
+            s.set(JAVA_INT, offset(l, "flags"), flags);
+            Libc.check(Libc.ioctl(fd, KVM_IRQFD, s), "ioctl", "KVM_IRQFD");
+        }
+    }
+
+    /** vCPU {@code id} (its APIC id), with its kvm_run page mapped. */
+    public synchronized VcpuFd createVcpu(int id) {
+        if (closed) {
+            throw new IllegalStateException("VM closed");
+        }
+        int vcpuFd = Libc.check(Libc.ioctl(fd, KVM_CREATE_VCPU, (long) id), "ioctl", "KVM_CREATE_VCPU");
+        VcpuFd vcpu;
+        try {
+            vcpu = new VcpuFd(vcpuFd, id, vcpuMmapSize);
+        } catch (RuntimeException e) {
+            Libc.close(vcpuFd);
+            throw e;
+        }
+        vcpus.add(vcpu);
+        return vcpu;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (VcpuFd vcpu : vcpus) {
+            vcpu.close();
+        }
+        vcpus.clear();
+        Libc.close(fd);
+    }
+}

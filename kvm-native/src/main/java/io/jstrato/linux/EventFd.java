@@ -1,0 +1,74 @@
+package io.jstrato.linux;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * An eventfd(2) counter: KVM signals it for an ioeventfd and reads it for an irqfd; an event loop polls it.
+ * {@link #signal()} may be called from any thread; {@link #drain()} from one thread at a time.
+ */
+public final class EventFd implements AutoCloseable {
+    private static final int EFD_CLOEXEC = 0x80000;
+    private static final int EFD_NONBLOCK = 0x800;
+
+    private final int fd;
+    private final Arena arena = Arena.ofShared();
+    // The constant 1 that signal() writes; shared by all signalling threads because nobody changes it.
+    private final MemorySegment one;
+    private final MemorySegment counter;
+    private boolean closed;
+
+    private EventFd(int fd) {
+        this.fd = fd;
+        this.one = arena.allocate(JAVA_LONG);
+        this.counter = arena.allocate(JAVA_LONG);
+        one.set(JAVA_LONG, 0, 1L);
+    }
+
+    public static EventFd create(boolean nonBlocking) {
+        int fd = Libc.check(Libc.eventfd(0, EFD_CLOEXEC | (nonBlocking ? EFD_NONBLOCK : 0)), "eventfd", null);
+        return new EventFd(fd);
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** Adds 1 to the counter, waking a poller. */
+    public void signal() {
+        // LIFETIME: 'one' lives in this object's arena, open until close().
+        long r;
+        do {
+            r = Libc.write(fd, one.address(), 8);
+        } while (r == -Errno.EINTR);
+        Libc.check(r, "write", "eventfd");
+    }
+
+    /**
+     * Reads and resets the counter. Returns 0 when non-blocking and nothing is pending (EAGAIN); a blocking
+     * eventfd waits (and retries if a signal interrupts it).
+     */
+    public long drain() {
+        long r;
+        do {
+            // LIFETIME: 'counter' lives in this object's arena, open until close().
+            r = Libc.read(fd, counter.address(), 8);
+        } while (r == -Errno.EINTR);
+        if (r == -Errno.EAGAIN) {
+            return 0;
+        }
+        Libc.check(r, "read", "eventfd");
+        return counter.get(JAVA_LONG, 0);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            Libc.close(fd);
+            arena.close();
+        }
+    }
+}

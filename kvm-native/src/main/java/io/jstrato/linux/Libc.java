@@ -1,0 +1,454 @@
+package io.jstrato.linux;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The libc functions jstrato calls, each linked once. Every function that sets errno returns either its
+ * result or {@code -errno} (the raw-syscall convention), so callers on hot paths can test for EINTR/EAGAIN
+ * without an exception or an allocation; {@link #check} turns a negative result into a {@link LinuxException}.
+ *
+ * <p>Buffers on hot paths are passed as raw addresses ({@code long}): making a {@code MemorySegment} for
+ * {@code base + offset} would allocate. The caller keeps the memory alive across the call (see the
+ * {@code LIFETIME:} comments at each call site).
+ */
+public final class Libc {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
+    private static final VarHandle CAPTURED_ERRNO =
+            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    // One capture segment per thread, allocated once per thread: steady-state calls allocate nothing.
+    private static final ThreadLocal<MemorySegment> CAPTURE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
+
+    // ioctl and open are variadic: the third argument is the first variadic one (STACK.md).
+    private static final MethodHandle IOCTL_PTR = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final MethodHandle IOCTL_LONG = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle OPEN = errnoVariadic("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    private static final MethodHandle CLOSE = errno("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = errno("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle WRITE = errno("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PREAD = errno("pread", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PWRITE = errno("pwrite", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle READV = errno("readv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle WRITEV = errno("writev", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle LSEEK = errno("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle FDATASYNC = errno("fdatasync", JAVA_INT, JAVA_INT);
+    private static final MethodHandle FLOCK = errno("flock", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle EVENTFD = errno("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle PIPE2 = errno("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle POLL = errno("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle MMAP =
+            errno("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle MUNMAP = errno("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle MADVISE = errno("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle MPROTECT = errno("mprotect", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle TGKILL = errno("tgkill", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SIGACTION = errno("sigaction", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle TCGETATTR = errno("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle TCSETATTR = errno("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle SETNS = errno("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle POSIX_OPENPT = errno("posix_openpt", JAVA_INT, JAVA_INT);
+    private static final MethodHandle GRANTPT = errno("grantpt", JAVA_INT, JAVA_INT);
+    private static final MethodHandle UNLOCKPT = errno("unlockpt", JAVA_INT, JAVA_INT);
+    private static final MethodHandle PTSNAME_R = plain("ptsname_r", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle ISATTY = plain("isatty", JAVA_INT, JAVA_INT);
+    private static final MethodHandle CFMAKERAW = plainVoid("cfmakeraw", ADDRESS);
+    private static final MethodHandle GETPID = plain("getpid", JAVA_INT);
+    private static final MethodHandle GETTID = plain("gettid", JAVA_INT);
+    private static final MethodHandle STRERROR = plain("strerror", ADDRESS, JAVA_INT);
+
+    /** mmap's MAP_FAILED. */
+    public static final long MAP_FAILED = -1L;
+
+    private Libc() {}
+
+    private static MethodHandle errno(String name, MemoryLayout ret, MemoryLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO);
+    }
+
+    private static MethodHandle errnoVariadic(String name, int firstVariadic, MemoryLayout ret, MemoryLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO,
+                Linker.Option.firstVariadicArg(firstVariadic));
+    }
+
+    private static MethodHandle plain(String name, MemoryLayout ret, MemoryLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args));
+    }
+
+    private static MethodHandle plainVoid(String name, MemoryLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.ofVoid(args));
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LINKER.defaultLookup().find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+
+    private static int errnoOf(MemorySegment capture) {
+        return (int) CAPTURED_ERRNO.get(capture, 0L);
+    }
+
+    private static int result(int r, MemorySegment capture) {
+        return r == -1 ? -errnoOf(capture) : r;
+    }
+
+    private static long result(long r, MemorySegment capture) {
+        return r == -1 ? -errnoOf(capture) : r;
+    }
+
+    private static RuntimeException unexpected(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+
+    /** Returns {@code r} when it is not negative, else throws for errno {@code -r}. */
+    public static int check(int r, String call, String request) {
+        if (r < 0) {
+            throw new LinuxException(call, request, -r);
+        }
+        return r;
+    }
+
+    /** Returns {@code r} when it is not negative, else throws for errno {@code -r}. */
+    public static long check(long r, String call, String request) {
+        if (r < 0) {
+            throw new LinuxException(call, request, (int) -r);
+        }
+        return r;
+    }
+
+    public static int ioctl(int fd, long request, MemorySegment arg) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) IOCTL_PTR.invokeExact(cs, fd, request, arg), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int ioctl(int fd, long request, long arg) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) IOCTL_LONG.invokeExact(cs, fd, request, arg), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** open(2) of {@code path}; returns the fd or -errno. */
+    public static int open(String path, int flags, int mode) {
+        MemorySegment cs = CAPTURE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            return result((int) OPEN.invokeExact(cs, arena.allocateFrom(path), flags, mode), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int close(int fd) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) CLOSE.invokeExact(cs, fd), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long read(int fd, long address, long count) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((long) READ.invokeExact(cs, fd, address, count), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long write(int fd, long address, long count) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((long) WRITE.invokeExact(cs, fd, address, count), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long pread(int fd, long address, long count, long offset) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((long) PREAD.invokeExact(cs, fd, address, count, offset), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long pwrite(int fd, long address, long count, long offset) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((long) PWRITE.invokeExact(cs, fd, address, count, offset), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long readv(int fd, MemorySegment iov, int count) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((long) READV.invokeExact(cs, fd, iov, count), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long writev(int fd, MemorySegment iov, int count) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((long) WRITEV.invokeExact(cs, fd, iov, count), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long lseek(int fd, long offset, int whence) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((long) LSEEK.invokeExact(cs, fd, offset, whence), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int fdatasync(int fd) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) FDATASYNC.invokeExact(cs, fd), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int flock(int fd, int operation) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) FLOCK.invokeExact(cs, fd, operation), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int eventfd(int initval, int flags) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) EVENTFD.invokeExact(cs, initval, flags), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** pipe2(2) into {@code fds} (two ints). */
+    public static int pipe2(MemorySegment fds, int flags) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) PIPE2.invokeExact(cs, fds, flags), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** poll(2) over {@code nfds} {@code struct pollfd} (8 bytes each: fd, events, revents). */
+    public static int poll(MemorySegment fds, long nfds, int timeoutMillis) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) POLL.invokeExact(cs, fds, nfds, timeoutMillis), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** mmap(2); the result is zero-length (reinterpret it) or has address {@link #MAP_FAILED}. */
+    public static MemorySegment mmap(MemorySegment addr, long length, int prot, int flags, int fd, long offset,
+            String request) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            MemorySegment r = (MemorySegment) MMAP.invokeExact(cs, addr, length, prot, flags, fd, offset);
+            if (r.address() == MAP_FAILED) {
+                throw new LinuxException("mmap", request, errnoOf(cs));
+            }
+            return r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int munmap(MemorySegment addr, long length) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) MUNMAP.invokeExact(cs, addr, length), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int madvise(MemorySegment addr, long length, int advice) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) MADVISE.invokeExact(cs, addr, length, advice), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int mprotect(MemorySegment addr, long length, int prot) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) MPROTECT.invokeExact(cs, addr, length, prot), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int tgkill(int tgid, int tid, int sig) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) TGKILL.invokeExact(cs, tgid, tid, sig), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int sigaction(int sig, MemorySegment act, MemorySegment oldact) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) SIGACTION.invokeExact(cs, sig, act, oldact), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int tcgetattr(int fd, MemorySegment termios) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) TCGETATTR.invokeExact(cs, fd, termios), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int tcsetattr(int fd, int optionalActions, MemorySegment termios) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) TCSETATTR.invokeExact(cs, fd, optionalActions, termios), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static void cfmakeraw(MemorySegment termios) {
+        try {
+            CFMAKERAW.invokeExact(termios);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static boolean isatty(int fd) {
+        try {
+            return (int) ISATTY.invokeExact(fd) == 1;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** setns(2): moves the calling thread into the namespace behind {@code fd}. */
+    public static int setns(int fd, int nstype) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) SETNS.invokeExact(cs, fd, nstype), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int posixOpenpt(int flags) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) POSIX_OPENPT.invokeExact(cs, flags), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int grantpt(int fd) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) GRANTPT.invokeExact(cs, fd), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int unlockpt(int fd) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) UNLOCKPT.invokeExact(cs, fd), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** The path of the pty slave of master {@code fd}. */
+    public static String ptsname(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(128);
+            int r = (int) PTSNAME_R.invokeExact(fd, buf, buf.byteSize());
+            if (r != 0) {
+                throw new LinuxException("ptsname_r", null, r);
+            }
+            return buf.getString(0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int getpid() {
+        try {
+            return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int gettid() {
+        try {
+            return (int) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** The C library's description of an errno value. */
+    public static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            // LIFETIME: strerror returns a static (or thread-local) string; copied out at once.
+            return s.reinterpret(1024).getString(0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+}
