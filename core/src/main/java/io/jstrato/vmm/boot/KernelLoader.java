@@ -26,7 +26,8 @@ import java.util.OptionalLong;
  *   <li>bzImage: protected-mode code at {@link MemoryLayout#HIMEM}, zero page with the file's setup header,
  *       64-bit entry at HIMEM + 0x200.</li>
  * </ol>
- * The kernel must lie in low RAM at or above 1 MiB (below are the boot structures). The initrd goes at the
+ * The kernel must lie in low RAM at or above 0xA0000 (below are the boot structures; ELF files linked with
+ * binutils' defaults put their headers in a segment just below 1 MiB). The initrd goes at the
  * top of low RAM, below {@link MemoryLayout#INITRD_LIMIT} and the kernel's {@code initrd_addr_max}, page
  * aligned. The command line goes at {@link MemoryLayout#CMDLINE}.
  */
@@ -234,10 +235,10 @@ public final class KernelLoader {
     private static void checkInLowRam(MemoryLayout layout, Path path, long gpa, long size, String what)
             throws BootException {
         long end = gpa + size;
-        if (gpa < MemoryLayout.HIMEM || end < gpa || end > layout.lowRamEnd()) {
+        if (gpa < MemoryLayout.EBDA_END || end < gpa || end > layout.lowRamEnd()) {
             throw new BootException(path, "too big for memory: " + what + " needs [0x" + Long.toHexString(gpa)
                     + ", 0x" + Long.toHexString(end) + "), but the kernel must fit in [0x"
-                    + Long.toHexString(MemoryLayout.HIMEM) + ", 0x" + Long.toHexString(layout.lowRamEnd()) + ")");
+                    + Long.toHexString(MemoryLayout.EBDA_END) + ", 0x" + Long.toHexString(layout.lowRamEnd()) + ")");
         }
     }
 
