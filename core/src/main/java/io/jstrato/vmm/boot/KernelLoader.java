@@ -37,15 +37,18 @@ public final class KernelLoader {
     /** Boot protocol 2.06: cmdline_size exists. 2.12: xloadflags (the 64-bit entry flag) exists. */
     static final int MIN_PROTOCOL = 0x0206;
     static final int XLOADFLAGS_PROTOCOL = 0x020C;
+    /** Boot protocol 2.10: pref_address and init_size exist. */
+    static final int INIT_SIZE_PROTOCOL = 0x020A;
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private KernelLoader() {}
 
     /** Where the kernel landed, and the limits the initrd and command line must respect. */
-    private record LoadedKernel(KernelFormat format, long entry, long start, long end, long initrdAddrMax,
-                                long cmdlineMax, MemorySegment setupHeader) {}
+    private record LoadedKernel(KernelFormat format, long entry, long start, long end, long footprintEnd,
+                                long initrdAddrMax, long cmdlineMax, MemorySegment setupHeader) {}
 
     /**
      * Loads {@code kernel} (and {@code initrd}) into {@code memory} laid out as {@code layout}.
@@ -130,11 +133,11 @@ public final class KernelLoader {
             if (!insideSegment(segments, entry)) {
                 throw new BootException(path, "PVH entry 0x" + Long.toHexString(entry) + " lies outside the loaded segments");
             }
-            return new LoadedKernel(KernelFormat.PVH_ELF, entry, start, end, MemoryLayout.INITRD_LIMIT - 1,
+            return new LoadedKernel(KernelFormat.PVH_ELF, entry, start, end, end, MemoryLayout.INITRD_LIMIT - 1,
                     cmdlineMax, null);
         }
         long entry = physicalEntry(path, segments, elf.entry());
-        return new LoadedKernel(KernelFormat.ELF_VMLINUX, entry, start, end, MemoryLayout.INITRD_LIMIT - 1,
+        return new LoadedKernel(KernelFormat.ELF_VMLINUX, entry, start, end, end, MemoryLayout.INITRD_LIMIT - 1,
                 cmdlineMax, null);
     }
 
@@ -186,6 +189,17 @@ public final class KernelLoader {
                     + " setup sectors");
         }
         checkInLowRam(layout, path, MemoryLayout.HIMEM, codeSize, "kernel");
+        long footprintEnd = MemoryLayout.HIMEM + codeSize;
+        if (version >= INIT_SIZE_PROTOCOL) {
+            // The kernel decompresses itself to max(load address aligned up, pref_address) and needs init_size
+            // bytes there (boot.rst, init_size); the initrd must stay clear of that.
+            long alignment = Math.max(1, Integer.toUnsignedLong(file.get(U32, ZeroPage.KERNEL_ALIGNMENT)));
+            long aligned = (MemoryLayout.HIMEM + alignment - 1) / alignment * alignment;
+            long runAt = Math.max(aligned, file.get(U64, ZeroPage.PREF_ADDRESS));
+            long initSize = Integer.toUnsignedLong(file.get(U32, ZeroPage.INIT_SIZE));
+            checkInLowRam(layout, path, runAt, initSize, "the decompressed kernel (init_size)");
+            footprintEnd = Math.max(footprintEnd, runAt + initSize);
+        }
         copy(memory, MemoryLayout.HIMEM, file, codeOffset, codeSize, path);
         long initrdAddrMax = Integer.toUnsignedLong(file.get(U32, ZeroPage.INITRD_ADDR_MAX));
         long cmdlineMax = Math.min(Integer.toUnsignedLong(file.get(U32, ZeroPage.CMDLINE_SIZE)),
@@ -194,7 +208,7 @@ public final class KernelLoader {
         MemorySegment header = MemorySegment.ofArray(
                 file.asSlice(ZeroPage.SETUP_HEADER, headerEnd - ZeroPage.SETUP_HEADER).toArray(ValueLayout.JAVA_BYTE));
         return new LoadedKernel(KernelFormat.BZIMAGE, MemoryLayout.HIMEM + BZIMAGE_64BIT_ENTRY_OFFSET,
-                MemoryLayout.HIMEM, MemoryLayout.HIMEM + codeSize, initrdAddrMax, cmdlineMax, header);
+                MemoryLayout.HIMEM, MemoryLayout.HIMEM + codeSize, footprintEnd, initrdAddrMax, cmdlineMax, header);
     }
 
     private static void writeZeroPage(GuestMemory memory, LoadedKernel kernel, int cmdlineLength, long initrdGpa,
@@ -219,14 +233,14 @@ public final class KernelLoader {
     private static long placeInitrd(MemoryLayout layout, Path initrd, long size, LoadedKernel kernel)
             throws BootException {
         long limit = Math.min(Math.min(layout.lowRamEnd(), MemoryLayout.INITRD_LIMIT), kernel.initrdAddrMax() + 1);
-        long floor = (kernel.end() + MemoryLayout.PAGE_SIZE - 1) & -MemoryLayout.PAGE_SIZE;
+        long floor = (kernel.footprintEnd() + MemoryLayout.PAGE_SIZE - 1) & -MemoryLayout.PAGE_SIZE;
         if (size == 0) {
             throw new BootException(initrd, "initrd is empty");
         }
         long gpa = (limit - size) & -MemoryLayout.PAGE_SIZE;
         if (size > limit || gpa < floor) {
             throw new BootException(initrd, "initrd too big: " + size + " bytes, but only " + Math.max(0, limit - floor)
-                    + " fit between the kernel's end (0x" + Long.toHexString(kernel.end()) + ") and 0x"
+                    + " fit between the kernel's end (0x" + Long.toHexString(kernel.footprintEnd()) + ") and 0x"
                     + Long.toHexString(limit));
         }
         return gpa;

@@ -28,6 +28,8 @@ final class ZeroPage {
     static final int KERNEL_ALIGNMENT = 0x230;
     static final int XLOADFLAGS = 0x236;
     static final int CMDLINE_SIZE = 0x238;
+    static final int PREF_ADDRESS = 0x258;
+    static final int INIT_SIZE = 0x260;
     static final int E820_TABLE = 0x2D0;
     static final int E820_ENTRY_SIZE = 20;
     static final int E820_MAX_ENTRIES = 128;

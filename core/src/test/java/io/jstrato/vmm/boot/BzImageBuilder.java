@@ -12,6 +12,8 @@ final class BzImageBuilder {
     long initrdAddrMax = 0x7FFF_FFFFL;
     long cmdlineSize = 2047;
     int headerEnd = 0x26C;
+    long prefAddress = 0x100_0000L;
+    long initSize = 0x40_0000L;
     byte[] code = pattern(8192, 7);
 
     static byte[] pattern(int size, int seed) {
@@ -42,8 +44,8 @@ final class BzImageBuilder {
         b.put(0x234, (byte) 1);              // relocatable_kernel
         b.putShort(0x236, (short) xloadflags);
         b.putInt(0x238, (int) cmdlineSize);
-        b.putLong(0x258, 0x1000000L);        // pref_address
-        b.putInt(0x260, 0x2000000);          // init_size
+        b.putLong(0x258, prefAddress);
+        b.putInt(0x260, (int) initSize);
         // Beyond the header: must not be copied into the zero page.
         b.put(headerEnd, (byte) 0x5A);
         b.put(codeOffset, code);

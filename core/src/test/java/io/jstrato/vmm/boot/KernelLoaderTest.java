@@ -216,6 +216,27 @@ class KernelLoaderTest {
     }
 
     @Test
+    void bzImageWhoseDecompressedSizeExceedsRamIsTooBig() throws Exception {
+        BzImageBuilder bz = new BzImageBuilder();
+        bz.initSize = RAM; // runs at pref_address 16 MiB: needs 16 MiB + RAM
+        Path kernel = file("bz-huge-init", bz.build());
+        BootException e = assertThrows(BootException.class,
+                () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
+        assertTrue(e.getMessage().contains("init_size"), e.getMessage());
+    }
+
+    @Test
+    void initrdStaysClearOfTheDecompressionArea() throws Exception {
+        BzImageBuilder bz = new BzImageBuilder();
+        bz.initSize = RAM - 0x100_0000L - 0x2000; // decompressed kernel ends 8 KiB below the top of RAM
+        Path kernel = file("bz", bz.build());
+        assertThrows(BootException.class,
+                () -> KernelLoader.load(mem, layout, kernel, Optional.of(file("i", new byte[0x2001])), ""));
+        BootImage ok = KernelLoader.load(mem, layout, kernel, Optional.of(file("j", new byte[0x2000])), "");
+        assertEquals(RAM - 0x2000, ok.initrdGpa());
+    }
+
+    @Test
     void initrdTooBigIsRejectedNamingTheInitrd() throws Exception {
         Path kernel = file("bz", new BzImageBuilder().build());
         Path initrd = file("huge-initrd", new byte[(int) (RAM - (1 << 20))]);

@@ -49,6 +49,8 @@ public final class Bus {
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private final AtomicLong unhandledReads = new AtomicLong();
     private final AtomicLong unhandledWrites = new AtomicLong();
+    private final AtomicLong deviceFaults = new AtomicLong();
+    private static final System.Logger LOG = System.getLogger(Bus.class.getName());
 
     /**
      * @param name       for error messages ("pio", "mmio")
@@ -143,7 +145,12 @@ public final class Bus {
             unhandledReads.incrementAndGet();
             return unassigned.valueFor(size);
         }
-        return s.devices[i].read(addr - s.bases[i], size);
+        try {
+            return s.devices[i].read(addr - s.bases[i], size);
+        } catch (RuntimeException e) {
+            deviceFault(addr, "read", e);
+            return unassigned.valueFor(size);
+        }
     }
 
     /** Writes the low {@code size} bytes of {@code value} at {@code addr}; unassigned writes are dropped and counted. */
@@ -154,7 +161,22 @@ public final class Bus {
             unhandledWrites.incrementAndGet();
             return;
         }
-        s.devices[i].write(addr - s.bases[i], size, value);
+        try {
+            s.devices[i].write(addr - s.bases[i], size, value);
+        } catch (RuntimeException e) {
+            deviceFault(addr, "write", e);
+        }
+    }
+
+    /**
+     * A device broke its contract (it must answer everything a guest does as hardware would). The vCPU thread
+     * survives: the access is answered as unassigned, counted, and the first one logged with its stack.
+     */
+    private void deviceFault(long addr, String access, RuntimeException e) {
+        if (deviceFaults.getAndIncrement() == 0) {
+            LOG.log(System.Logger.Level.ERROR, name + " bus: device " + access + " at 0x" + Long.toHexString(addr)
+                    + " threw; answering as unassigned (further faults are only counted)", e);
+        }
     }
 
     /** Whether some device claims {@code addr}. */
@@ -168,6 +190,11 @@ public final class Bus {
 
     public long unhandledWrites() {
         return unhandledWrites.get();
+    }
+
+    /** Accesses whose device threw (a device bug, never a guest's doing). */
+    public long deviceFaults() {
+        return deviceFaults.get();
     }
 
     public String name() {

@@ -126,6 +126,26 @@ class BusTest {
     }
 
     @Test
+    void aThrowingDeviceIsAnsweredAsUnassignedAndCountedNotPropagated() {
+        Bus bus = Bus.portIo();
+        bus.register(0x10, 1, new BusDevice() {
+            @Override
+            public long read(long offset, int size) {
+                throw new IllegalStateException("device bug");
+            }
+
+            @Override
+            public void write(long offset, int size, long value) {
+                throw new IllegalStateException("device bug");
+            }
+        });
+        assertEquals(0xFF, bus.read(0x10, 1));
+        bus.write(0x10, 1, 0);
+        assertEquals(2, bus.deviceFaults());
+        assertEquals(0, bus.unhandledReads());
+    }
+
+    @Test
     void unregisterRemovesOnlyTheDeviceAtThatBase() {
         Bus bus = Bus.mmio();
         bus.register(0x1000, 0x100, new Probe(0x1));

@@ -196,6 +196,28 @@ class Uart8250Test {
     }
 
     @Test
+    void registerAccessAllocatesNothing() {
+        Uart8250 quiet = new Uart8250(irq, b -> { }, 64);
+        quiet.write(IER_DLM, 1, IER_RDA | IER_THRE);
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
+        long sink = 0;
+        for (int round = 0; round < 3; round++) {
+            long before = threads.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 100_000; i++) {
+                quiet.write(RBR_THR_DLL, 1, i);
+                quiet.enqueueInput((byte) i);
+                sink += quiet.read(IIR_FCR, 1) + quiet.read(LSR, 1) + quiet.read(RBR_THR_DLL, 1);
+            }
+            long allocated = threads.getThreadAllocatedBytes(tid) - before;
+            if (round == 2) {
+                assertTrue(allocated < 1024, "UART register access allocated " + allocated + " bytes");
+            }
+        }
+        assertEquals(300_000, quiet.bytesOut(), "sink " + sink);
+    }
+
+    @Test
     void inputFromAnotherThreadReachesTheGuest() throws Exception {
         Uart8250 big = new Uart8250(irq, b -> { }, 1024);
         big.write(IER_DLM, 1, IER_RDA);
