@@ -26,6 +26,7 @@ import java.util.function.Supplier;
 public final class VmMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final List<Object> functionTargets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public VmMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -66,9 +67,10 @@ public final class VmMetrics implements AutoCloseable {
 
     /** {@code jstrato_vcpu_exits_total{reason}}, summed over the vCPUs. */
     public void vcpuExits(List<ExitCounters> perVcpu) {
+        functionTargets.add(perVcpu);
         for (ExitReason r : ExitReason.values()) {
             FunctionCounter.builder("jstrato.vcpu.exits", perVcpu, l -> l.stream().mapToLong(c -> c.get(r)).sum())
-                    .strongReference(true).tag("reason", r.label()).description("vCPU exits to the VMM by reason").register(registry);
+                    .tag("reason", r.label()).description("vCPU exits to the VMM by reason").register(registry);
         }
     }
 
@@ -80,8 +82,9 @@ public final class VmMetrics implements AutoCloseable {
 
     /** A counter read from the VMM's own state at scrape time; name without {@code _total}. */
     public void counter(String name, Tags tags, LongSupplier count, String description) {
-        // Micrometer holds function targets weakly by default; these lambdas have no other owner.
-        FunctionCounter.builder(name, count, c -> c.getAsLong()).strongReference(true).tags(tags).description(description).register(registry);
+        // Micrometer holds function-counter targets weakly; a lambda has no other owner, so keep it here.
+        functionTargets.add(count);
+        FunctionCounter.builder(name, count, c -> c.getAsLong()).tags(tags).description(description).register(registry);
     }
 
     /** A gauge read at scrape time. */
