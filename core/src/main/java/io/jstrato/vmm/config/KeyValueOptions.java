@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
 public final class KeyValueOptions {
     private static final Pattern SIZE = Pattern.compile("(\\d{1,18})([KMGT]?)(i?B)?", Pattern.CASE_INSENSITIVE);
 
+    private static final Pattern KEY = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
+
     private final String option;
     private final Optional<String> positional;
     private final Map<String, String> values;
@@ -49,29 +51,28 @@ public final class KeyValueOptions {
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < items.size(); i++) {
             String item = items.get(i);
-            int eq = item.indexOf('=');
-            String key;
-            String v;
-            if (eq < 0) {
-                if (i == 0 && positionalKey != null) {
-                    key = positionalKey;
-                    v = item;
-                } else if (i == 0) {
-                    positional = Optional.of(item);
-                    continue;
-                } else {
-                    key = item;
-                    v = "on";
-                }
-            } else {
-                key = item.substring(0, eq);
-                v = item.substring(eq + 1);
-            }
             if (item.isEmpty()) {
                 throw ConfigException.bad(option + ": empty item in '" + value + "'");
             }
-            if (key.isEmpty()) {
-                throw ConfigException.bad(option + ": '" + item + "' has no key");
+            int eq = item.indexOf('=');
+            boolean keyed = eq >= 0 && KEY.matcher(item.substring(0, eq)).matches();
+            String key;
+            String v;
+            if (keyed) {
+                key = item.substring(0, eq);
+                v = item.substring(eq + 1);
+            } else if (i == 0 && positionalKey != null) {
+                // The first item may be a bare value, even one with '=' in it (unix:/tmp/a=b.sock).
+                key = positionalKey;
+                v = item;
+            } else if (i == 0) {
+                positional = Optional.of(item);
+                continue;
+            } else if (eq < 0) {
+                key = item;
+                v = "on";
+            } else {
+                throw ConfigException.bad(option + ": '" + item + "' has no valid key");
             }
             if (values.putIfAbsent(key, v) != null) {
                 throw ConfigException.bad(option + ": '" + key + "' is given twice");
