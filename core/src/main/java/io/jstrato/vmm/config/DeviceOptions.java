@@ -99,7 +99,8 @@ final class DeviceOptions {
                 kv.finish();
                 DriveConfig d = drives.get(driveId);
                 if (d == null) {
-                    throw ConfigException.bad("-device " + id + ": drive '" + driveId + "' is not defined by any -drive");
+                    throw ConfigException.bad(
+                            "-device " + id + ": drive '" + driveId + "' is not defined by any -drive");
                 }
                 if (!used.add("drive:" + driveId)) {
                     throw ConfigException.bad("-device " + id + ": drive '" + driveId
@@ -115,7 +116,8 @@ final class DeviceOptions {
                 kv.finish();
                 NetConfig n = netdevs.get(netdevId);
                 if (n == null) {
-                    throw ConfigException.bad("-device " + id + ": netdev '" + netdevId + "' is not defined by any -netdev");
+                    throw ConfigException.bad(
+                            "-device " + id + ": netdev '" + netdevId + "' is not defined by any -netdev");
                 }
                 if (!used.add("netdev:" + netdevId)) {
                     throw ConfigException.bad("-device " + id + ": netdev '" + netdevId

@@ -131,8 +131,9 @@ final class OptionCatalog {
         StringBuilder sb = new StringBuilder();
         sb.append("Usage: jstrato [options]\n");
         sb.append("       jstrato -config FILE.json -api-channel unix:PATH [options]\n");
-        sb.append("       jstrato -machine microvm -kernel PATH [-initrd PATH] [-append CMDLINE] -m 256 -smp 2 \\\n");
-        sb.append("               -drive id=rootfs,file=rootfs.img -device virtio-blk-device,drive=rootfs,id=rootfs \\\n");
+        sb.append("       jstrato -machine microvm -kernel PATH [-initrd PATH] [-append CMDLINE] -m 256 -smp 2 \\\n"
+                + "               -drive id=rootfs,file=rootfs.img \\\n"
+                + "               -device virtio-blk-device,drive=rootfs,id=rootfs \\\n");
         sb.append("               -qmp unix:PATH,server,nowait -serial stdio\n");
         for (Group g : Group.values()) {
             sb.append('\n').append(g.title).append(":\n");

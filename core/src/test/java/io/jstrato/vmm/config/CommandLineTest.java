@@ -46,7 +46,8 @@ class CommandLineTest {
     @ParameterizedTest
     @ValueSource(strings = {"-h", "--help", "-help", "--h"})
     void help(String option) {
-        var help = assertInstanceOf(Invocation.ShowHelp.class, CommandLine.parse(new String[] {option}, Map.of(), CWD));
+        var help = assertInstanceOf(Invocation.ShowHelp.class,
+                CommandLine.parse(new String[] {option}, Map.of(), CWD));
         assertTrue(help.text().startsWith("Usage: jstrato"));
     }
 
@@ -66,7 +67,8 @@ class CommandLineTest {
                 "-nographic", "-enable-kvm", "-cpu host", "-disable-seccomp", "-uuid")) {
             assertTrue(text.contains("\n  " + option), "help lists " + option);
         }
-        assertTrue(text.indexOf("\n  -kernel") > boot && text.indexOf("\n  -kernel") < devices, "-kernel is under Boot");
+        int kernel = text.indexOf("\n  -kernel");
+        assertTrue(kernel > boot && kernel < devices, "-kernel is under Boot");
         assertTrue(text.indexOf("\n  -nographic") > compat, "-nographic is under Compatibility");
     }
 
