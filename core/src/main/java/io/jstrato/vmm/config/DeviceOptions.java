@@ -1,0 +1,185 @@
+package io.jstrato.vmm.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code -drive}, {@code -netdev} and {@code -device}: the disks and NICs of the command line, in both styles.
+ *
+ * <p>The rule that makes both styles work: a backend becomes a device either by itself (seed style) or through
+ * a {@code -device} (QEMU style). If the command line has no {@code -device virtio-blk-device}, every
+ * {@code -drive} is a disk, in order (vda, vdb, ...). If it has at least one, the disks are exactly the
+ * {@code -device virtio-blk-device}s, in their order, and a {@code -drive} no device uses is an error (it is
+ * a typo or a forgotten {@code -device}, never silently dropped). The same holds for {@code -netdev} and
+ * {@code -device virtio-net-device}. A device's {@code serial=} / {@code mac=} overrides its backend's.
+ * A disk or NIC keeps its backend's id ({@code drive=} / {@code netdev=}); the device's own {@code id=} is
+ * checked for uniqueness only.
+ */
+final class DeviceOptions {
+    private final Map<String, DriveConfig> drives = new LinkedHashMap<>();
+    private final Map<String, NetConfig> netdevs = new LinkedHashMap<>();
+    private final List<DriveConfig> blkDevices = new ArrayList<>();
+    private final List<NetConfig> netDevices = new ArrayList<>();
+    private final Set<String> used = new HashSet<>();
+    private final Set<String> deviceIds = new HashSet<>();
+    private final Path cwd;
+
+    DeviceOptions(Path cwd) {
+        this.cwd = cwd;
+    }
+
+    void drive(String value) {
+        KeyValueOptions kv = KeyValueOptions.parse("-drive", value, null);
+        kv.positional().ifPresent(p -> {
+            throw ConfigException.bad("-drive: unexpected '" + p + "' (expected id=ID,file=PATH,...)");
+        });
+        String id = checkedId("-drive", kv.require("id"));
+        Path file = SocketPaths.file("-drive " + id + " file", kv.require("file"), cwd);
+        boolean readOnly = kv.takeBoolean("readonly", false);
+        boolean direct = kv.takeBoolean("direct", false);
+        Optional<String> serial = kv.take("serial");
+        // Written by QEMU users; jstrato's only format and interface.
+        kv.take("format").filter(f -> !f.equals("raw")).ifPresent(f -> {
+            throw ConfigException.bad("-drive " + id + ": format '" + f + "' is not supported (only raw)");
+        });
+        kv.take("if").filter(f -> !f.equals("none")).ifPresent(f -> {
+            throw ConfigException.bad("-drive " + id + ": if=" + f + " is not supported (use -device"
+                    + " virtio-blk-device,drive=" + id + ")");
+        });
+        kv.finish();
+        DriveConfig d = named("-drive " + id, () -> new DriveConfig(id, file, readOnly, direct, serial));
+        if (drives.putIfAbsent(id, d) != null) {
+            throw ConfigException.bad("-drive: id '" + id + "' is used twice");
+        }
+    }
+
+    void netdev(String value) {
+        KeyValueOptions kv = KeyValueOptions.parse("-netdev", value, null);
+        String id = checkedId("-netdev", kv.require("id"));
+        String tap;
+        if (kv.positional().isPresent()) {
+            String type = kv.positional().get();
+            if (!type.equals("tap")) {
+                throw ConfigException.bad("-netdev " + id + ": type '" + type + "' is not supported (only tap)");
+            }
+            tap = kv.require("ifname");
+            // QEMU's tap helper scripts; jstrato never runs them.
+            for (String script : List.of("script", "downscript")) {
+                kv.take(script).filter(s -> !s.equals("no")).ifPresent(s -> {
+                    throw ConfigException.bad("-netdev " + id + ": " + script + "=" + s
+                            + " is not supported (only " + script + "=no)");
+                });
+            }
+        } else {
+            tap = kv.require("netdev"); // seed style: id=ID,netdev=TAP
+        }
+        Optional<String> mac = kv.take("mac");
+        kv.finish();
+        NetConfig n = named("-netdev " + id, () -> new NetConfig(id, tap, mac));
+        if (netdevs.putIfAbsent(id, n) != null) {
+            throw ConfigException.bad("-netdev: id '" + id + "' is used twice");
+        }
+    }
+
+    /** Call after every {@code -drive} and {@code -netdev}: QEMU accepts them in any order. */
+    void device(String value) {
+        KeyValueOptions kv = KeyValueOptions.parse("-device", value, "driver");
+        String driver = kv.require("driver");
+        switch (driver) {
+            case "virtio-blk-device" -> {
+                String driveId = kv.require("drive");
+                String id = deviceId(kv);
+                Optional<String> serial = kv.take("serial");
+                kv.finish();
+                DriveConfig d = drives.get(driveId);
+                if (d == null) {
+                    throw ConfigException.bad(
+                            "-device " + id + ": drive '" + driveId + "' is not defined by any -drive");
+                }
+                if (!used.add("drive:" + driveId)) {
+                    throw ConfigException.bad("-device " + id + ": drive '" + driveId
+                            + "' is already used by another device");
+                }
+                blkDevices.add(named("-device " + id, () ->
+                        new DriveConfig(d.id(), d.file(), d.readOnly(), d.direct(), serial.or(d::serial))));
+            }
+            case "virtio-net-device" -> {
+                String netdevId = kv.require("netdev");
+                String id = deviceId(kv);
+                Optional<String> mac = kv.take("mac");
+                kv.finish();
+                NetConfig n = netdevs.get(netdevId);
+                if (n == null) {
+                    throw ConfigException.bad(
+                            "-device " + id + ": netdev '" + netdevId + "' is not defined by any -netdev");
+                }
+                if (!used.add("netdev:" + netdevId)) {
+                    throw ConfigException.bad("-device " + id + ": netdev '" + netdevId
+                            + "' is already used by another device");
+                }
+                netDevices.add(named("-device " + id, () -> new NetConfig(n.id(), n.tapName(), mac.or(n::mac))));
+            }
+            default -> throw ConfigException.bad("-device: driver '" + driver
+                    + "' is not supported (only virtio-blk-device and virtio-net-device)");
+        }
+    }
+
+    private String deviceId(KeyValueOptions kv) {
+        String id = checkedId("-device", kv.require("id"));
+        if (!deviceIds.add(id)) {
+            throw ConfigException.bad("-device: id '" + id + "' is used twice");
+        }
+        return id;
+    }
+
+    /** The disks, by the rule of the class comment. */
+    List<DriveConfig> disks() {
+        if (blkDevices.isEmpty()) {
+            return List.copyOf(drives.values());
+        }
+        for (String id : drives.keySet()) {
+            if (!used.contains("drive:" + id)) {
+                throw ConfigException.bad("-drive " + id + ": not used by any -device virtio-blk-device (with"
+                        + " -device, every -drive needs one)");
+            }
+        }
+        return List.copyOf(blkDevices);
+    }
+
+    /** The NICs, by the rule of the class comment. */
+    List<NetConfig> nics() {
+        if (netDevices.isEmpty()) {
+            return List.copyOf(netdevs.values());
+        }
+        for (String id : netdevs.keySet()) {
+            if (!used.contains("netdev:" + id)) {
+                throw ConfigException.bad("-netdev " + id + ": not used by any -device virtio-net-device (with"
+                        + " -device, every -netdev needs one)");
+            }
+        }
+        return List.copyOf(netDevices);
+    }
+
+    private static String checkedId(String option, String id) {
+        try {
+            return Ids.check("id", id);
+        } catch (ConfigException e) {
+            throw ConfigException.bad(option + ": " + e.getMessage());
+        }
+    }
+
+    /** Makes a record, prefixing a validation message with the option that gave the values. */
+    private static <T> T named(String option, java.util.function.Supplier<T> make) {
+        try {
+            return make.get();
+        } catch (ConfigException e) {
+            throw ConfigException.bad(option + ": " + e.getMessage());
+        }
+    }
+}

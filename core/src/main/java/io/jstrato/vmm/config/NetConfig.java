@@ -1,0 +1,41 @@
+package io.jstrato.vmm.config;
+
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * A virtio-net NIC backed by a host tap device.
+ *
+ * @param id the netdev id
+ * @param tapName the host tap interface, at most 15 characters (IFNAMSIZ - 1)
+ * @param mac the guest MAC, normalised to lower case {@code 12:34:56:78:9a:bc}; empty: the device makes one up
+ */
+public record NetConfig(String id, String tapName, Optional<String> mac) {
+    private static final Pattern MAC = Pattern.compile("\\p{XDigit}{2}(:\\p{XDigit}{2}){5}");
+    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+
+    public NetConfig {
+        Ids.check("netdev id", id);
+        Objects.requireNonNull(tapName, "tapName");
+        if (!IFNAME.matcher(tapName).matches()) {
+            throw ConfigException.bad("netdev '" + id + "' tap name: '" + tapName
+                    + "' is not a valid interface name (1..15 letters, digits, '-', '.' or '_')");
+        }
+        mac = Objects.requireNonNull(mac, "mac").map(m -> normaliseMac(id, m));
+    }
+
+    private static String normaliseMac(String id, String mac) {
+        if (!MAC.matcher(mac).matches()) {
+            throw ConfigException.bad("netdev '" + id + "' mac: '" + mac + "' is not of the form 12:34:56:78:9a:bc");
+        }
+        String lower = mac.toLowerCase(Locale.ROOT);
+        // Bit 0 of the first octet marks a group address; a NIC must have an individual one.
+        if ((HexFormat.fromHexDigits(lower, 0, 2) & 1) != 0) {
+            throw ConfigException.bad("netdev '" + id + "' mac: '" + mac + "' is a multicast address");
+        }
+        return lower;
+    }
+}

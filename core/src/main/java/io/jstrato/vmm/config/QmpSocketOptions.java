@@ -1,0 +1,101 @@
+package io.jstrato.vmm.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The three ways of QMP.md "Transport" to name a QMP server socket: {@code -api-channel unix:PATH} (seed),
+ * {@code -qmp unix:PATH,server,nowait} and {@code -chardev socket,id=ID,path=PATH,server,nowait} +
+ * {@code -mon chardev=ID,id=ID,mode=control}.
+ */
+final class QmpSocketOptions {
+    private final Path cwd;
+    private final List<Path> sockets = new ArrayList<>();
+    private final Map<String, Path> chardevs = new LinkedHashMap<>();
+    private final Map<String, String> monitorByChardev = new LinkedHashMap<>();
+
+    QmpSocketOptions(Path cwd) {
+        this.cwd = cwd;
+    }
+
+    void apiChannel(String value) {
+        sockets.add(SocketPaths.unix("-api-channel", value, cwd));
+    }
+
+    void qmp(String value) {
+        KeyValueOptions kv = KeyValueOptions.parse("-qmp", value, null);
+        String address = kv.positional()
+                .orElseThrow(() -> ConfigException.bad("-qmp: expected unix:PATH,server,nowait, got '" + value + "'"));
+        Path path = SocketPaths.unix("-qmp", address, cwd);
+        serverNoWait("-qmp", kv);
+        kv.finish();
+        sockets.add(path);
+    }
+
+    void chardev(String value) {
+        KeyValueOptions kv = KeyValueOptions.parse("-chardev", value, "backend");
+        String backend = kv.require("backend");
+        if (!backend.equals("socket")) {
+            throw ConfigException.bad("-chardev: backend '" + backend + "' is not supported (only socket)");
+        }
+        String id = kv.require("id");
+        Ids.check("-chardev", id);
+        Path path = SocketPaths.socket("-chardev " + id + " path", kv.require("path"), cwd);
+        serverNoWait("-chardev " + id, kv);
+        kv.finish();
+        if (chardevs.putIfAbsent(id, path) != null) {
+            throw ConfigException.bad("-chardev: id '" + id + "' is used twice");
+        }
+    }
+
+    /** Call after every {@code -chardev}. */
+    void mon(String value) {
+        KeyValueOptions kv = KeyValueOptions.parse("-mon", value, null);
+        kv.positional().ifPresent(p -> {
+            throw ConfigException.bad("-mon: unexpected '" + p + "' (expected chardev=ID,id=ID,mode=control)");
+        });
+        String chardev = kv.require("chardev");
+        String id = kv.take("id").orElse(chardev);
+        String mode = kv.take("mode").orElse("readline");
+        if (!mode.equals("control")) {
+            throw ConfigException.bad("-mon " + id + ": mode '" + mode
+                    + "' is not supported (only mode=control, i.e. QMP)");
+        }
+        kv.takeBoolean("pretty", false); // QMP replies are one line each whatever the client asks
+        kv.finish();
+        Path path = chardevs.get(chardev);
+        if (path == null) {
+            throw ConfigException.bad("-mon " + id + ": chardev '" + chardev + "' is not defined by any -chardev");
+        }
+        if (monitorByChardev.putIfAbsent(chardev, id) != null) {
+            throw ConfigException.bad("-mon " + id + ": chardev '" + chardev + "' is already used by monitor '"
+                    + monitorByChardev.get(chardev) + "'");
+        }
+        sockets.add(path);
+    }
+
+    List<Path> sockets() {
+        for (String id : chardevs.keySet()) {
+            if (!monitorByChardev.containsKey(id)) {
+                throw ConfigException.bad("-chardev " + id + ": not used by any -mon (add -mon chardev=" + id
+                        + ",id=" + id + ",mode=control)");
+            }
+        }
+        return List.copyOf(sockets);
+    }
+
+    /** jstrato only listens, and never waits for a client before starting. */
+    private static void serverNoWait(String option, KeyValueOptions kv) {
+        if (!kv.takeBoolean("server", false)) {
+            throw ConfigException.bad(option + ": only server sockets are supported (add ',server,nowait')");
+        }
+        boolean noWait = kv.takeBoolean("nowait", false);
+        boolean wait = kv.takeBoolean("wait", !noWait);
+        if (wait) {
+            throw ConfigException.bad(option + ": waiting for a client is not supported (add ',nowait')");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.jstrato.vmm.config;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything needed to build and run one microVM, from the command line and/or the JSON config file.
+ * Immutable; every value is checked when it is made, so holding a {@code VmConfig} means the configuration
+ * is consistent. Whether the host can provide it (files readable, ...) is {@link #checkHost()}'s business.
+ *
+ * @param name the VM name, for logs, metrics and the process title
+ * @param qmpSockets the QMP server sockets, absolute; none is allowed
+ * @param startPaused {@code -S}: the vCPUs wait for {@code cont}
+ * @param pidFile written once the VM is ready, removed at exit
+ * @param daemonize the launcher detaches the VMM once it is ready
+ * @param metrics the Prometheus endpoint, if any
+ */
+public record VmConfig(
+        String name,
+        MachineConfig machine,
+        BootConfig boot,
+        List<DriveConfig> drives,
+        List<NetConfig> nets,
+        List<Path> qmpSockets,
+        SerialConfig serial,
+        boolean startPaused,
+        Optional<Path> pidFile,
+        boolean daemonize,
+        LogConfig log,
+        Optional<MetricsConfig> metrics) {
+
+    /** The hot-plug pool has this many virtio-blk slots (MACHINE.md). */
+    public static final int MAX_DRIVES = 4;
+    /** The hot-plug pool has this many virtio-net slots (MACHINE.md). */
+    public static final int MAX_NETS = 2;
+    public static final String DEFAULT_NAME = "jstrato";
+
+    public VmConfig {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty() || name.length() > 64 || !name.chars().allMatch(c -> c >= 0x20 && c != 0x7f)) {
+            throw ConfigException.bad("name: must be 1..64 printable characters, got '" + name + "'");
+        }
+        Objects.requireNonNull(machine, "machine");
+        Objects.requireNonNull(boot, "boot");
+        drives = List.copyOf(drives);
+        nets = List.copyOf(nets);
+        qmpSockets = List.copyOf(qmpSockets);
+        Objects.requireNonNull(serial, "serial");
+        Objects.requireNonNull(pidFile, "pidFile");
+        Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(metrics, "metrics");
+
+        if (drives.size() > MAX_DRIVES) {
+            throw ConfigException.bad("drives: " + drives.size() + " given, at most " + MAX_DRIVES
+                    + " (the machine has " + MAX_DRIVES + " virtio-blk slots)");
+        }
+        if (nets.size() > MAX_NETS) {
+            throw ConfigException.bad("nets: " + nets.size() + " given, at most " + MAX_NETS
+                    + " (the machine has " + MAX_NETS + " virtio-net slots)");
+        }
+        Set<String> ids = new HashSet<>();
+        for (DriveConfig d : drives) {
+            if (!ids.add(d.id())) {
+                throw ConfigException.bad("drive id '" + d.id() + "' is used twice");
+            }
+        }
+        for (NetConfig n : nets) {
+            if (!ids.add(n.id())) {
+                throw ConfigException.bad("netdev id '" + n.id() + "' is used twice");
+            }
+        }
+        Set<String> taps = new HashSet<>();
+        for (NetConfig n : nets) {
+            if (!taps.add(n.tapName())) {
+                throw ConfigException.bad("netdev '" + n.id() + "': tap '" + n.tapName() + "' is used twice");
+            }
+        }
+        Set<Path> files = new HashSet<>();
+        for (DriveConfig d : drives) {
+            if (!files.add(d.file())) {
+                throw ConfigException.bad("drive '" + d.id() + "': image " + d.file() + " is used twice");
+            }
+        }
+        Set<Path> sockets = new HashSet<>();
+        for (Path p : qmpSockets) {
+            if (!sockets.add(p)) {
+                throw ConfigException.bad("QMP socket " + p + " is given twice");
+            }
+        }
+        if (daemonize && serial instanceof SerialConfig.Stdio) {
+            throw ConfigException.bad("-daemonize: the serial console cannot be stdio once detached"
+                    + " (use -serial file,path=P, -serial socket,path=P,server,nowait or -serial none)");
+        }
+    }
+
+    /**
+     * Checks what only the host can tell: the kernel, initrd and drive images exist and are readable (and the
+     * writable drives writable). Throws a {@link ConfigException} with exit status 1 naming the first problem.
+     */
+    public void checkHost() {
+        HostChecks.readableFile("-kernel", boot.kernel());
+        boot.initrd().ifPresent(p -> HostChecks.readableFile("-initrd", p));
+        for (DriveConfig d : drives) {
+            HostChecks.readableFile("drive '" + d.id() + "'", d.file());
+            if (!d.readOnly()) {
+                HostChecks.writableFile("drive '" + d.id() + "'", d.file());
+            }
+        }
+    }
+}

@@ -1,0 +1,420 @@
+package io.jstrato.vmm.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CommandLineTest {
+    static final Path CWD = Path.of("/srv/vm");
+
+    static Invocation.Run run(String... args) {
+        return assertInstanceOf(Invocation.Run.class, CommandLine.parse(args, Map.of(), CWD));
+    }
+
+    static VmConfig config(String... args) {
+        return run(args).config();
+    }
+
+    static String[] withKernel(String... args) {
+        List<String> all = new ArrayList<>(List.of("-kernel", "vmlinux"));
+        all.addAll(List.of(args));
+        return all.toArray(String[]::new);
+    }
+
+    static ConfigException error(String... args) {
+        return assertThrows(ConfigException.class, () -> CommandLine.parse(args, Map.of(), CWD));
+    }
+
+    // ---- help and version ----------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-h", "--help", "-help", "--h"})
+    void help(String option) {
+        var help = assertInstanceOf(Invocation.ShowHelp.class,
+                CommandLine.parse(new String[] {option}, Map.of(), CWD));
+        assertTrue(help.text().startsWith("Usage: jstrato"));
+    }
+
+    @Test
+    void helpIsGroupedLikeQemuAndListsEveryOption() {
+        String text = OptionCatalog.helpText();
+        int machine = text.indexOf("\nMachine:\n");
+        int boot = text.indexOf("\nBoot:\n");
+        int devices = text.indexOf("\nDevices:\n");
+        int management = text.indexOf("\nManagement:\n");
+        int compat = text.indexOf("\nCompatibility (accepted and ignored):\n");
+        assertTrue(0 < machine && machine < boot && boot < devices && devices < management && management < compat,
+                text);
+        for (String option : List.of("-config", "-api-channel", "-qmp", "-chardev", "-mon", "-machine", "-name",
+                "-kernel", "-initrd", "-append", "-m ", "-smp", "-drive", "-device", "-netdev", "-serial", "-S ",
+                "-D ", "-pidfile", "-daemonize", "-metrics", "-h ", "-version", "-nodefaults", "-no-user-config",
+                "-nographic", "-enable-kvm", "-cpu host", "-disable-seccomp", "-uuid")) {
+            assertTrue(text.contains("\n  " + option), "help lists " + option);
+        }
+        int kernel = text.indexOf("\n  -kernel");
+        assertTrue(kernel > boot && kernel < devices, "-kernel is under Boot");
+        assertTrue(text.indexOf("\n  -nographic") > compat, "-nographic is under Compatibility");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-version", "--version"})
+    void version(String option) {
+        assertInstanceOf(Invocation.ShowVersion.class, CommandLine.parse(new String[] {option}, Map.of(), CWD));
+    }
+
+    @Test
+    void helpWinsOverEverythingElse() {
+        assertInstanceOf(Invocation.ShowHelp.class,
+                CommandLine.parse(new String[] {"-m", "1", "--help"}, Map.of(), CWD));
+    }
+
+    // ---- defaults ------------------------------------------------------------------------------------------
+
+    @Test
+    void defaults() {
+        VmConfig c = config("-kernel", "vmlinux");
+        assertEquals(VmConfig.DEFAULT_NAME, c.name());
+        assertEquals(new MachineConfig(1, 256L << 20, true), c.machine());
+        assertEquals(new BootConfig(CWD.resolve("vmlinux"), Optional.empty(), ""), c.boot());
+        assertEquals(List.of(), c.drives());
+        assertEquals(List.of(), c.nets());
+        assertEquals(List.of(), c.qmpSockets(), "a QMP socket is not required");
+        assertEquals(new SerialConfig.Stdio(), c.serial());
+        assertFalse(c.startPaused());
+        assertEquals(Optional.empty(), c.pidFile());
+        assertFalse(c.daemonize());
+        assertEquals(new LogConfig(Optional.empty(), Level.INFO), c.log());
+        assertEquals(Optional.empty(), c.metrics());
+    }
+
+    // ---- every option, one row each ------------------------------------------------------------------------
+
+    static Stream<Arguments> options() {
+        return Stream.of(
+                row(c -> c.name(), "vm1", "-name", "vm1"),
+                row(c -> c.name(), "vm1", "-name", "guest=vm1,debug-threads=on"),
+                row(c -> c.machine().dumpGuestCore(), true, "-machine", "microvm"),
+                row(c -> c.machine().dumpGuestCore(), false, "-machine", "microvm,dump-guest-core=off"),
+                row(c -> c.machine().dumpGuestCore(), false, "-machine", "type=microvm,dump-guest-core=no"),
+                row(c -> c.machine().dumpGuestCore(), true, "-machine", "microvm,accel=kvm"),
+                row(c -> c.machine().vcpus(), 2, "-smp", "2"),
+                row(c -> c.machine().vcpus(), 254, "-smp", "cpus=254"),
+                row(c -> c.machine().vcpus(), 4, "-smp", "4,maxcpus=4"),
+                row(c -> c.machine().memoryBytes(), 512L << 20, "-m", "512"),
+                row(c -> c.machine().memoryBytes(), 1L << 30, "-m", "1G"),
+                row(c -> c.machine().memoryBytes(), 128L << 20, "-m", "131072K"),
+                row(c -> c.machine().memoryBytes(), 512L << 30, "-m", "size=512G"),
+                row(c -> c.boot().initrd(), Optional.of(CWD.resolve("initrd.img")), "-initrd", "initrd.img"),
+                row(c -> c.boot().initrd(), Optional.of(Path.of("/boot/i.img")), "-initrd", "/boot/../boot/i.img"),
+                row(c -> c.boot().cmdline(), "console=ttyS0 reboot=k panic=1", "-append",
+                        "console=ttyS0 reboot=k panic=1"),
+                row(c -> c.boot().cmdline(), "console=ttyS0 reboot=k panic=1", "-append", "console=ttyS0",
+                        "reboot=k", "panic=1"),
+                row(c -> c.boot().cmdline(), "-S", "-append", "-S"),
+                row(c -> c.boot().cmdline(), "-x quiet", "-append", "-x", "quiet"),
+                row(c -> c.boot().cmdline(), "", "-append", ""),
+                row(c -> c.drives(), List.of(new DriveConfig("d0", CWD.resolve("a.img"), false, false,
+                        Optional.empty())), "-drive", "id=d0,file=a.img"),
+                row(c -> c.drives(), List.of(new DriveConfig("d0", Path.of("/a.img"), true, true,
+                        Optional.of("SN1"))), "-drive", "id=d0,file=/a.img,readonly=on,direct=yes,serial=SN1"),
+                row(c -> c.drives().getFirst().readOnly(), false, "-drive", "id=d0,file=a.img,readonly=off,if=none,"
+                        + "format=raw"),
+                row(c -> c.nets(), List.of(new NetConfig("n0", "tap0", Optional.of("12:34:56:78:9a:bc"))),
+                        "-netdev", "tap,id=n0,ifname=tap0,mac=12:34:56:78:9A:BC"),
+                row(c -> c.nets(), List.of(new NetConfig("n0", "tap0", Optional.empty())),
+                        "-netdev", "id=n0,netdev=tap0"),
+                row(c -> c.nets(), List.of(new NetConfig("n0", "tap0", Optional.empty())),
+                        "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"),
+                row(c -> c.qmpSockets(), List.of(Path.of("/tmp/q.sock")), "-qmp", "unix:/tmp/q.sock,server,nowait"),
+                row(c -> c.qmpSockets(), List.of(CWD.resolve("q.sock")), "-qmp", "unix:q.sock,server=on,wait=off"),
+                row(c -> c.qmpSockets(), List.of(Path.of("/tmp/a.sock")), "-api-channel", "unix:/tmp/a.sock"),
+                row(c -> c.qmpSockets(), List.of(Path.of("/tmp/a.sock"), Path.of("/tmp/b.sock")),
+                        "-api-channel", "unix:/tmp/a.sock", "-api-channel", "unix:/tmp/b.sock"),
+                row(c -> c.qmpSockets(), List.of(Path.of("/tmp/c.sock")),
+                        "-chardev", "socket,id=c0,path=/tmp/c.sock,server,nowait",
+                        "-mon", "chardev=c0,id=m0,mode=control"),
+                row(c -> c.serial(), new SerialConfig.Stdio(), "-serial", "stdio"),
+                row(c -> c.serial(), new SerialConfig.None(), "-serial", "none"),
+                row(c -> c.serial(), new SerialConfig.File(CWD.resolve("console.log")), "-serial",
+                        "file,path=console.log"),
+                row(c -> c.serial(), new SerialConfig.Socket(Path.of("/tmp/s.sock")), "-serial",
+                        "socket,path=/tmp/s.sock,server,nowait"),
+                row(c -> c.startPaused(), true, "-S"),
+                row(c -> c.log().file(), Optional.empty(), "-D"),
+                row(c -> c.log().file(), Optional.of(CWD.resolve("vm.log")), "-D", "vm.log"),
+                row(c -> c.log().file(), Optional.empty(), "-D", "-S"),
+                row(c -> c.startPaused(), true, "-D", "-S"),
+                row(c -> c.pidFile(), Optional.of(Path.of("/run/vm.pid")), "-pidfile", "/run/vm.pid"),
+                row(c -> c.daemonize(), true, "-daemonize"),
+                row(c -> c.serial(), new SerialConfig.None(), "-daemonize"),
+                row(c -> c.serial(), new SerialConfig.File(Path.of("/c.log")), "-daemonize", "-serial",
+                        "file,path=/c.log"),
+                row(c -> c.metrics(), Optional.of(new MetricsConfig("127.0.0.1", 9100)), "-metrics",
+                        "127.0.0.1:9100"),
+                row(c -> c.metrics(), Optional.of(new MetricsConfig("::1", 9100)), "-metrics", "[::1]:9100"),
+                row(c -> c.name(), "vm1", "--name", "vm1"));
+    }
+
+    static Arguments row(Function<VmConfig, Object> field, Object expected, String... args) {
+        return Arguments.of(String.join(" ", args), field, expected, args);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("options")
+    void option(String label, Function<VmConfig, Object> field, Object expected, String[] args) {
+        assertEquals(expected, field.apply(config(withKernel(args))));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-nodefaults", "-no-user-config", "-nographic", "-enable-kvm", "-disable-seccomp"})
+    void compatibilityFlagsAreAcceptedAndReported(String flag) {
+        Invocation.Run r = run(withKernel(flag));
+        assertEquals(List.of(flag), r.ignoredOptions());
+        assertEquals(config("-kernel", "vmlinux"), r.config(), "ignored: the config is the same as without it");
+    }
+
+    @Test
+    void compatibilityOptionsWithValues() {
+        Invocation.Run r = run(withKernel("-cpu", "host", "-uuid", "8d3c6f0e-6a53-4c5b-9d4e-1f2a3b4c5d6e"));
+        assertEquals(List.of("-cpu host", "-uuid 8d3c6f0e-6a53-4c5b-9d4e-1f2a3b4c5d6e"), r.ignoredOptions());
+    }
+
+    @Test
+    void logLevelFromEnvironment() {
+        for (var e : Map.of("error", Level.SEVERE, "warn", Level.WARNING, "info", Level.INFO, "debug", Level.FINE,
+                "trace", Level.FINEST, "DEBUG", Level.FINE).entrySet()) {
+            var inv = CommandLine.parse(new String[] {"-kernel", "k"}, Map.of("JSTRATO_LOG_LEVEL", e.getKey()), CWD);
+            assertEquals(e.getValue(), ((Invocation.Run) inv).config().log().level(), e.getKey());
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> CommandLine.parse(
+                new String[] {"-kernel", "k"}, Map.of("JSTRATO_LOG_LEVEL", "loud"), CWD));
+        assertEquals("JSTRATO_LOG_LEVEL: unknown level 'loud' (expected error, warn, info, debug or trace)",
+                e.getMessage());
+    }
+
+    // ---- the two styles of CLI.md --------------------------------------------------------------------------
+
+    @Test
+    void qemuLikeExampleOfCliMd() {
+        VmConfig c = config("-machine", "microvm", "-kernel", "bzImage", "-initrd", "initrd.img",
+                "-append", "console=ttyS0 reboot=k panic=1", "-m", "256", "-smp", "2",
+                "-drive", "id=rootfs,file=rootfs.img,readonly=off",
+                "-device", "virtio-blk-device,drive=rootfs,id=rootfs",
+                "-qmp", "unix:/tmp/jstrato.sock,server,nowait", "-serial", "stdio");
+        assertEquals(new MachineConfig(2, 256L << 20, true), c.machine());
+        assertEquals(new BootConfig(CWD.resolve("bzImage"), Optional.of(CWD.resolve("initrd.img")),
+                "console=ttyS0 reboot=k panic=1"), c.boot());
+        assertEquals(List.of(new DriveConfig("rootfs", CWD.resolve("rootfs.img"), false, false, Optional.empty())),
+                c.drives());
+        assertEquals(List.of(Path.of("/tmp/jstrato.sock")), c.qmpSockets());
+        assertEquals(new SerialConfig.Stdio(), c.serial());
+    }
+
+    @Test
+    void seedFlagForm() {
+        VmConfig c = config("-kernel", "vmlinux.bin", "-append", "console=ttyS0", "reboot=k", "panic=1",
+                "-drive", "id=rootfs,file=rootfs.ext4", "-drive", "id=data,file=/data.img,readonly=on",
+                "-netdev", "id=net0,netdev=tap0,mac=52:54:00:12:34:56", "-api-channel", "unix:/tmp/s.sock");
+        assertEquals("console=ttyS0 reboot=k panic=1", c.boot().cmdline());
+        assertEquals(List.of("rootfs", "data"), c.drives().stream().map(DriveConfig::id).toList(),
+                "seed style: every -drive is a disk, in order");
+        assertTrue(c.drives().get(1).readOnly());
+        assertEquals(List.of(new NetConfig("net0", "tap0", Optional.of("52:54:00:12:34:56"))), c.nets());
+        assertEquals(List.of(Path.of("/tmp/s.sock")), c.qmpSockets());
+    }
+
+    @Test
+    void devicesChooseAndOrderTheDisksAndOverrideSerialAndMac() {
+        VmConfig c = config(withKernel(
+                "-device", "virtio-blk-device,drive=b,id=disk-b,serial=FROMDEV",
+                "-drive", "id=a,file=a.img,serial=FROMDRIVE", "-drive", "id=b,file=b.img,serial=X",
+                "-device", "virtio-blk-device,drive=a,id=disk-a",
+                "-netdev", "tap,id=n0,ifname=tap0,mac=52:54:00:00:00:01",
+                "-device", "virtio-net-device,netdev=n0,id=nic0,mac=52:54:00:00:00:02"));
+        assertEquals(List.of("b", "a"), c.drives().stream().map(DriveConfig::id).toList(),
+                "with -device, disks are in -device order (the -device may come before its -drive)");
+        assertEquals(Optional.of("FROMDEV"), c.drives().get(0).serial());
+        assertEquals(Optional.of("FROMDRIVE"), c.drives().get(1).serial());
+        assertEquals(Optional.of("52:54:00:00:00:02"), c.nets().getFirst().mac());
+    }
+
+    @Test
+    void severalQmpSocketsOfEveryForm() {
+        VmConfig c = config(withKernel("-api-channel", "unix:/tmp/1.sock", "-qmp", "unix:/tmp/2.sock,server,nowait",
+                "-chardev", "socket,id=c0,path=/tmp/3.sock,server,nowait", "-mon", "chardev=c0,id=m0,mode=control",
+                "-chardev", "socket,id=c1,path=/tmp/4.sock,server,nowait", "-mon", "chardev=c1,mode=control"));
+        assertEquals(List.of(Path.of("/tmp/1.sock"), Path.of("/tmp/2.sock"), Path.of("/tmp/3.sock"),
+                Path.of("/tmp/4.sock")), c.qmpSockets());
+    }
+
+    @Test
+    void fourDrivesAndTwoNicsFit() {
+        VmConfig c = config(withKernel("-drive", "id=a,file=a", "-drive", "id=b,file=b", "-drive", "id=c,file=c",
+                "-drive", "id=d,file=d", "-netdev", "id=n0,netdev=tap0", "-netdev", "id=n1,netdev=tap1"));
+        assertEquals(4, c.drives().size());
+        assertEquals(2, c.nets().size());
+    }
+
+    // ---- every error, one row each -------------------------------------------------------------------------
+
+    static Stream<Arguments> errors() {
+        return Stream.of(
+                bad("unrecognized option '--bogus' (see --help)", "--bogus"),
+                bad("unrecognized option '-kern' (see --help)", "-kern", "x"),
+                bad("no kernel given (use -kernel PATH or -config FILE.json)"),
+                bad("-kernel: needs a value", "-kernel"),
+                bad("-kernel: given 2 times (at most once)", "-kernel", "a", "-kernel", "b"),
+                bad("unexpected argument 'stray' (options start with '-'; quote a value with spaces)",
+                        "-kernel", "k", "stray"),
+                bad("-machine: type 'pc' is not supported (only microvm)", "-kernel", "k", "-machine", "pc"),
+                bad("-machine: type 'q35' is not supported (only microvm)", "-kernel", "k", "-machine", "type=q35"),
+                bad("-machine dump-guest-core: expected on|off|yes|no|true|false, got 'maybe'", "-kernel", "k",
+                        "-machine", "microvm,dump-guest-core=maybe"),
+                bad("-machine: unknown parameter 'foo'", "-kernel", "k", "-machine", "microvm,foo=1"),
+                bad("-machine: accel 'tcg' is not supported (only kvm)", "-kernel", "k", "-machine",
+                        "microvm,accel=tcg"),
+                bad("-smp: must be 1..254, got 0", "-kernel", "k", "-smp", "0"),
+                bad("-smp: must be 1..254, got 255", "-kernel", "k", "-smp", "255"),
+                bad("-smp: 'two' is not a number", "-kernel", "k", "-smp", "two"),
+                bad("-smp: maxcpus=4 differs from cpus=2 (vCPU hot-plug is not supported)", "-kernel", "k",
+                        "-smp", "2,maxcpus=4"),
+                bad("-smp: unknown parameter 'sockets'", "-kernel", "k", "-smp", "2,sockets=2"),
+                bad("-m: must be 128 MiB..512 GiB, got 64 MiB", "-kernel", "k", "-m", "64"),
+                bad("-m: must be 128 MiB..512 GiB, got 1048576 MiB", "-kernel", "k", "-m", "1T"),
+                bad("-m: must be a multiple of 4 KiB, got 134218752 bytes", "-kernel", "k", "-m", "131073K"),
+                bad("-m: 'lots' is not a size (a number with an optional K, M or G)", "-kernel", "k", "-m", "lots"),
+                bad("-append: needs a value", "-kernel", "k", "-append"),
+                bad("-drive: 'id=' is required", "-kernel", "k", "-drive", "file=a.img"),
+                bad("-drive: 'file=' is required", "-kernel", "k", "-drive", "id=d0"),
+                bad("-drive readonly: expected on|off|yes|no|true|false, got 'maybe'", "-kernel", "k", "-drive",
+                        "id=d0,file=a,readonly=maybe"),
+                bad("-drive: unknown parameter 'cache'", "-kernel", "k", "-drive", "id=d0,file=a,cache=none"),
+                bad("-drive: id: invalid id '0bad' (a letter, then up to 63 letters, digits, '-', '.' or '_')",
+                        "-kernel", "k", "-drive", "id=0bad,file=a"),
+                bad("-drive: unexpected 'a.img' (expected id=ID,file=PATH,...)", "-kernel", "k", "-drive",
+                        "a.img"),
+                bad("-drive d0: format 'qcow2' is not supported (only raw)", "-kernel", "k", "-drive",
+                        "id=d0,file=a,format=qcow2"),
+                bad("-drive d0: if=virtio is not supported (use -device virtio-blk-device,drive=d0)", "-kernel",
+                        "k", "-drive", "id=d0,file=a,if=virtio"),
+                bad("-drive: id 'd0' is used twice", "-kernel", "k", "-drive", "id=d0,file=a", "-drive",
+                        "id=d0,file=b"),
+                bad("-drive d0: drive 'd0' serial: must be 1..20 printable ASCII characters without spaces, got"
+                        + " '123456789012345678901'", "-kernel", "k", "-drive",
+                        "id=d0,file=a,serial=123456789012345678901"),
+                bad("drives: 5 given, at most 4 (the machine has 4 virtio-blk slots)", "-kernel", "k",
+                        "-drive", "id=a,file=a", "-drive", "id=b,file=b", "-drive", "id=c,file=c",
+                        "-drive", "id=d,file=d", "-drive", "id=e,file=e"),
+                bad("drive 'b': image /srv/vm/a is used twice", "-kernel", "k", "-drive", "id=a,file=a",
+                        "-drive", "id=b,file=./a"),
+                bad("-device x: drive 'nope' is not defined by any -drive", "-kernel", "k", "-device",
+                        "virtio-blk-device,drive=nope,id=x"),
+                bad("-device: driver 'virtio-blk-pci' is not supported (only virtio-blk-device and"
+                        + " virtio-net-device)", "-kernel", "k", "-device", "virtio-blk-pci,drive=a,id=a"),
+                bad("-device: 'id=' is required", "-kernel", "k", "-drive", "id=a,file=a", "-device",
+                        "virtio-blk-device,drive=a"),
+                bad("-drive b: not used by any -device virtio-blk-device (with -device, every -drive needs one)",
+                        "-kernel", "k", "-drive", "id=a,file=a", "-drive", "id=b,file=b", "-device",
+                        "virtio-blk-device,drive=a,id=a"),
+                bad("-device y: drive 'a' is already used by another device", "-kernel", "k", "-drive",
+                        "id=a,file=a", "-device", "virtio-blk-device,drive=a,id=x", "-device",
+                        "virtio-blk-device,drive=a,id=y"),
+                bad("-device: id 'x' is used twice", "-kernel", "k", "-drive", "id=a,file=a", "-drive",
+                        "id=b,file=b", "-device", "virtio-blk-device,drive=a,id=x", "-device",
+                        "virtio-blk-device,drive=b,id=x"),
+                bad("-netdev n0: type 'user' is not supported (only tap)", "-kernel", "k", "-netdev",
+                        "user,id=n0"),
+                bad("-netdev: 'ifname=' is required", "-kernel", "k", "-netdev", "tap,id=n0"),
+                bad("-netdev: 'netdev=' is required", "-kernel", "k", "-netdev", "id=n0"),
+                bad("-netdev n0: script=/etc/qemu-ifup is not supported (only script=no)", "-kernel", "k",
+                        "-netdev", "tap,id=n0,ifname=t,script=/etc/qemu-ifup"),
+                bad("-netdev n0: netdev 'n0' mac: 'zz:zz' is not of the form 12:34:56:78:9a:bc", "-kernel", "k",
+                        "-netdev", "id=n0,netdev=tap0,mac=zz:zz"),
+                bad("-netdev n0: netdev 'n0' mac: '01:00:5e:00:00:01' is a multicast address", "-kernel", "k",
+                        "-netdev", "id=n0,netdev=tap0,mac=01:00:5e:00:00:01"),
+                bad("-netdev n0: netdev 'n0' tap name: 'a-very-long-tap-name' is not a valid interface name (1..15"
+                        + " letters, digits, '-', '.' or '_')", "-kernel", "k", "-netdev",
+                        "id=n0,netdev=a-very-long-tap-name"),
+                bad("nets: 3 given, at most 2 (the machine has 2 virtio-net slots)", "-kernel", "k",
+                        "-netdev", "id=n0,netdev=t0", "-netdev", "id=n1,netdev=t1", "-netdev", "id=n2,netdev=t2"),
+                bad("netdev id 'x' is used twice", "-kernel", "k", "-drive", "id=x,file=a", "-netdev",
+                        "id=x,netdev=tap0"),
+                bad("netdev 'n1': tap 'tap0' is used twice", "-kernel", "k", "-netdev", "id=n0,netdev=tap0",
+                        "-netdev", "id=n1,netdev=tap0"),
+                bad("-device nic: netdev 'n9' is not defined by any -netdev", "-kernel", "k", "-device",
+                        "virtio-net-device,netdev=n9,id=nic"),
+                bad("-netdev n1: not used by any -device virtio-net-device (with -device, every -netdev needs one)",
+                        "-kernel", "k", "-netdev", "id=n0,netdev=t0", "-netdev", "id=n1,netdev=t1", "-device",
+                        "virtio-net-device,netdev=n0,id=nic0"),
+                bad("-qmp: expected unix:PATH, got 'tcp:localhost:4444'", "-kernel", "k", "-qmp",
+                        "tcp:localhost:4444,server,nowait"),
+                bad("-qmp: only server sockets are supported (add ',server,nowait')", "-kernel", "k", "-qmp",
+                        "unix:/tmp/q"),
+                bad("-qmp: waiting for a client is not supported (add ',nowait')", "-kernel", "k", "-qmp",
+                        "unix:/tmp/q,server"),
+                bad("-qmp: expected unix:PATH,server,nowait, got 'server=on'", "-kernel", "k", "-qmp", "server=on"),
+                bad("-api-channel: expected unix:PATH, got '/tmp/q.sock'", "-kernel", "k", "-api-channel",
+                        "/tmp/q.sock"),
+                bad("-api-channel: socket path /tmp/" + "s".repeat(110) + " is 115 bytes, longer than the 107 a"
+                        + " Unix socket address holds", "-kernel", "k", "-api-channel",
+                        "unix:/tmp/" + "s".repeat(110)),
+                bad("QMP socket /tmp/q is given twice", "-kernel", "k", "-api-channel", "unix:/tmp/q", "-qmp",
+                        "unix:/tmp/q,server,nowait"),
+                bad("-chardev c0: not used by any -mon (add -mon chardev=c0,id=c0,mode=control)", "-kernel", "k",
+                        "-chardev", "socket,id=c0,path=/tmp/c,server,nowait"),
+                bad("-chardev: backend 'pty' is not supported (only socket)", "-kernel", "k", "-chardev",
+                        "pty,id=c0"),
+                bad("-mon m0: chardev 'nope' is not defined by any -chardev", "-kernel", "k", "-mon",
+                        "chardev=nope,id=m0,mode=control"),
+                bad("-mon m0: mode 'readline' is not supported (only mode=control, i.e. QMP)", "-kernel", "k",
+                        "-chardev", "socket,id=c0,path=/tmp/c,server,nowait", "-mon", "chardev=c0,id=m0"),
+                bad("-serial: 'pty' is not supported (expected stdio, file,path=P, socket,path=P,server,nowait or"
+                        + " none)", "-kernel", "k", "-serial", "pty"),
+                bad("-serial: 'path=' is required", "-kernel", "k", "-serial", "file"),
+                bad("-serial socket: only server sockets are supported (add ',server,nowait')", "-kernel", "k",
+                        "-serial", "socket,path=/tmp/s"),
+                bad("-serial: unknown parameter 'path'", "-kernel", "k", "-serial", "stdio,path=x"),
+                bad("-daemonize: the serial console cannot be stdio once detached (use -serial file,path=P, -serial"
+                        + " socket,path=P,server,nowait or -serial none)", "-kernel", "k", "-daemonize",
+                        "-serial", "stdio"),
+                bad("-metrics: expected HOST:PORT, got '9100'", "-kernel", "k", "-metrics", "9100"),
+                bad("-metrics: port must be 1..65535, got 0", "-kernel", "k", "-metrics", "localhost:0"),
+                bad("-metrics: port must be 1..65535, got 70000", "-kernel", "k", "-metrics", "localhost:70000"),
+                bad("-metrics port: 'http' is not a number", "-kernel", "k", "-metrics", "localhost:http"),
+                bad("-pidfile: needs a value", "-kernel", "k", "-pidfile"),
+                bad("-S: given 2 times (at most once)", "-kernel", "k", "-S", "-S"),
+                bad("-cpu: model 'qemu64' is not supported (only host)", "-kernel", "k", "-cpu", "qemu64"),
+                bad("-uuid: 'nope' is not a UUID", "-kernel", "k", "-uuid", "nope"),
+                bad("name: must be 1..64 printable characters, got 'a\tb'", "-kernel", "k", "-name", "a\tb"),
+                bad("kernel command line: 1792 bytes is longer than the 1791 bytes left after the machine's own"
+                        + " entries", "-kernel", "k", "-append", "x".repeat(1792)));
+    }
+
+    static Arguments bad(String message, String... args) {
+        return Arguments.of(message, args);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("errors")
+    void badCommandLine(String message, String[] args) {
+        ConfigException e = error(args);
+        assertEquals(message, e.getMessage());
+        assertEquals(2, e.exitStatus(), "a bad command line exits 2");
+    }
+}
