@@ -30,7 +30,6 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
 
     private ChannelHandlerContext ctx;
     private boolean busy;
-    private boolean draining;
     private boolean closing;
     private CompletableFuture<Void> closed;
 
@@ -100,20 +99,12 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private void drain() {
-        if (draining) {
-            return; // a command completed synchronously inside the loop below: the loop goes on
-        }
-        draining = true;
-        try {
-            QmpInbound next;
-            while (!busy && !closing && (next = waiting.poll()) != null) {
-                switch (next) {
-                    case QmpInbound.Request request -> start(request);
-                    case QmpInbound.Rejection rejection -> reject(rejection);
-                }
+        QmpInbound next;
+        while (!busy && !closing && (next = waiting.poll()) != null) {
+            switch (next) {
+                case QmpInbound.Request request -> start(request);
+                case QmpInbound.Rejection rejection -> reject(rejection);
             }
-        } finally {
-            draining = false;
         }
         ctx.flush();
         if (!closing) {
@@ -152,13 +143,10 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
-        stage.whenComplete((value, failure) -> {
-            if (ctx.executor().inEventLoop()) {
-                finish(command.name(), request.id(), value, failure, started);
-            } else {
-                ctx.executor().execute(() -> finish(command.name(), request.id(), value, failure, started));
-            }
-        });
+        // Always through the loop's task queue, even when the stage is already complete: an event the
+        // command emitted from another thread is a write task in that queue, and the reply must follow it.
+        stage.whenComplete((value, failure) ->
+                ctx.executor().execute(() -> finish(command.name(), request.id(), value, failure, started)));
     }
 
     private void finish(String name, JsonNode id, JsonNode value, Throwable failure, long started) {

@@ -56,12 +56,12 @@ public final class QmpEvents {
         return clients.size();
     }
 
-    /** Called on the client's event loop once its greeting is queued, so no event can overtake it. */
+    /**
+     * Called on the client's event loop once its greeting is queued, so no event can overtake it. The
+     * client leaves as its close completes, before anyone else waiting for that close hears of it.
+     */
     void join(Channel client) {
         clients.add(client);
-    }
-
-    void leave(Channel client) {
-        clients.remove(client);
+        client.closeFuture().addListener(closed -> clients.remove(client));
     }
 }

@@ -24,10 +24,4 @@ final class QmpGreeter extends ChannelInboundHandlerAdapter {
         events.join(ctx.channel());
         ctx.fireChannelActive();
     }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        events.leave(ctx.channel());
-        ctx.fireChannelInactive();
-    }
 }

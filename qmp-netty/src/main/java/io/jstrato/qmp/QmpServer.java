@@ -12,6 +12,8 @@ import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -70,26 +72,59 @@ public final class QmpServer implements AutoCloseable {
         }
         Path path = socket.toAbsolutePath();
         removeStaleSocket(path);
-        ChannelFuture bound = new ServerBootstrap()
-                .group(group)
-                .channelFactory(EpollServerDomainSocketChannel::new)
-                .handler(tracker)
-                .childHandler(initializer)
-                .bind(new DomainSocketAddress(path.toString()))
-                .awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            throw new QmpBindException("Cannot listen on QMP socket " + path + ": " + reason(bound.cause()),
-                    bound.cause());
-        }
+        // The socket is bound in a private staging directory, given mode 0600 there, and only then linked
+        // to its public name: no client ever sees it with the umask's mode, and link(2), unlike rename(2),
+        // never replaces a file that appeared meanwhile. Netty unlinks the path it bound when the listener
+        // closes; that is the staging name, so a file that later takes the public name is never touched.
+        Path staging = null;
+        Path bound = null;
+        Channel listener = null;
         try {
-            // bind(2) honours the umask; 0600 is the contract whatever the umask is.
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            staging = Files.createTempDirectory(path.getParent(), ".qmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            bound = staging.resolve("qmp");
+            ChannelFuture bindFuture = new ServerBootstrap()
+                    .group(group)
+                    .channelFactory(EpollServerDomainSocketChannel::new)
+                    .handler(tracker)
+                    .childHandler(initializer)
+                    .bind(new DomainSocketAddress(bound.toString()))
+                    .awaitUninterruptibly();
+            if (!bindFuture.isSuccess()) {
+                throw new QmpBindException("Cannot listen on QMP socket " + path + ": "
+                        + reason(bindFuture.cause()), bindFuture.cause());
+            }
+            listener = bindFuture.channel();
+            Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+            Files.createLink(path, bound);
             Object fileKey = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
                     .fileKey();
-            listeners.add(new Listener(path, bound.channel(), fileKey));
+            listeners.add(new Listener(path, listener, fileKey));
+            listener = null;
+        } catch (FileAlreadyExistsException e) {
+            throw new QmpBindException("Refusing to use " + path + " as a QMP socket: another process created"
+                    + " it while this one was starting", e);
         } catch (IOException e) {
-            bound.channel().close().awaitUninterruptibly();
-            throw new QmpBindException("Cannot set mode 0600 on QMP socket " + path + ": " + reason(e), e);
+            if (e instanceof QmpBindException bindFailure) {
+                throw bindFailure;
+            }
+            throw new QmpBindException("Cannot listen on QMP socket " + path + ": " + reason(e), e);
+        } finally {
+            if (listener != null) {
+                listener.close().awaitUninterruptibly();
+            }
+            deleteQuietly(bound);
+            deleteQuietly(staging);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        if (path != null) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // a leftover in a private directory; nothing depends on it
+            }
         }
     }
 
@@ -156,7 +191,7 @@ public final class QmpServer implements AutoCloseable {
     private void removeSocketFiles() {
         for (Listener listener : listeners) {
             try {
-                // Netty unlinks the path when the listener closes; only remove what is still ours.
+                // Only remove what is still ours: the user may have replaced it meanwhile.
                 Object now = Files.readAttributes(listener.path(), BasicFileAttributes.class,
                         LinkOption.NOFOLLOW_LINKS).fileKey();
                 if (Objects.equals(now, listener.fileKey())) {
@@ -205,6 +240,12 @@ public final class QmpServer implements AutoCloseable {
     }
 
     private static String reason(Throwable cause) {
+        if (cause instanceof NoSuchFileException missing) {
+            return "no such file or directory: " + missing.getFile();
+        }
+        if (cause instanceof AccessDeniedException denied) {
+            return "permission denied: " + denied.getFile();
+        }
         return cause == null || cause.getMessage() == null ? String.valueOf(cause) : cause.getMessage();
     }
 }
