@@ -75,6 +75,16 @@ final class FakeVm {
             return CompletableFuture.completedFuture(object().put("text", args.get("text").textValue()));
         }));
         registry.register(command("slow", (args, session) -> slow));
+        // Test only (a real command must not block the loop): the event is queued from the control thread
+        // and the stage is already complete when the dispatcher first sees it.
+        registry.register(command("reset-counters", (args, session) -> {
+            CompletableFuture<JsonNode> done = CompletableFuture.supplyAsync(() -> {
+                events.emit("COUNTERS_RESET", object());
+                return object();
+            }, control);
+            done.join();
+            return done;
+        }));
         registry.register(command("explode", (args, session) -> {
             throw new IllegalStateException("the fake exploded");
         }));

@@ -211,6 +211,18 @@ class QmpServerIT {
     }
 
     @Test
+    void anEventQueuedElsewhereStillPrecedesTheReplyOfAStageThatWasCompleteAtOnce() throws Exception {
+        server.bind(socket);
+        try (LineClient client = connect()) {
+            for (int i = 0; i < 50; i++) {
+                client.send("{\"execute\":\"reset-counters\",\"id\":" + i + "}");
+                assertTrue(client.next().startsWith("{\"event\":\"COUNTERS_RESET\""));
+                assertEquals("{\"return\":{},\"id\":" + i + "}", client.next());
+            }
+        }
+    }
+
+    @Test
     void aClientThatLeavesMidCommandAffectsNobody() throws Exception {
         server.bind(socket);
         try (LineClient other = connect()) {
