@@ -1,0 +1,21 @@
+package io.jstrato.qmp;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
+
+/** The one Jackson configuration QMP uses; each server builds its own mapper from it. */
+final class QmpJson {
+    private QmpJson() {}
+
+    static ObjectMapper newMapper() {
+        return JsonMapper.builder()
+                .addModule(new BlackbirdModule())
+                // QEMU's parser refuses both; a silently dropped duplicate would hide a client bug.
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
+}

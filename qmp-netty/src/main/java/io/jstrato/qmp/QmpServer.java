@@ -1,0 +1,251 @@
+package io.jstrato.qmp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A QMP server on one or more Unix domain sockets. It knows no VM: the caller registers the commands in a
+ * {@link QmpCommandRegistry} and emits events through {@link QmpEvents}.
+ *
+ * <p>The event loop group is the caller's (an epoll {@code MultiThreadIoEventLoopGroup}, shared with device
+ * I/O); the server never shuts it down. {@link #bind} and {@link #close} block and must not be called from
+ * an event loop; {@link #closeGracefully} does not block.
+ */
+public final class QmpServer implements AutoCloseable {
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+    private static final long CLOSE_WAIT_SECONDS = 10;
+
+    private final EventLoopGroup group;
+    private final QmpConnectionTracker tracker = new QmpConnectionTracker();
+    private final QmpChannelInitializer initializer;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private CompletableFuture<Void> closing;
+
+    private record Listener(Path path, Channel channel, Object fileKey) {}
+
+    public QmpServer(EventLoopGroup group, QmpCommandRegistry registry, QmpEvents events,
+            QmpGreeting greeting, QmpObserver observer) {
+        this.group = Objects.requireNonNull(group, "group");
+        ObjectMapper mapper = QmpJson.newMapper();
+        this.initializer = new QmpChannelInitializer(mapper, Objects.requireNonNull(greeting, "greeting"),
+                Objects.requireNonNull(events, "events"), Objects.requireNonNull(registry, "registry"),
+                observer == null ? QmpObserver.NONE : observer);
+    }
+
+    /**
+     * Listens on {@code socket}: created with mode 0600, removed again by {@link #close}. A socket file
+     * nobody listens on (left by a crash) is replaced; a socket another process listens on, or any file
+     * that is not a socket, is refused and left untouched.
+     *
+     * @throws QmpBindException with one sentence naming the path
+     */
+    public synchronized void bind(Path socket) throws QmpBindException {
+        if (closing != null) {
+            throw new IllegalStateException("the QMP server is closed");
+        }
+        Path path = socket.toAbsolutePath();
+        removeStaleSocket(path);
+        // The socket is bound in a private staging directory, given mode 0600 there, and only then linked
+        // to its public name: no client ever sees it with the umask's mode, and link(2), unlike rename(2),
+        // never replaces a file that appeared meanwhile. Netty unlinks the path it bound when the listener
+        // closes; that is the staging name, so a file that later takes the public name is never touched.
+        Path staging = null;
+        Path bound = null;
+        Channel listener = null;
+        try {
+            staging = Files.createTempDirectory(path.getParent(), ".qmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            bound = staging.resolve("qmp");
+            ChannelFuture bindFuture = new ServerBootstrap()
+                    .group(group)
+                    .channelFactory(EpollServerDomainSocketChannel::new)
+                    .handler(tracker)
+                    .childHandler(initializer)
+                    .bind(new DomainSocketAddress(bound.toString()))
+                    .awaitUninterruptibly();
+            if (!bindFuture.isSuccess()) {
+                throw new QmpBindException("Cannot listen on QMP socket " + path + ": "
+                        + reason(bindFuture.cause()), bindFuture.cause());
+            }
+            listener = bindFuture.channel();
+            Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+            Files.createLink(path, bound);
+            Object fileKey = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                    .fileKey();
+            listeners.add(new Listener(path, listener, fileKey));
+            listener = null;
+        } catch (FileAlreadyExistsException e) {
+            throw new QmpBindException("Refusing to use " + path + " as a QMP socket: another process created"
+                    + " it while this one was starting", e);
+        } catch (IOException e) {
+            if (e instanceof QmpBindException bindFailure) {
+                throw bindFailure;
+            }
+            throw new QmpBindException("Cannot listen on QMP socket " + path + ": " + reason(e), e);
+        } finally {
+            if (listener != null) {
+                listener.close().awaitUninterruptibly();
+            }
+            deleteQuietly(bound);
+            deleteQuietly(staging);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        if (path != null) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException ignored) {
+                // a leftover in a private directory; nothing depends on it
+            }
+        }
+    }
+
+    /** The sockets this server listens on. */
+    public List<Path> sockets() {
+        List<Path> paths = new ArrayList<>();
+        for (Listener listener : listeners) {
+            paths.add(listener.path());
+        }
+        return paths;
+    }
+
+    /**
+     * Stops listening, lets each connection's command in flight write its reply, flushes everything queued
+     * (events included) to every client, closes the connections and removes the socket files. The future
+     * completes when all of that is done. Idempotent.
+     */
+    public synchronized CompletableFuture<Void> closeGracefully() {
+        if (closing != null) {
+            return closing;
+        }
+        List<CompletableFuture<Void>> listenersClosed = new ArrayList<>();
+        for (Listener listener : listeners) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            listener.channel().close().addListener(f -> done.complete(null));
+            listenersClosed.add(done);
+        }
+        // Once no listener accepts any more, the set of connections is final.
+        closing = CompletableFuture.allOf(listenersClosed.toArray(CompletableFuture[]::new))
+                .thenCompose(ignored -> closeConnections())
+                .whenComplete((ignored, failure) -> removeSocketFiles());
+        return closing;
+    }
+
+    /** {@link #closeGracefully()} and wait for it, at most 10 s (a command that never completes). */
+    @Override
+    public void close() {
+        try {
+            closeGracefully().get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Best effort: the socket files are still removed below.
+            removeSocketFiles();
+        }
+    }
+
+    private CompletableFuture<Void> closeConnections() {
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
+        for (Channel connection : tracker.connections()) {
+            QmpDispatcher dispatcher = connection.pipeline().get(QmpDispatcher.class);
+            if (dispatcher == null) {
+                // Accepted but not yet initialised: it has been sent nothing, so nothing to flush.
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                connection.close().addListener(f -> done.complete(null));
+                closed.add(done);
+            } else {
+                closed.add(dispatcher.closeGracefully());
+            }
+        }
+        return CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new));
+    }
+
+    private void removeSocketFiles() {
+        for (Listener listener : listeners) {
+            try {
+                // Only remove what is still ours: the user may have replaced it meanwhile.
+                Object now = Files.readAttributes(listener.path(), BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS).fileKey();
+                if (Objects.equals(now, listener.fileKey())) {
+                    Files.deleteIfExists(listener.path());
+                }
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+    }
+
+    private static void removeStaleSocket(Path path) throws QmpBindException {
+        int mode;
+        try {
+            mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new QmpBindException("Cannot inspect QMP socket path " + path + ": " + reason(e), e);
+        }
+        if ((mode & S_IFMT) != S_IFSOCK) {
+            throw new QmpBindException(
+                    "Refusing to use " + path + " as a QMP socket: it exists and is not a socket");
+        }
+        if (isListening(path)) {
+            throw new QmpBindException(
+                    "Refusing to use " + path + " as a QMP socket: another process is listening on it");
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new QmpBindException("Cannot replace stale QMP socket " + path + ": " + reason(e), e);
+        }
+    }
+
+    /** A connect is the only way to tell a live socket from one a crashed process left behind. */
+    private static boolean isListening(Path path) throws QmpBindException {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(path));
+            return true;
+        } catch (ConnectException e) {
+            return false; // ECONNREFUSED: nobody listens
+        } catch (IOException e) {
+            throw new QmpBindException("Cannot probe QMP socket " + path + ": " + reason(e), e);
+        }
+    }
+
+    private static String reason(Throwable cause) {
+        if (cause instanceof NoSuchFileException missing) {
+            return "no such file or directory: " + missing.getFile();
+        }
+        if (cause instanceof AccessDeniedException denied) {
+            return "permission denied: " + denied.getFile();
+        }
+        return cause == null || cause.getMessage() == null ? String.valueOf(cause) : cause.getMessage();
+    }
+}

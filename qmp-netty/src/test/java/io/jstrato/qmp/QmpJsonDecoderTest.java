@@ -1,0 +1,57 @@
+package io.jstrato.qmp;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
+
+class QmpJsonDecoderTest {
+    private final EmbeddedChannel channel =
+            new EmbeddedChannel(new QmpJsonDecoder(QmpJson.newMapper().reader()));
+
+    private void write(String frame) {
+        channel.writeInbound(Unpooled.copiedBuffer(frame, UTF_8));
+    }
+
+    @Test
+    void parsesAValueAndReleasesTheFrame() {
+        ByteBuf frame = Unpooled.copiedBuffer("{\"execute\":\"stop\",\"id\":1.5}", UTF_8);
+        channel.writeInbound(frame);
+        JsonNode tree = channel.readInbound();
+        assertEquals("stop", tree.get("execute").textValue());
+        assertEquals(1.5, tree.get("id").doubleValue());
+        assertEquals(0, frame.refCnt());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void invalidJsonIsANonFatalParseErrorWithoutId() {
+        for (String bad : new String[] {"{\"execute\":stop}", "{\"a\":[}", "]", "nul", "{\"a\":1,\"a\":2}", "\"\\q\""}) {
+            write(bad);
+            QmpInbound.Rejection rejection = assertInstanceOf(QmpInbound.Rejection.class, channel.readInbound(), bad);
+            assertEquals(QmpErrorClass.GenericError, rejection.errorClass());
+            assertTrue(rejection.desc().startsWith("JSON parse error, "), rejection.desc());
+            assertFalse(rejection.desc().contains("\n"), rejection.desc());
+            assertFalse(rejection.fatal());
+            assertNull(rejection.id());
+        }
+        write("{\"execute\":\"cont\"}");
+        assertEquals("cont", ((JsonNode) channel.readInbound()).get("execute").textValue());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void utf8SurvivesDecoding() {
+        write("{\"text\":\"h\u00e9\u4e16\"}");
+        assertEquals("h\u00e9\u4e16", ((JsonNode) channel.readInbound()).get("text").textValue());
+        assertFalse(channel.finish());
+    }
+}
