@@ -1,19 +1,61 @@
 package io.jstrato.vmm;
 
+import io.jstrato.kvm.Kvm;
+import io.jstrato.linux.LinuxException;
+import io.jstrato.qmp.QmpBindException;
+import io.jstrato.qmp.QmpCommandRegistry;
+import io.jstrato.qmp.QmpEvents;
+import io.jstrato.qmp.QmpGreeting;
+import io.jstrato.qmp.QmpObserver;
+import io.jstrato.qmp.QmpServer;
+import io.jstrato.vmm.boot.BootException;
+import io.jstrato.vmm.boot.VirtioMmioSlot;
 import io.jstrato.vmm.config.ConfigException;
+import io.jstrato.vmm.config.SerialConfig;
 import io.jstrato.vmm.config.VmConfig;
+import io.jstrato.vmm.lifecycle.Lifecycle;
+import io.jstrato.vmm.lifecycle.ShutdownCause;
+import io.jstrato.vmm.machine.MicroVm;
+import io.jstrato.vmm.metrics.MetricsServer;
+import io.jstrato.vmm.metrics.QmpMetrics;
+import io.jstrato.vmm.metrics.VmMetrics;
+import io.jstrato.vmm.process.PidFile;
 import io.jstrato.vmm.process.Readiness;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.jstrato.vmm.qmp.LifecycleCommand;
+import io.jstrato.vmm.qmp.LifecycleEvents;
+import io.jstrato.vmm.qmp.QueryCommandsCommand;
+import io.jstrato.vmm.qmp.QueryCpusCommand;
+import io.jstrato.vmm.qmp.QueryHotpluggableCpusCommand;
+import io.jstrato.vmm.qmp.QueryStatusCommand;
+import io.jstrato.vmm.qmp.QueryVersionCommand;
+import io.jstrato.vmm.serial.FileSerial;
+import io.jstrato.vmm.serial.NullSerial;
+import io.jstrato.vmm.serial.SerialBackend;
+import io.jstrato.vmm.serial.SocketSerial;
+import io.jstrato.vmm.serial.StdioSerial;
+import io.jstrato.vmm.vcpu.GuestStopListener;
+import io.micrometer.core.instrument.Tags;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import sun.misc.Signal;
 
 /**
- * Runs one VM to its end. STUB: the machine/runtime replaces this body. Logging is already configured by
- * {@link Main}. The real body must, in order: check the host, build the VM, listen on the QMP sockets, write
- * the pid file ({@code PidFile.write}), then {@code readiness.signalReady()}; at exit close the pid file.
- * Start-up failures are thrown as {@link ConfigException}; {@link Main} prints and reports them.
+ * Runs one VM to its end: builds it, listens on the QMP sockets, writes the pid file, reports readiness,
+ * runs the vCPUs, and on shutdown (quit, guest reset, signal) flushes and closes everything, QMP replies
+ * first. Start-up failures are thrown as {@link ConfigException} (exit 1 for host-side failures).
  */
 public final class Vmm {
-    static final Path KVM_DEVICE = Path.of("/dev/kvm");
+    private static final Logger LOG = Logger.getLogger(Vmm.class.getName());
+    /** Two threads: QMP and device notifications share them; nothing on them blocks. */
+    private static final int EVENT_LOOP_THREADS = 2;
 
     private Vmm() {}
 
@@ -24,9 +66,140 @@ public final class Vmm {
     /** @return the process exit status (0 after quit, a guest shutdown or a signal) */
     public static int run(VmConfig config, Readiness readiness) {
         config.checkHost();
-        if (!Files.exists(KVM_DEVICE)) {
-            throw ConfigException.host(KVM_DEVICE + ": no such device (KVM is not available on this host)");
+        List<AutoCloseable> resources = new ArrayList<>();
+        MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS,
+                new DefaultThreadFactory("jstrato-io", true), EpollIoHandler.newFactory());
+        try {
+            Kvm kvm = openKvm();
+            resources.add(kvm);
+            SerialBackend serial = serialFor(config.serial());
+            resources.add(serial);
+            List<VirtioMmioSlot> slots = List.of();
+            MicroVm vm = buildMachine(config, kvm, serial, slots);
+            resources.add(vm);
+            Lifecycle lifecycle = new Lifecycle(vm.vcpus());
+            resources.add(lifecycle);
+            vm.connect(new GuestStopListener() {
+                @Override
+                public void guestShutdown(int vcpu) {
+                    lifecycle.shutdown(ShutdownCause.GUEST_SHUTDOWN);
+                }
+
+                @Override
+                public void vcpuFault(int vcpu) {
+                    lifecycle.internalError();
+                }
+            });
+
+            QmpEvents events = new QmpEvents();
+            lifecycle.addListener(new LifecycleEvents(events));
+            QmpCommandRegistry registry = commands(config, vm, lifecycle);
+            Optional<VmMetrics> metrics = config.metrics().map(m -> new VmMetrics());
+            metrics.ifPresent(resources::add);
+            QmpObserver observer = metrics.<QmpObserver>map(m -> new QmpMetrics(m.registry(), new HashSet<>(registry.names())))
+                    .orElse(QmpObserver.NONE);
+            QmpServer qmp = new QmpServer(loops, registry, events,
+                    new QmpGreeting(Version.packageName(), QueryVersionCommand.MAJOR, QueryVersionCommand.MINOR,
+                            QueryVersionCommand.MICRO), observer);
+            for (var socket : config.qmpSockets()) {
+                try {
+                    qmp.bind(socket);
+                } catch (QmpBindException e) {
+                    qmp.close();
+                    throw ConfigException.host(e.getMessage());
+                }
+            }
+            if (metrics.isPresent()) {
+                serveMetrics(config, vm, lifecycle, serial, metrics.get(), loops, resources);
+            }
+            serial.startInput(loops, vm.uart());
+            for (String sig : List.of("TERM", "INT", "HUP")) {
+                Signal.handle(new Signal(sig), s -> lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
+            }
+            Optional<PidFile> pid = config.pidFile().map(PidFile::write);
+            pid.ifPresent(resources::add);
+            readiness.signalReady();
+
+            lifecycle.boot(config.startPaused()).join();
+            ShutdownCause cause = lifecycle.terminated().join();
+            LOG.info("VM shut down: " + cause.qmpReason());
+            // QMP first: the SHUTDOWN event and the reply of a quit in flight reach every client.
+            qmp.closeGracefully().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
+            return 0;
+        } finally {
+            for (int i = resources.size() - 1; i >= 0; i--) {
+                try {
+                    resources.get(i).close();
+                } catch (Exception e) {
+                    LOG.log(Level.WARNING, "closing " + resources.get(i).getClass().getSimpleName(), e);
+                }
+            }
+            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
         }
-        throw ConfigException.host("the VM runtime is not built yet");
+    }
+
+    private static Kvm openKvm() {
+        try {
+            return Kvm.open();
+        } catch (LinuxException e) {
+            throw ConfigException.host(Kvm.DEVICE + ": " + e.getMessage() + " (KVM is not available on this host)");
+        }
+    }
+
+    private static MicroVm buildMachine(VmConfig config, Kvm kvm, SerialBackend serial, List<VirtioMmioSlot> slots) {
+        try {
+            return MicroVm.create(config, kvm, serial, slots, (vm, mmio) -> { });
+        } catch (BootException e) {
+            throw ConfigException.host(e.getMessage());
+        } catch (LinuxException e) {
+            throw ConfigException.host("setting up the VM: " + e.getMessage());
+        }
+    }
+
+    private static SerialBackend serialFor(SerialConfig serial) {
+        return switch (serial) {
+            case SerialConfig.Stdio s -> new StdioSerial();
+            case SerialConfig.File f -> new FileSerial(f.path());
+            case SerialConfig.Socket s -> new SocketSerial(s.path());
+            case SerialConfig.None n -> new NullSerial();
+        };
+    }
+
+    private static QmpCommandRegistry commands(VmConfig config, MicroVm vm, Lifecycle lifecycle) {
+        QmpCommandRegistry registry = new QmpCommandRegistry();
+        int vcpus = config.machine().vcpus();
+        registry.register(new LifecycleCommand("stop", lifecycle::pause))
+                .register(new LifecycleCommand("cont", lifecycle::resume))
+                .register(new LifecycleCommand("quit", () -> lifecycle.shutdown(ShutdownCause.HOST_QMP_QUIT)))
+                .register(new QueryStatusCommand(lifecycle::state))
+                .register(new QueryCpusCommand(vcpus, i -> vm.vcpus().engine(i).threadId()))
+                .register(new QueryHotpluggableCpusCommand(vcpus))
+                .register(new QueryVersionCommand(Version.packageName()));
+        registry.register(new QueryCommandsCommand(registry));
+        return registry;
+    }
+
+    private static void serveMetrics(VmConfig config, MicroVm vm, Lifecycle lifecycle, SerialBackend serial,
+                                     VmMetrics metrics, MultiThreadIoEventLoopGroup loops, List<AutoCloseable> resources) {
+        metrics.vmInfo(config.name() == null ? "jstrato" : config.name(), config.machine().vcpus(),
+                config.machine().memoryBytes());
+        metrics.runState(lifecycle::state);
+        metrics.bootTime(() -> vm.bootSeconds().orElse(Double.NaN));
+        metrics.vcpuExits(vm.exitCounters());
+        metrics.unhandledAccesses("pio", "read", vm.pioBus()::unhandledReads);
+        metrics.unhandledAccesses("pio", "write", vm.pioBus()::unhandledWrites);
+        metrics.unhandledAccesses("mmio", "read", vm.mmioBus()::unhandledReads);
+        metrics.unhandledAccesses("mmio", "write", vm.mmioBus()::unhandledWrites);
+        metrics.counter("jstrato.serial.bytes", Tags.of("direction", "out"), vm.uart()::bytesOut, "bytes the guest wrote to ttyS0");
+        metrics.counter("jstrato.serial.bytes", Tags.of("direction", "in"), vm.uart()::bytesIn, "bytes the guest read from ttyS0");
+        metrics.counter("jstrato.serial.dropped", Tags.empty(), vm.uart()::droppedInput, "input bytes dropped on a full FIFO");
+        MetricsServer server = new MetricsServer(metrics.registry());
+        resources.add(server);
+        var m = config.metrics().orElseThrow();
+        try {
+            server.bind(loops, m.host(), m.port());
+        } catch (RuntimeException e) {
+            throw ConfigException.host("-metrics " + m.host() + ":" + m.port() + ": " + e.getMessage());
+        }
     }
 }
