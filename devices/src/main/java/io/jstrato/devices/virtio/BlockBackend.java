@@ -35,4 +35,13 @@ public interface BlockBackend {
     default boolean direct() {
         return false;
     }
+
+    /**
+     * With {@link #direct()}: the alignment O_DIRECT needs for buffers, lengths and offsets (the logical block
+     * size, 512 on most disks, 4096 on 4Kn disks). The device reports it as blk_size, so a guest that honours
+     * it only sends aligned sectors; guest buffers that are not aligned go through the bounce buffer.
+     */
+    default int alignment() {
+        return VirtioBlk.SECTOR_SIZE;
+    }
 }

@@ -63,6 +63,8 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     private final byte[] serial = new byte[ID_BYTES];
     private VirtioInterrupt interrupt;
     private volatile long capacitySectors;
+    /** Power-of-two alignment of direct I/O (file offsets, lengths, host buffers); also blk_size. */
+    private volatile int alignment = SECTOR_SIZE;
     private volatile boolean closed;
     private Thread worker;
 
@@ -106,6 +108,11 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             java.util.Arrays.fill(serial, (byte) 0);
             byte[] id = newBackend.id().getBytes(StandardCharsets.US_ASCII);
             System.arraycopy(id, 0, serial, 0, Math.min(id.length, ID_BYTES));
+            int a = newBackend.direct() ? newBackend.alignment() : SECTOR_SIZE;
+            if (a < SECTOR_SIZE || a > BOUNCE_SIZE || Integer.bitCount(a) != 1) {
+                throw new IllegalArgumentException("direct I/O alignment must be a power of two in [512, 128 KiB]: " + a);
+            }
+            alignment = a;
             backend = newBackend;
             capacitySectors = newBackend.sizeBytes() / SECTOR_SIZE;
         }
@@ -194,7 +201,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             return ((queueSize - 2L) >>> (8 * (at - CONFIG_SEG_MAX))) & 0xFF;
         }
         if (at >= CONFIG_BLK_SIZE && at < CONFIG_BLK_SIZE + 4) {
-            return ((long) SECTOR_SIZE >>> (8 * (at - CONFIG_BLK_SIZE))) & 0xFF;
+            return ((long) alignment >>> (8 * (at - CONFIG_BLK_SIZE))) & 0xFF;
         }
         return 0;
     }
@@ -404,6 +411,11 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             return S_IOERR;
         }
         long fileOffset = sector * SECTOR_SIZE;
+        int align = alignment;
+        if (backend.direct() && ((fileOffset | len) & (align - 1)) != 0) {
+            // O_DIRECT cannot do it and blk_size told the driver so.
+            return S_IOERR;
+        }
         try {
             if (!backend.direct() || walk(toFile, IO_CHECK_ALIGNED, 0, len, fileOffset)) {
                 return walk(toFile, IO_DIRECT, 0, len, fileOffset) ? S_OK : S_IOERR;
@@ -463,7 +475,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
                     }
                 }
                 case IO_CHECK_ALIGNED -> {
-                    if (((seg.address() + offset) | n) % SECTOR_SIZE != 0) {
+                    if (((seg.address() + offset) | n) % alignment != 0) {
                         return false;
                     }
                 }

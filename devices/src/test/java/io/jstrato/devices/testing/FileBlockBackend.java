@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,6 +22,7 @@ public final class FileBlockBackend implements BlockBackend, AutoCloseable {
     private final boolean readOnly;
     private final boolean direct;
     private final String id;
+    private final int alignment;
     private int flushes;
 
     public FileBlockBackend(Path file, boolean readOnly, boolean direct, String id) throws IOException {
@@ -35,6 +37,13 @@ public final class FileBlockBackend implements BlockBackend, AutoCloseable {
         this.readOnly = readOnly;
         this.direct = direct;
         this.id = id;
+        // The JDK checks O_DIRECT alignment against the file store's block size (4096 on ext4).
+        this.alignment = direct ? (int) Files.getFileStore(file).getBlockSize() : 512;
+    }
+
+    @Override
+    public int alignment() {
+        return alignment;
     }
 
     public int flushes() {
