@@ -290,6 +290,13 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         return interrupts;
     }
 
+    /** The worker thread, once activated (tests measure its allocations). */
+    Thread worker() {
+        synchronized (lock) {
+            return worker;
+        }
+    }
+
     private void configChanged() {
         VirtioInterrupt i = interrupt;
         if (i != null) {
