@@ -75,8 +75,8 @@ public final class DescriptorChain {
     /** Little-endian value of {@code size} bytes at {@code offset} of the readable part (must be inside). */
     public long readLittleEndian(GuestMemory memory, long offset, int size) {
         long a = readableAddressAt(offset);
-        // Fast path: the field lies in one buffer, as drivers lay headers out.
-        if (a >= 0 && readableAddressAt(offset + size - 1) == a + size - 1) {
+        // Fast path: the field is contiguous in one region, as drivers lay headers out.
+        if (a >= 0 && readableAddressAt(offset + size - 1) == a + size - 1 && memory.contains(a, size)) {
             return switch (size) {
                 case 1 -> memory.readByte(a) & 0xFFL;
                 case 2 -> memory.readShort(a) & 0xFFFFL;

@@ -63,6 +63,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     private final byte[] serial = new byte[ID_BYTES];
     private VirtioInterrupt interrupt;
     private volatile long capacitySectors;
+    private volatile boolean readOnly;
     /** Power-of-two alignment of direct I/O (file offsets, lengths, host buffers); also blk_size. */
     private volatile int alignment = SECTOR_SIZE;
     private volatile boolean closed;
@@ -114,6 +115,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             }
             alignment = a;
             backend = newBackend;
+            readOnly = newBackend.readOnly();
             capacitySectors = newBackend.sizeBytes() / SECTOR_SIZE;
         }
         configChanged();
@@ -125,6 +127,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         synchronized (lock) {
             old = backend;
             backend = null;
+            readOnly = false;
             capacitySectors = 0;
         }
         if (old != null) {
@@ -159,13 +162,8 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
 
     @Override
     public long deviceFeatures() {
-        long f = VirtioFeatures.VERSION_1 | F_FLUSH | F_SEG_MAX | F_BLK_SIZE;
-        synchronized (lock) {
-            if (backend != null && backend.readOnly()) {
-                f |= F_RO;
-            }
-        }
-        return f;
+        // Lock-free: a vCPU must not wait for the worker's I/O to read a register.
+        return VirtioFeatures.VERSION_1 | F_FLUSH | F_SEG_MAX | F_BLK_SIZE | (readOnly ? F_RO : 0);
     }
 
     @Override
