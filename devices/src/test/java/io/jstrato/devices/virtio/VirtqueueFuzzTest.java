@@ -94,6 +94,71 @@ class VirtqueueFuzzTest {
         }
     }
 
+    @Test
+    void netQueuesSurviveGarbageTables() {
+        int resets = 0;
+        try (GuardedMemory guarded = new GuardedMemory(0, LOW, HIGH_GPA, HIGH);
+                io.jstrato.devices.testing.FakeTap tap = new io.jstrato.devices.testing.FakeTap()) {
+            GuestMemory mem = guarded.memory();
+            VirtioNet net = new VirtioNet("fuzz", new MacAddress(0x5254_0000_0001L), SIZE);
+            VirtioMmioTransport transport = new VirtioMmioTransport(net, mem, new CountingInterruptLine());
+            VirtioTestDriver driver = new VirtioTestDriver(transport);
+            tap.discardTransmitted();
+            try {
+                for (int round = 0; round < ROUNDS / 2; round++) {
+                    net.detach();
+                    net.attach(tap, interested -> { });
+                    long features = VirtioFeatures.VERSION_1 | VirtioFeatures.RING_INDIRECT_DESC
+                            | (random.nextBoolean() ? VirtioFeatures.RING_EVENT_IDX : 0);
+                    assertTrue(driver.negotiate(features));
+                    GuestVirtqueue rx = GuestVirtqueue.at(mem, RING, SIZE);
+                    GuestVirtqueue tx = GuestVirtqueue.at(mem, RING + GuestVirtqueue.footprint(SIZE), SIZE);
+                    driver.setupQueue(VirtioNet.RX_QUEUE, rx);
+                    driver.setupQueue(VirtioNet.TX_QUEUE, tx);
+                    driver.driverOk();
+                    for (GuestVirtqueue q : List.of(rx, tx)) {
+                        for (int i = 0; i < SIZE; i++) {
+                            // Plausible-looking descriptors: addresses near and beyond the ends of memory.
+                            long addr = switch (random.nextInt(4)) {
+                                case 0 -> BUFFERS + random.nextInt((int) (LOW - BUFFERS));
+                                case 1 -> HIGH_GPA + random.nextInt((int) HIGH);
+                                case 2 -> INDIRECT + 16L * random.nextInt(64);
+                                default -> random.nextLong();
+                            };
+                            q.descriptor(i, addr, random.nextInt(3) == 0 ? random.nextInt() : random.nextInt(2048),
+                                    random.nextInt(8), random.nextInt(SIZE + 2));
+                        }
+                        int published = 1 + random.nextInt(4);
+                        for (int i = 0; i < published; i++) {
+                            q.publish(random.nextInt(SIZE + 1));
+                        }
+                    }
+                    byte[] table = new byte[16 * 64];
+                    random.nextBytes(table);
+                    mem.write(INDIRECT, table);
+                    byte[] frame = new byte[12 + random.nextInt(1500)];
+                    random.nextBytes(frame);
+                    tap.inject(frame);
+
+                    net.queueNotify(VirtioNet.TX_QUEUE);
+                    net.onTapReadable();
+                    assertTrue(guarded.guardsIntact(), "round " + round + ": canaries");
+                    if ((transport.status() & DeviceStatus.DEVICE_NEEDS_RESET) != 0) {
+                        resets++;
+                    }
+                    while (tap.readv(java.lang.foreign.MemorySegment.NULL, 0) >= 0) {
+                        // drain frames the device did not take
+                    }
+                }
+                assertTrue(net.rxPackets() > 0 && net.txPackets() > 0,
+                        "some garbage is well-formed enough to move frames: rx " + net.rxPackets() + " tx " + net.txPackets());
+            } finally {
+                net.close();
+            }
+        }
+        assertTrue(resets > ROUNDS / 10, "garbage mostly ends in DEVICE_NEEDS_RESET: " + resets);
+    }
+
     private Fault pickFault(boolean indirect) {
         while (true) {
             Fault[] all = Fault.values();
