@@ -1,0 +1,47 @@
+package io.jstrato.devices.virtio;
+
+import io.jstrato.devices.GuestMemory;
+import java.util.List;
+
+/**
+ * A virtio device as its transport sees it. Every device has the same roles: the device logic (this),
+ * its backend, its config-space layout, its counters.
+ *
+ * <p>Threads: {@link #deviceFeatures}, config access, {@link #activate} and {@link #reset} are called by the
+ * transport on vCPU threads, serialized by the transport. {@link #queueNotify} comes from a vCPU thread (bus
+ * write to QueueNotify) or from the event loop that owns the queue's ioeventfd. A device must make
+ * {@link #reset} safe against concurrent queue processing (each device documents how).
+ */
+public interface VirtioDevice {
+    /** Device ID, virtio 1.x §5 (1 = network, 2 = block). */
+    int deviceType();
+
+    /** The device's own feature bits; the transport adds {@link VirtioFeatures#TRANSPORT}. */
+    long deviceFeatures();
+
+    int queueCount();
+
+    /** QueueNumMax of queue {@code index}, a power of two ≤ 32768. */
+    int queueMaxSize(int index);
+
+    /** Called once by the transport's constructor: where to send interrupts. */
+    void bind(VirtioInterrupt interrupt);
+
+    /** Reads {@code size} bytes of the device config space at {@code offset}; 0 outside it. */
+    long readConfig(int offset, int size);
+
+    /** Writes the device config space; devices without writable fields ignore it. */
+    void writeConfig(int offset, int size, long value);
+
+    /**
+     * DRIVER_OK with valid queues: the device may start processing. {@code queues} has {@link #queueCount()}
+     * entries (queues the driver did not enable are not ready).
+     */
+    void activate(GuestMemory memory, List<SplitQueue> queues, long driverFeatures);
+
+    /** Status written 0: stop processing and forget the queues; returns only once no thread processes them. */
+    void reset();
+
+    /** The driver notified queue {@code index} (only after activation). */
+    void queueNotify(int index);
+}

@@ -1,0 +1,477 @@
+package io.jstrato.devices.virtio;
+
+import io.jstrato.devices.GuestMemory;
+import io.jstrato.devices.GuestMemoryException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+/**
+ * virtio-net, virtio 1.x §5.1: receive queue 0, transmit queue 1, a 12-byte {@code virtio_net_hdr} in front
+ * of every frame that the tap backend reads and writes as is (so checksum and TSO offloads pass through),
+ * a slot whose backend can be attached and detached at run time (link up only while attached).
+ *
+ * <p>Threads: {@link #onTapReadable} runs on the event loop that polls the tap; tx runs on whichever thread
+ * delivers the tx queue notification (event loop via ioeventfd, or a vCPU). Tap I/O is non-blocking, so it
+ * runs right there. {@link #rxLock} guards the rx queue, {@link #txLock} the tx queue; both guard the
+ * backend and activation, so reset/attach/detach take both (rx first) and wait for a frame in flight.
+ */
+public final class VirtioNet implements VirtioDevice, AutoCloseable {
+    public static final int DEVICE_TYPE = 1;
+    public static final int RX_QUEUE = 0;
+    public static final int TX_QUEUE = 1;
+
+    public static final long F_CSUM = 1L << 0;
+    public static final long F_GUEST_CSUM = 1L << 1;
+    public static final long F_MAC = 1L << 5;
+    public static final long F_GUEST_TSO4 = 1L << 7;
+    public static final long F_GUEST_TSO6 = 1L << 8;
+    public static final long F_HOST_TSO4 = 1L << 11;
+    public static final long F_HOST_TSO6 = 1L << 12;
+    public static final long F_STATUS = 1L << 16;
+
+    /** VIRTIO_NET_S_LINK_UP in the config status field. */
+    public static final int S_LINK_UP = 1;
+    /** virtio 1.x header: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers. */
+    public static final int VNET_HDR_SIZE = 12;
+    static final int HDR_NUM_BUFFERS = 10;
+    static final int CONFIG_MAC = 0;
+    static final int CONFIG_STATUS = 6;
+    /** Frames moved per {@link #onTapReadable} call before giving the event loop back. */
+    static final int RX_BUDGET = 64;
+
+    private static final System.Logger LOG = System.getLogger(VirtioNet.class.getName());
+
+    private final String name;
+    private final MacAddress mac;
+    private final int queueSize;
+    private final Object rxLock = new Object();
+    private final Object txLock = new Object();
+    private final DescriptorChain rxChain;
+    private final DescriptorChain txChain;
+    private final Arena arena = Arena.ofShared();
+    // LIFETIME: iovec arrays hold guest addresses only for the duration of one readv/writev.
+    private final MemorySegment rxIovecs;
+    private final MemorySegment txIovecs;
+    private VirtioInterrupt interrupt;
+
+    // Guarded by rxLock and txLock together (read under either).
+    private NetBackend backend;
+    private RxInterest rxInterest;
+    private volatile boolean backendFailed;
+    private GuestMemory memory;
+    private SplitQueue rxQueue;
+    private SplitQueue txQueue;
+    private volatile boolean active;
+    private long driverFeatures;
+    private volatile boolean linkUp;
+    // Guarded by rxLock.
+    private boolean rxStalled;
+
+    // Counters: single writer each (rx side: the tap's event loop; tx side: the tx notifier).
+    private long rxPackets;
+    private long rxBytes;
+    private long txPackets;
+    private long txBytes;
+    private long drops;
+    private long rxErrors;
+    private long txErrors;
+    private long rxNotifications;
+    private long txNotifications;
+    private long rxInterrupts;
+    private long txInterrupts;
+
+    public VirtioNet(String name, MacAddress mac, int queueSize) {
+        if (queueSize < 2 || queueSize > SplitQueue.MAX_SIZE || Integer.bitCount(queueSize) != 1) {
+            throw new IllegalArgumentException("queue size must be a power of two in [2, 32768]: " + queueSize);
+        }
+        this.name = name;
+        this.mac = mac;
+        this.queueSize = queueSize;
+        this.rxChain = new DescriptorChain(queueSize);
+        this.txChain = new DescriptorChain(queueSize);
+        this.rxIovecs = arena.allocate((long) NetBackend.IOVEC_SIZE * queueSize, 8);
+        this.txIovecs = arena.allocate((long) NetBackend.IOVEC_SIZE * queueSize, 8);
+    }
+
+    public MacAddress mac() {
+        return mac;
+    }
+
+    public boolean linkUp() {
+        return linkUp;
+    }
+
+    /**
+     * Plugs the cable: link up and a configuration change. {@code interest} starts out on (the caller
+     * registers the backend's fd for reading); the device turns it back on when it stalled for rx buffers.
+     */
+    public void attach(NetBackend newBackend, RxInterest interest) {
+        synchronized (rxLock) {
+            synchronized (txLock) {
+                if (backend != null) {
+                    throw new IllegalStateException(name + " already has a backend");
+                }
+                backend = newBackend;
+                rxInterest = interest;
+                backendFailed = false;
+                rxStalled = false;
+                linkUp = true;
+                if (active) {
+                    applyOffloads();
+                }
+            }
+        }
+        configChanged();
+    }
+
+    /** Unplugs the cable: link down, a configuration change; returns the old backend (or null). */
+    public NetBackend detach() {
+        NetBackend old;
+        synchronized (rxLock) {
+            synchronized (txLock) {
+                old = backend;
+                backend = null;
+                rxInterest = null;
+                linkUp = false;
+            }
+        }
+        if (old != null) {
+            configChanged();
+        }
+        return old;
+    }
+
+    @Override
+    public int deviceType() {
+        return DEVICE_TYPE;
+    }
+
+    @Override
+    public long deviceFeatures() {
+        return VirtioFeatures.VERSION_1 | F_CSUM | F_GUEST_CSUM | F_MAC | F_GUEST_TSO4 | F_GUEST_TSO6
+                | F_HOST_TSO4 | F_HOST_TSO6 | F_STATUS;
+    }
+
+    @Override
+    public int queueCount() {
+        return 2;
+    }
+
+    @Override
+    public int queueMaxSize(int index) {
+        return queueSize;
+    }
+
+    @Override
+    public void bind(VirtioInterrupt transport) {
+        this.interrupt = transport;
+    }
+
+    @Override
+    public long readConfig(int offset, int size) {
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) {
+            v = (v << 8) | configByte(offset + i);
+        }
+        return v;
+    }
+
+    private long configByte(int at) {
+        if (at >= CONFIG_MAC && at < CONFIG_MAC + 6) {
+            return mac.octet(at - CONFIG_MAC);
+        }
+        if (at == CONFIG_STATUS) {
+            return linkUp ? S_LINK_UP : 0;
+        }
+        return 0;
+    }
+
+    @Override
+    public void writeConfig(int offset, int size, long value) {
+        // The MAC is read-only in virtio 1.x (no CTRL_MAC_ADDR).
+    }
+
+    @Override
+    public void activate(GuestMemory guestMemory, List<SplitQueue> queues, long features) {
+        RxInterest wake = null;
+        synchronized (rxLock) {
+            synchronized (txLock) {
+                memory = guestMemory;
+                rxQueue = queues.get(RX_QUEUE);
+                txQueue = queues.get(TX_QUEUE);
+                driverFeatures = features;
+                active = rxQueue.ready() && txQueue.ready();
+                if (active && backend != null) {
+                    applyOffloads();
+                    if (rxStalled) {
+                        rxStalled = false;
+                        wake = rxInterest;
+                    }
+                }
+            }
+        }
+        if (wake != null) {
+            wake.setReadInterest(true);
+        }
+    }
+
+    @Override
+    public void reset() {
+        synchronized (rxLock) {
+            synchronized (txLock) {
+                active = false;
+                memory = null;
+                rxQueue = null;
+                txQueue = null;
+                driverFeatures = 0;
+            }
+        }
+    }
+
+    @Override
+    public void queueNotify(int index) {
+        if (index == TX_QUEUE) {
+            txNotifications++;
+            processTx();
+        } else if (index == RX_QUEUE) {
+            rxNotifications++;
+            RxInterest wake = null;
+            synchronized (rxLock) {
+                if (rxStalled && active && backend != null && !backendFailed) {
+                    rxStalled = false;
+                    wake = rxInterest;
+                }
+            }
+            if (wake != null) {
+                wake.setReadInterest(true);
+            }
+        }
+    }
+
+    /** The lead's event loop calls this for tx queue notifications; the same as {@code queueNotify(1)}. */
+    public void onQueueNotify(int index) {
+        queueNotify(index);
+    }
+
+    /**
+     * The tap is readable: moves up to {@link #RX_BUDGET} frames into guest rx buffers. Returns whether the
+     * caller should keep reading the tap; false when the guest has no rx buffer (until its next rx
+     * notification, when {@link RxInterest} turns reading back on), when the device is not active, or when
+     * the backend failed.
+     */
+    public boolean onTapReadable() {
+        synchronized (rxLock) {
+            if (!active || backend == null || backendFailed) {
+                rxStalled = backend != null && !backendFailed;
+                return false;
+            }
+            boolean completed = false;
+            try {
+                for (int frames = 0; frames < RX_BUDGET; frames++) {
+                    SplitQueue.Pop pop = rxQueue.pop(memory, rxChain);
+                    if (pop == SplitQueue.Pop.BAD_CHAIN) {
+                        needsReset();
+                        return false;
+                    }
+                    if (pop == SplitQueue.Pop.EMPTY) {
+                        rxStalled = true;
+                        signalIfNeeded(rxQueue, completed);
+                        return false;
+                    }
+                    if (rxChain.writableBytes() < VNET_HDR_SIZE) {
+                        // A buffer too small for even the header: hand it back empty.
+                        rxErrors++;
+                        rxQueue.addUsed(memory, rxChain.head(), 0);
+                        completed = true;
+                        continue;
+                    }
+                    int count = fillIovecs(rxChain, rxIovecs, rxChain.readableCount(), rxChain.count());
+                    long n = backend.readv(rxIovecs, count);
+                    if (n < 0) {
+                        rxQueue.undoPop();
+                        break;
+                    }
+                    if (n >= VNET_HDR_SIZE) {
+                        // One buffer per frame without MRG_RXBUF, and the tap leaves this field alone.
+                        writeNumBuffers(rxChain);
+                        rxPackets++;
+                        rxBytes += n - VNET_HDR_SIZE;
+                    } else {
+                        rxErrors++;
+                        n = 0;
+                    }
+                    rxQueue.addUsed(memory, rxChain.head(), n);
+                    completed = true;
+                }
+                signalIfNeeded(rxQueue, completed);
+                return true;
+            } catch (GuestMemoryException e) {
+                needsReset();
+                return false;
+            } catch (RuntimeException e) {
+                rxQueue.undoPop();
+                backendFailed(e);
+                signalIfNeeded(rxQueue, completed);
+                return false;
+            }
+        }
+    }
+
+    private void processTx() {
+        synchronized (txLock) {
+            if (!active) {
+                return;
+            }
+            boolean completed = false;
+            try {
+                while (true) {
+                    SplitQueue.Pop pop = txQueue.pop(memory, txChain);
+                    if (pop == SplitQueue.Pop.BAD_CHAIN) {
+                        needsReset();
+                        return;
+                    }
+                    if (pop == SplitQueue.Pop.EMPTY) {
+                        break;
+                    }
+                    completed = true;
+                    if (txChain.readableBytes() < VNET_HDR_SIZE) {
+                        txErrors++;
+                    } else if (backend == null || backendFailed) {
+                        drops++;
+                    } else {
+                        transmit();
+                    }
+                    txQueue.addUsed(memory, txChain.head(), 0);
+                }
+                signalIfNeeded(txQueue, completed);
+            } catch (GuestMemoryException e) {
+                needsReset();
+            }
+        }
+    }
+
+    private void transmit() {
+        int count = fillIovecs(txChain, txIovecs, 0, txChain.readableCount());
+        try {
+            long n = backend.writev(txIovecs, count);
+            if (n < 0) {
+                // The tap's queue is full: drop, as a NIC with a full FIFO would.
+                drops++;
+            } else {
+                txPackets++;
+                txBytes += txChain.readableBytes() - VNET_HDR_SIZE;
+            }
+        } catch (RuntimeException e) {
+            backendFailed(e);
+        }
+    }
+
+    /** Points {@code iovecs} at buffers {@code [from, to)} of {@code chain}; returns how many. */
+    private int fillIovecs(DescriptorChain chain, MemorySegment iovecs, int from, int to) {
+        int count = 0;
+        for (int i = from; i < to; i++) {
+            long len = chain.length(i);
+            if (len == 0) {
+                continue;
+            }
+            GuestMemory.Region region = memory.regionOf(chain.address(i), len);
+            long host = region.segment().address() + GuestMemory.offsetIn(region, chain.address(i));
+            iovecs.set(ValueLayout.JAVA_LONG, (long) count * NetBackend.IOVEC_SIZE, host);
+            iovecs.set(ValueLayout.JAVA_LONG, (long) count * NetBackend.IOVEC_SIZE + 8, len);
+            count++;
+        }
+        return count;
+    }
+
+    private void writeNumBuffers(DescriptorChain chain) {
+        memory.writeByte(chain.writableAddressAt(HDR_NUM_BUFFERS), (byte) 1);
+        memory.writeByte(chain.writableAddressAt(HDR_NUM_BUFFERS + 1), (byte) 0);
+    }
+
+    private void signalIfNeeded(SplitQueue queue, boolean completed) {
+        if (completed && queue.needsNotification(memory)) {
+            if (queue == rxQueue) {
+                rxInterrupts++;
+            } else {
+                txInterrupts++;
+            }
+            interrupt.signalUsedBuffer();
+        }
+    }
+
+    private void applyOffloads() {
+        backend.setOffloads((driverFeatures & F_GUEST_CSUM) != 0, (driverFeatures & F_GUEST_TSO4) != 0,
+                (driverFeatures & F_GUEST_TSO6) != 0);
+    }
+
+    private void backendFailed(RuntimeException e) {
+        if (!backendFailed) {
+            LOG.log(System.Logger.Level.WARNING, "virtio-net " + name + ": backend failed, the NIC goes quiet: " + e);
+        }
+        backendFailed = true;
+        if (Thread.holdsLock(rxLock)) {
+            rxErrors++;
+        } else {
+            txErrors++;
+        }
+    }
+
+    private void needsReset() {
+        active = false;
+        interrupt.deviceNeedsReset();
+    }
+
+    private void configChanged() {
+        VirtioInterrupt i = interrupt;
+        if (i != null) {
+            i.signalConfigChange();
+        }
+    }
+
+    /** Frees the iovec arrays; call after the event loop stopped using this device. */
+    @Override
+    public void close() {
+        synchronized (rxLock) {
+            synchronized (txLock) {
+                active = false;
+                arena.close();
+            }
+        }
+    }
+
+    public long rxPackets() {
+        return rxPackets;
+    }
+
+    public long rxBytes() {
+        return rxBytes;
+    }
+
+    public long txPackets() {
+        return txPackets;
+    }
+
+    public long txBytes() {
+        return txBytes;
+    }
+
+    /** Frames dropped: tx with no (working) backend or a full tap. */
+    public long drops() {
+        return drops;
+    }
+
+    /** Malformed guest buffers and backend failures. */
+    public long errors() {
+        return rxErrors + txErrors;
+    }
+
+    public long notifications() {
+        return rxNotifications + txNotifications;
+    }
+
+    public long interrupts() {
+        return rxInterrupts + txInterrupts;
+    }
+}
