@@ -63,6 +63,7 @@ class TapTest {
         }
         assertTrue(!linkExists("jst0"), "a non-persistent tap goes away with its last fd");
         try (Tap again = inNamespace(() -> Tap.open("jst0"))) {
+            assertEquals("jst0", again.name());
             assertTrue(linkExists("jst0"));
         }
     }
