@@ -50,6 +50,7 @@ public final class VcpuFd implements AutoCloseable {
     private final MemorySegment mpState;
     private boolean closed;
 
+    @SuppressWarnings("restricted") // sizing the kvm_run mapping the kernel gave us
     VcpuFd(int fd, int id, int mmapSize) {
         this.fd = fd;
         this.id = id;

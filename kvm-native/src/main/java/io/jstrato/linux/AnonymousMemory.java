@@ -25,6 +25,7 @@ public final class AnonymousMemory implements AutoCloseable {
         this.segment = segment;
     }
 
+    @SuppressWarnings("restricted") // sizing the mapping mmap returned
     public static AnonymousMemory map(long bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("mapping size must be positive: " + bytes);

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 
 /**
  * An eventfd(2) counter: KVM signals it for an ioeventfd and reads it for an irqfd; an event loop polls it.
@@ -14,14 +15,17 @@ public final class EventFd implements AutoCloseable {
     private static final int EFD_NONBLOCK = 0x800;
 
     private final int fd;
-    private final Arena arena = Arena.ofShared();
-    // The constant 1 that signal() writes; shared by all signalling threads because nobody changes it.
+    // The constant 1 that signal() writes (shared by all signalling threads: nobody changes it) and the
+    // word drain() reads into.
+    // LIFETIME: GC-managed, not freed by close(): a thread still blocked in read() when another closes
+    // the eventfd writes into 'counter' later, so it must live as long as this object is reachable.
     private final MemorySegment one;
     private final MemorySegment counter;
     private boolean closed;
 
     private EventFd(int fd) {
         this.fd = fd;
+        Arena arena = Arena.ofAuto();
         this.one = arena.allocate(JAVA_LONG);
         this.counter = arena.allocate(JAVA_LONG);
         one.set(JAVA_LONG, 0, 1L);
@@ -38,11 +42,11 @@ public final class EventFd implements AutoCloseable {
 
     /** Adds 1 to the counter, waking a poller. */
     public void signal() {
-        // LIFETIME: 'one' lives in this object's arena, open until close().
         long r;
         do {
             r = Libc.write(fd, one.address(), 8);
         } while (r == -Errno.EINTR);
+        Reference.reachabilityFence(one);
         Libc.check(r, "write", "eventfd");
     }
 
@@ -53,9 +57,9 @@ public final class EventFd implements AutoCloseable {
     public long drain() {
         long r;
         do {
-            // LIFETIME: 'counter' lives in this object's arena, open until close().
             r = Libc.read(fd, counter.address(), 8);
         } while (r == -Errno.EINTR);
+        Reference.reachabilityFence(counter);
         if (r == -Errno.EAGAIN) {
             return 0;
         }
@@ -68,7 +72,6 @@ public final class EventFd implements AutoCloseable {
         if (!closed) {
             closed = true;
             Libc.close(fd);
-            arena.close();
         }
     }
 }

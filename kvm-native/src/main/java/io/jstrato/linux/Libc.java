@@ -22,6 +22,7 @@ import java.lang.invoke.VarHandle;
  * {@code base + offset} would allocate. The caller keeps the memory alive across the call (see the
  * {@code LIFETIME:} comments at each call site).
  */
+@SuppressWarnings("restricted") // this class is where the project's native calls are linked
 public final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");

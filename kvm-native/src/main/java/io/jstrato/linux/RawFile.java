@@ -3,7 +3,6 @@ package io.jstrato.linux;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import java.nio.file.Path;
-import java.util.Objects;
 
 /**
  * A disk image or block device opened for positional I/O straight into native memory (guest RAM), with
@@ -62,7 +61,7 @@ public final class RawFile implements AutoCloseable {
      * end of file. Returns the bytes read.
      */
     public long pread(MemorySegment seg, long segOffset, long length, long fileOffset) {
-        long base = nativeAddress(seg, segOffset, length);
+        long base = NativeBuffers.address(seg, segOffset, length);
         long done = 0;
         try {
             while (done < length) {
@@ -86,7 +85,7 @@ public final class RawFile implements AutoCloseable {
 
     /** Writes all {@code length} bytes of {@code seg[segOffset..]} at {@code fileOffset}. Returns length. */
     public long pwrite(MemorySegment seg, long segOffset, long length, long fileOffset) {
-        long base = nativeAddress(seg, segOffset, length);
+        long base = NativeBuffers.address(seg, segOffset, length);
         long done = 0;
         try {
             while (done < length) {
@@ -110,17 +109,6 @@ public final class RawFile implements AutoCloseable {
             r = Libc.fdatasync(fd);
         } while (r == -Errno.EINTR);
         Libc.check(r, "fdatasync", path);
-    }
-
-    static long nativeAddress(MemorySegment seg, long segOffset, long length) {
-        Objects.checkFromIndexSize(segOffset, length, seg.byteSize());
-        if (!seg.isNative()) {
-            throw new IllegalArgumentException("I/O needs a native segment, not " + seg);
-        }
-        if (!seg.scope().isAlive()) {
-            throw new IllegalStateException("segment already freed: " + seg);
-        }
-        return seg.address() + segOffset;
     }
 
     @Override

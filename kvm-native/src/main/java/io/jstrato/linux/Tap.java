@@ -101,7 +101,7 @@ public final class Tap implements AutoCloseable {
 
     /** Reads one frame (with its vnet header) into {@code seg[off..off+len)}; -1 when none is waiting. */
     public long read(MemorySegment seg, long off, long len) {
-        long address = RawFile.nativeAddress(seg, off, len);
+        long address = NativeBuffers.address(seg, off, len);
         try {
             long r;
             do {
@@ -116,7 +116,7 @@ public final class Tap implements AutoCloseable {
 
     /** Writes one frame (with its vnet header); -1 when the tap cannot take it now. */
     public long write(MemorySegment seg, long off, long len) {
-        long address = RawFile.nativeAddress(seg, off, len);
+        long address = NativeBuffers.address(seg, off, len);
         try {
             long r;
             do {

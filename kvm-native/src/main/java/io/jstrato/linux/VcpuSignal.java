@@ -40,6 +40,7 @@ public final class VcpuSignal {
     private static final class NoopHandler {
         static final MemorySegment CODE = makeRetStub();
 
+        @SuppressWarnings("restricted") // sizing the page mmap returned
         private static MemorySegment makeRetStub() {
             MemorySegment page = Libc.mmap(MemorySegment.NULL, PAGE, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, "signal handler page");

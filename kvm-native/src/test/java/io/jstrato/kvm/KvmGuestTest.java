@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jstrato.kvm.testing.AllocationMeter;
 import io.jstrato.kvm.testing.RequiresKvm;
 import io.jstrato.linux.EventFd;
 import io.jstrato.linux.Threads;
@@ -189,6 +190,18 @@ class KvmGuestTest {
         t.close();
         assertThrows(IllegalStateException.class, run::exitReason, "kvm_run is unmapped");
         assertThrows(IllegalStateException.class, () -> t.vm.createVcpu(1));
+    }
+
+    /** Port-I/O exits in a loop, the vCPU thread's steady state: no allocation per exit. */
+    @Test
+    void portIoExitLoopAllocatesNothing() {
+        try (TestVm t = new TestVm(RAM, false, bytes(0xE6, 0x10, 0xEB, 0xFC))) { // out 0x10, al; jmp back
+            long allocated = AllocationMeter.steadyStateBytes(20_000, 20_000, i -> {
+                KvmRun exit = t.next();
+                return exit.exitReason() + exit.ioPort() + exit.ioData(0);
+            });
+            assertTrue(allocated < AllocationMeter.NOISE_BYTES, "allocated " + allocated + " bytes over 20,000 exits");
+        }
     }
 
     private static byte[] bytes(int... values) {

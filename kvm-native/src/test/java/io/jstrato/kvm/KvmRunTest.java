@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.AllocationMeter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -132,23 +131,10 @@ class KvmRunTest {
     /** The exit path must not allocate: read and answer many exits and count this thread's allocations. */
     @Test
     void readingAndAnsweringExitsAllocatesNothing() {
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported(), "no per-thread allocation counter");
-        threads.setThreadAllocatedMemoryEnabled(true);
         ioExit(KvmRun.IO_OUT, 1, 0x3F8, 1, 1024);
         page.set(JAVA_INT, 48, 4);
-        long sink = 0;
-        for (int i = 0; i < 200_000; i++) { // warm up: let the JIT compile the accessors
-            sink += exitWork(i);
-        }
-        long before = threads.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 100_000; i++) {
-            sink += exitWork(i);
-        }
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertTrue(sink != 42, "keep the loop");
-        // A per-exit allocation would be >= 16 bytes x 100,000 = 1.6 MB; allow the counter's own noise.
-        assertTrue(allocated < 64 * 1024, "allocated " + allocated + " bytes over 100,000 exits");
+        long allocated = AllocationMeter.steadyStateBytes(200_000, 100_000, this::exitWork);
+        assertTrue(allocated < AllocationMeter.NOISE_BYTES, "allocated " + allocated + " bytes over 100,000 exits");
     }
 
     private long exitWork(int i) {

@@ -81,6 +81,7 @@ class RawFileTest {
     }
 
     @Test
+    @SuppressWarnings("try") // closes the first file inside its try on purpose
     void exclusiveLockKeepsASecondOpenerOut() throws IOException {
         Path image = dir.resolve("locked.img");
         Files.write(image, new byte[64]);

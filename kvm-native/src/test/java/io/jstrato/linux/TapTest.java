@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.AllocationMeter;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -62,6 +63,7 @@ class TapTest {
         }
         assertTrue(!linkExists("jst0"), "a non-persistent tap goes away with its last fd");
         try (Tap again = inNamespace(() -> Tap.open("jst0"))) {
+            assertEquals("jst0", again.name());
             assertTrue(linkExists("jst0"));
         }
     }
@@ -119,6 +121,15 @@ class TapTest {
         try (Tap tap = inNamespace(() -> Tap.open("jst3")); Arena arena = Arena.ofConfined()) {
             MemorySegment iov = Tap.allocateIovecs(arena, 1);
             assertThrows(IndexOutOfBoundsException.class, () -> tap.writev(iov, 2));
+        }
+    }
+
+    @Test
+    void readWithNothingWaitingAllocatesNothing() throws Exception {
+        try (Tap tap = inNamespace(() -> Tap.open("jst4")); Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(2048);
+            long allocated = AllocationMeter.steadyStateBytes(50_000, 20_000, i -> tap.read(buf, 0, 2048));
+            assertTrue(allocated < AllocationMeter.NOISE_BYTES, "allocated " + allocated + " bytes over 20,000 reads");
         }
     }
 
