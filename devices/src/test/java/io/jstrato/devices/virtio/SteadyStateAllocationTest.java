@@ -86,6 +86,7 @@ class SteadyStateAllocationTest {
                 mem.writeInt(0x10100, VirtioBlk.T_IN);
                 mem.writeLong(0x10108, 8);
                 int out = q.addChain(readable(0x10000, 16), readable(0x20000, 4096), writable(0x10080, 1));
+                transport.notifyQueue(0);
                 line.await(1);
                 int in = q.addChain(readable(0x10100, 16), writable(0x30000, 4096), writable(0x10180, 1));
                 transport.notifyQueue(0);
