@@ -12,7 +12,12 @@ import io.jstrato.vmm.boot.BootException;
 import io.jstrato.vmm.boot.VirtioMmioSlot;
 import io.jstrato.vmm.config.ConfigException;
 import io.jstrato.vmm.config.SerialConfig;
+import io.jstrato.vmm.config.DriveConfig;
+import io.jstrato.vmm.config.NetConfig;
 import io.jstrato.vmm.config.VmConfig;
+import io.jstrato.devices.virtio.MacAddress;
+import io.jstrato.vmm.devices.DeviceException;
+import io.jstrato.vmm.devices.VirtioPool;
 import io.jstrato.vmm.lifecycle.Lifecycle;
 import io.jstrato.vmm.lifecycle.ShutdownCause;
 import io.jstrato.vmm.machine.MicroVm;
@@ -21,6 +26,7 @@ import io.jstrato.vmm.metrics.QmpMetrics;
 import io.jstrato.vmm.metrics.VmMetrics;
 import io.jstrato.vmm.process.PidFile;
 import io.jstrato.vmm.process.Readiness;
+import io.jstrato.vmm.qmp.HotplugCommands;
 import io.jstrato.vmm.qmp.LifecycleCommand;
 import io.jstrato.vmm.qmp.LifecycleEvents;
 import io.jstrato.vmm.qmp.QueryCommandsCommand;
@@ -74,9 +80,14 @@ public final class Vmm {
             resources.add(kvm);
             SerialBackend serial = serialFor(config.serial());
             resources.add(serial);
-            List<VirtioMmioSlot> slots = List.of();
-            MicroVm vm = buildMachine(config, kvm, serial, slots);
+            VirtioPool[] pool = new VirtioPool[1];
+            MicroVm vm = buildMachine(config, kvm, serial, VirtioPool.mmioSlots(), (machine, mmio) ->
+                    pool[0] = new VirtioPool(config.name(), machine.memory(), mmio, machine.vm(), machine::irqLine, loops,
+                            config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList()));
             resources.add(vm);
+            VirtioPool devices = pool[0];
+            resources.add(devices);
+            attachConfiguredDevices(config, devices);
             Lifecycle lifecycle = new Lifecycle(vm.vcpus());
             resources.add(lifecycle);
             vm.connect(new GuestStopListener() {
@@ -94,6 +105,7 @@ public final class Vmm {
             QmpEvents events = new QmpEvents();
             lifecycle.addListener(new LifecycleEvents(events));
             QmpCommandRegistry registry = commands(config, vm, lifecycle);
+            HotplugCommands.register(registry, devices, lifecycle, events);
             Optional<VmMetrics> metrics = config.metrics().map(m -> new VmMetrics());
             metrics.ifPresent(resources::add);
             QmpObserver observer = metrics.<QmpObserver>map(m -> new QmpMetrics(m.registry(), new HashSet<>(registry.names())))
@@ -146,9 +158,28 @@ public final class Vmm {
         }
     }
 
-    private static MicroVm buildMachine(VmConfig config, Kvm kvm, SerialBackend serial, List<VirtioMmioSlot> slots) {
+    /** The disks and NICs of the command line or config file fill the pool's slots in order. */
+    private static void attachConfiguredDevices(VmConfig config, VirtioPool devices) {
         try {
-            return MicroVm.create(config, kvm, serial, slots, (vm, mmio) -> { });
+            int slot = 0;
+            for (DriveConfig d : config.drives()) {
+                devices.addBlockBackend(d.id(), d.file(), d.readOnly(), d.direct(), d.serial());
+                devices.addDevice(d.id(), VirtioPool.BLK_DRIVER, Optional.of(slot++));
+            }
+            slot = 0;
+            for (NetConfig n : config.nets()) {
+                devices.addNetBackend(n.id(), n.tapName());
+                devices.addDevice(n.id(), VirtioPool.NET_DRIVER, Optional.of(slot++));
+            }
+        } catch (DeviceException e) {
+            throw ConfigException.host(e.getMessage());
+        }
+    }
+
+    private static MicroVm buildMachine(VmConfig config, Kvm kvm, SerialBackend serial, List<VirtioMmioSlot> slots,
+                                        java.util.function.BiConsumer<MicroVm, io.jstrato.devices.bus.Bus> wiring) {
+        try {
+            return MicroVm.create(config, kvm, serial, slots, wiring);
         } catch (BootException e) {
             throw ConfigException.host(e.getMessage());
         } catch (LinuxException e) {

@@ -20,6 +20,8 @@ import java.util.logging.Logger;
 public final class FdWatch implements EpollIoHandle, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FdWatch.class.getName());
 
+    private static final int EPOLLHUP = 0x10;
+
     private final IoEventLoop loop;
     private final FileDescriptor fd;
     private final String name;
@@ -78,13 +80,19 @@ public final class FdWatch implements EpollIoHandle, AutoCloseable {
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         EpollIoOps ops = ((EpollIoEvent) event).ops();
-        if (ops.contains(EpollIoOps.EPOLLIN) || ops.contains(EpollIoOps.EPOLLERR)) {
+        boolean broken = ops.contains(EpollIoOps.EPOLLERR) || (ops.value() & EPOLLHUP) != 0;
+        if (ops.contains(EpollIoOps.EPOLLIN) || broken) {
             try {
                 onReadable.run();
             } catch (RuntimeException e) {
                 // One device's failure must not take the event loop (and every other device) down.
                 LOG.log(Level.SEVERE, "handler of " + name + " failed", e);
             }
+        }
+        if (broken) {
+            // epoll reports errors and hang-ups whatever the mask: stop watching, or the loop would spin.
+            LOG.warning(name + ": the file descriptor reports an error or hang-up; no longer watching it");
+            registration.cancel();
         }
     }
 

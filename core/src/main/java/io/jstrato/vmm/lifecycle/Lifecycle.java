@@ -118,6 +118,19 @@ public final class Lifecycle implements AutoCloseable {
         });
     }
 
+    /**
+     * Runs another control operation (hot-plug, ...) on the control thread, serialized with the lifecycle's
+     * own, so device state has one writer and slow work (opening files) never runs on an event loop.
+     */
+    public <T> CompletableFuture<T> onControlThread(java.util.function.Supplier<T> operation) {
+        return CompletableFuture.supplyAsync(() -> {
+            if (state == RunState.SHUTDOWN) {
+                throw shuttingDown();
+            }
+            return operation.get();
+        }, control);
+    }
+
     private void ensureStarted() {
         if (!vcpusStarted) {
             vcpus.startParked();

@@ -1,0 +1,331 @@
+package io.jstrato.vmm.devices;
+
+import io.jstrato.devices.GuestMemory;
+import io.jstrato.devices.bus.Bus;
+import io.jstrato.devices.virtio.MacAddress;
+import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.VirtioDevice;
+import io.jstrato.devices.virtio.VirtioMmioTransport;
+import io.jstrato.devices.virtio.VirtioNet;
+import io.jstrato.kvm.VmFd;
+import io.jstrato.linux.EventFd;
+import io.jstrato.vmm.boot.VirtioMmioSlot;
+import io.jstrato.vmm.io.FdWatch;
+import io.netty.channel.IoEventLoopGroup;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.IntFunction;
+import java.util.logging.Logger;
+
+/**
+ * The fixed pool of virtio-mmio devices a microVM has from boot (virtio-mmio cannot hot-plug): 4 virtio-blk
+ * slots ({@code vda..vdd}) and then 2 virtio-net slots ({@code eth0}, {@code eth1}), present whether empty or
+ * not. Each queue's notify register is a KVM ioeventfd watched on a Netty event loop; each device interrupts
+ * through an irqfd. Backends (disk images, taps) are opened by id and attached to slots, at start or by QMP.
+ * Mutating methods are called from one thread at a time (the lifecycle's control thread).
+ */
+public final class VirtioPool implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(VirtioPool.class.getName());
+
+    public static final int DISK_SLOTS = 4;
+    public static final int NIC_SLOTS = 2;
+    public static final String BLK_DRIVER = "virtio-blk-mmio";
+    public static final String NET_DRIVER = "virtio-net-mmio";
+    private static final int QUEUE_SIZE = 256;
+    private static final long QUEUE_NOTIFY = 0x50;
+
+    private final List<DiskSlot> disks = new ArrayList<>();
+    private final List<NicSlot> nics = new ArrayList<>();
+    private final Map<String, RawFileBlockBackend> blockBackends = new LinkedHashMap<>();
+    private final Map<String, TapNetBackend> netBackends = new LinkedHashMap<>();
+    private final List<EventFd> notifiers = new ArrayList<>();
+    private final List<FdWatch> watches = new ArrayList<>();
+    private final IoEventLoopGroup loops;
+
+    /** A disk slot and the id of the backend attached to it (null when empty). */
+    private static final class DiskSlot {
+        final int index;
+        final String name;
+        final VirtioBlk device;
+        String attachedId;
+
+        DiskSlot(int index, String name, VirtioBlk device) {
+            this.index = index;
+            this.name = name;
+            this.device = device;
+        }
+    }
+
+    private static final class NicSlot {
+        final int index;
+        final String name;
+        final VirtioNet device;
+        String attachedId;
+        FdWatch tapWatch;
+
+        NicSlot(int index, String name, VirtioNet device) {
+            this.index = index;
+            this.name = name;
+            this.device = device;
+        }
+    }
+
+    /** The slots the kernel command line announces, in bus order. */
+    public static List<VirtioMmioSlot> mmioSlots() {
+        List<VirtioMmioSlot> slots = new ArrayList<>();
+        for (int i = 0; i < DISK_SLOTS + NIC_SLOTS; i++) {
+            slots.add(VirtioMmioSlot.of(i));
+        }
+        return slots;
+    }
+
+    /**
+     * Creates every slot's device and transport on {@code mmio}, with its irqfd ({@code irqLine}) and one
+     * ioeventfd per queue on {@code vm}.
+     */
+    public VirtioPool(String vmName, GuestMemory memory, Bus mmio, VmFd vm, IntFunction<EventFd> irqLine,
+                      IoEventLoopGroup loops, List<Optional<MacAddress>> nicMacs) {
+        this.loops = loops;
+        List<VirtioMmioSlot> slots = mmioSlots();
+        for (int i = 0; i < DISK_SLOTS; i++) {
+            String name = "vd" + (char) ('a' + i);
+            VirtioBlk blk = new VirtioBlk(name, QUEUE_SIZE);
+            wire(name, blk, slots.get(i), memory, mmio, vm, irqLine);
+            disks.add(new DiskSlot(i, name, blk));
+        }
+        for (int i = 0; i < NIC_SLOTS; i++) {
+            MacAddress mac = i < nicMacs.size() && nicMacs.get(i).isPresent()
+                    ? nicMacs.get(i).get() : generatedMac(vmName, i);
+            VirtioNet net = new VirtioNet("eth" + i, mac, QUEUE_SIZE);
+            wire("eth" + i, net, slots.get(DISK_SLOTS + i), memory, mmio, vm, irqLine);
+            nics.add(new NicSlot(i, "eth" + i, net));
+        }
+    }
+
+    private VirtioMmioTransport wire(String name, VirtioDevice device, VirtioMmioSlot slot, GuestMemory memory,
+                                     Bus mmio, VmFd vm, IntFunction<EventFd> irqLine) {
+        EventFd irq = irqLine.apply(slot.irq());
+        VirtioMmioTransport transport = new VirtioMmioTransport(device, memory, irq::signal);
+        mmio.register(slot.base(), VirtioMmioTransport.WINDOW_SIZE, transport);
+        for (int q = 0; q < device.queueCount(); q++) {
+            EventFd notifier = EventFd.create(true);
+            notifiers.add(notifier);
+            // The guest's write of the queue index to QueueNotify signals this eventfd inside KVM: no exit.
+            vm.registerIoEventFd(slot.base() + QUEUE_NOTIFY, 4, notifier, OptionalLong.of(q));
+            int queue = q;
+            watches.add(FdWatch.watch(loops.next(), notifier.fd(), name + "-queue" + q, () -> {
+                notifier.drain();
+                transport.notifyQueue(queue);
+            }).join());
+        }
+        return transport;
+    }
+
+    /** A locally administered unicast MAC, the same for the same VM name and slot on every start. */
+    static MacAddress generatedMac(String vmName, int slot) {
+        int h = (vmName == null ? "jstrato" : vmName).hashCode() * 31 + slot;
+        long bits = 0x52_54_00L << 24 | (h & 0xFF_FFFFL);
+        bits = (bits & ~(0x01L << 40)) | (0x02L << 40);
+        return new MacAddress(bits);
+    }
+
+    public List<VirtioBlk> disks() {
+        return disks.stream().map(d -> d.device).toList();
+    }
+
+    public List<String> diskNames() {
+        return disks.stream().map(d -> d.name).toList();
+    }
+
+    public List<String> nicNames() {
+        return nics.stream().map(n -> n.name).toList();
+    }
+
+    public List<VirtioNet> nics() {
+        return nics.stream().map(n -> n.device).toList();
+    }
+
+    // ---- backends ----
+
+    public void addBlockBackend(String id, java.nio.file.Path path, boolean readOnly, boolean direct,
+                                Optional<String> serial) {
+        requireNewId(id);
+        for (RawFileBlockBackend b : blockBackends.values()) {
+            if (b.path().toAbsolutePath().normalize().equals(path.toAbsolutePath().normalize())) {
+                throw new DeviceException("disk image " + path + " is already in use by block backend '" + b.backendId() + "'");
+            }
+        }
+        blockBackends.put(id, RawFileBlockBackend.open(id, path, readOnly, direct, serial));
+    }
+
+    public void delBlockBackend(String id) {
+        RawFileBlockBackend b = blockBackends.get(id);
+        if (b == null) {
+            throw new DeviceException("Cannot find block backend '" + id + "'");
+        }
+        if (diskSlotOf(id).isPresent()) {
+            throw new DeviceException("block backend '" + id + "' is in use by a device; device_del it first");
+        }
+        blockBackends.remove(id).close();
+    }
+
+    public void addNetBackend(String id, String ifname) {
+        requireNewId(id);
+        for (TapNetBackend b : netBackends.values()) {
+            if (b.ifname().equals(ifname)) {
+                throw new DeviceException("tap " + ifname + " is already used by net backend '" + b.id() + "'");
+            }
+        }
+        netBackends.put(id, TapNetBackend.open(id, ifname));
+    }
+
+    public void delNetBackend(String id) {
+        TapNetBackend b = netBackends.get(id);
+        if (b == null) {
+            throw new DeviceException("Cannot find net backend '" + id + "'");
+        }
+        if (nicSlotOf(id).isPresent()) {
+            throw new DeviceException("net backend '" + id + "' is in use by a device; device_del it first");
+        }
+        netBackends.remove(id).close();
+    }
+
+    // ---- devices ----
+
+    /**
+     * Attaches backend {@code id} to a slot of {@code driver}'s class: {@code slot} if given, else the first
+     * empty one. Every refusal leaves everything as it was.
+     */
+    public int addDevice(String id, String driver, Optional<Integer> slot) {
+        return switch (driver) {
+            case BLK_DRIVER -> {
+                RawFileBlockBackend b = blockBackends.get(id);
+                if (b == null) {
+                    throw new DeviceException("no block backend '" + id + "': blockdev-add it first (node-name must equal the device id)");
+                }
+                if (diskSlotOf(id).isPresent()) {
+                    throw new DeviceException("block backend '" + id + "' is already attached to a device");
+                }
+                DiskSlot s = disks.get(chooseSlot(slot, DISK_SLOTS, i -> disks.get(i).attachedId == null, "disk"));
+                s.device.attach(b);
+                s.attachedId = id;
+                yield s.index;
+            }
+            case NET_DRIVER -> {
+                TapNetBackend b = netBackends.get(id);
+                if (b == null) {
+                    throw new DeviceException("no net backend '" + id + "': netdev_add it first (its id must equal the device id)");
+                }
+                if (nicSlotOf(id).isPresent()) {
+                    throw new DeviceException("net backend '" + id + "' is already attached to a device");
+                }
+                NicSlot s = nics.get(chooseSlot(slot, NIC_SLOTS, i -> nics.get(i).attachedId == null, "NIC"));
+                attachTap(s, b);
+                s.attachedId = id;
+                yield s.index;
+            }
+            default -> throw new DeviceException("driver '" + driver + "' is not supported; use " + BLK_DRIVER + " or " + NET_DRIVER);
+        };
+    }
+
+    /** Detaches the device whose backend is {@code id}; false when no device has that id. */
+    public boolean delDevice(String id) {
+        Optional<DiskSlot> disk = diskSlotOf(id);
+        if (disk.isPresent()) {
+            disk.get().device.detach();
+            disk.get().attachedId = null;
+            return true;
+        }
+        Optional<NicSlot> nic = nicSlotOf(id);
+        if (nic.isPresent()) {
+            NicSlot s = nic.get();
+            s.device.detach();
+            s.tapWatch.close();
+            s.tapWatch = null;
+            s.attachedId = null;
+            return true;
+        }
+        return false;
+    }
+
+    private void attachTap(NicSlot s, TapNetBackend b) {
+        FdWatch[] holder = new FdWatch[1];
+        FdWatch watch = FdWatch.watch(loops.next(), b.fd(), s.name + "-tap", () -> {
+            // No receive buffers in the guest: stop reading the tap until it adds some (RxInterest).
+            if (!s.device.onTapReadable()) {
+                holder[0].setReadInterest(false);
+            }
+        }).join();
+        holder[0] = watch;
+        s.tapWatch = watch;
+        s.device.attach(b, watch::setReadInterest);
+    }
+
+    private static int chooseSlot(Optional<Integer> slot, int count, java.util.function.IntPredicate empty, String kind) {
+        if (slot.isPresent()) {
+            int n = slot.get();
+            if (n < 0 || n >= count) {
+                throw new DeviceException(kind + " slot " + n + " does not exist (slots 0.." + (count - 1) + ")");
+            }
+            if (!empty.test(n)) {
+                throw new DeviceException(kind + " slot " + n + " is already occupied");
+            }
+            return n;
+        }
+        for (int i = 0; i < count; i++) {
+            if (empty.test(i)) {
+                return i;
+            }
+        }
+        throw new DeviceException("every " + kind + " slot is occupied");
+    }
+
+    private Optional<DiskSlot> diskSlotOf(String id) {
+        return disks.stream().filter(d -> id.equals(d.attachedId)).findFirst();
+    }
+
+    private Optional<NicSlot> nicSlotOf(String id) {
+        return nics.stream().filter(n -> id.equals(n.attachedId)).findFirst();
+    }
+
+    private void requireNewId(String id) {
+        if (blockBackends.containsKey(id) || netBackends.containsKey(id)) {
+            throw new DeviceException("a backend with id '" + id + "' already exists");
+        }
+    }
+
+    /** Makes every disk's data durable; called at quit, guest shutdown and signals. */
+    public void flushDisks() {
+        for (DiskSlot d : disks) {
+            try {
+                d.device.flushNow();
+            } catch (RuntimeException e) {
+                LOG.warning("flushing " + d.name + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        flushDisks();
+        for (FdWatch w : watches) {
+            w.close();
+        }
+        for (NicSlot n : nics) {
+            if (n.tapWatch != null) {
+                n.tapWatch.close();
+            }
+            n.device.close();
+        }
+        for (DiskSlot d : disks) {
+            d.device.close();
+        }
+        blockBackends.values().forEach(RawFileBlockBackend::close);
+        netBackends.values().forEach(TapNetBackend::close);
+        notifiers.forEach(EventFd::close);
+    }
+}
