@@ -82,7 +82,7 @@ public final class Vmm {
             resources.add(serial);
             VirtioPool[] pool = new VirtioPool[1];
             MicroVm vm = buildMachine(config, kvm, serial, VirtioPool.mmioSlots(), (machine, mmio) ->
-                    pool[0] = new VirtioPool(config.name(), machine.memory(), mmio, machine.vm(), machine::irqLine, loops,
+                    pool[0] = new VirtioPool(config.name(), machine.memory(), mmio, machine.vm()::registerIoEventFd, machine::irqLine, loops,
                             config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList()));
             resources.add(vm);
             VirtioPool devices = pool[0];

@@ -7,7 +7,6 @@ import io.jstrato.devices.virtio.VirtioBlk;
 import io.jstrato.devices.virtio.VirtioDevice;
 import io.jstrato.devices.virtio.VirtioMmioTransport;
 import io.jstrato.devices.virtio.VirtioNet;
-import io.jstrato.kvm.VmFd;
 import io.jstrato.linux.EventFd;
 import io.jstrato.vmm.boot.VirtioMmioSlot;
 import io.jstrato.vmm.io.FdWatch;
@@ -74,6 +73,12 @@ public final class VirtioPool implements AutoCloseable {
         }
     }
 
+    /** KVM_IOEVENTFD on an MMIO address ({@code VmFd::registerIoEventFd} in the VMM). */
+    @FunctionalInterface
+    public interface IoEventFdRegistrar {
+        void register(long mmioAddress, int length, EventFd eventFd, OptionalLong dataMatch);
+    }
+
     /** The slots the kernel command line announces, in bus order. */
     public static List<VirtioMmioSlot> mmioSlots() {
         List<VirtioMmioSlot> slots = new ArrayList<>();
@@ -87,7 +92,7 @@ public final class VirtioPool implements AutoCloseable {
      * Creates every slot's device and transport on {@code mmio}, with its irqfd ({@code irqLine}) and one
      * ioeventfd per queue on {@code vm}.
      */
-    public VirtioPool(String vmName, GuestMemory memory, Bus mmio, VmFd vm, IntFunction<EventFd> irqLine,
+    public VirtioPool(String vmName, GuestMemory memory, Bus mmio, IoEventFdRegistrar vm, IntFunction<EventFd> irqLine,
                       IoEventLoopGroup loops, List<Optional<MacAddress>> nicMacs) {
         this.loops = loops;
         List<VirtioMmioSlot> slots = mmioSlots();
@@ -107,7 +112,7 @@ public final class VirtioPool implements AutoCloseable {
     }
 
     private VirtioMmioTransport wire(String name, VirtioDevice device, VirtioMmioSlot slot, GuestMemory memory,
-                                     Bus mmio, VmFd vm, IntFunction<EventFd> irqLine) {
+                                     Bus mmio, IoEventFdRegistrar vm, IntFunction<EventFd> irqLine) {
         EventFd irq = irqLine.apply(slot.irq());
         VirtioMmioTransport transport = new VirtioMmioTransport(device, memory, irq::signal);
         mmio.register(slot.base(), VirtioMmioTransport.WINDOW_SIZE, transport);
@@ -115,7 +120,7 @@ public final class VirtioPool implements AutoCloseable {
             EventFd notifier = EventFd.create(true);
             notifiers.add(notifier);
             // The guest's write of the queue index to QueueNotify signals this eventfd inside KVM: no exit.
-            vm.registerIoEventFd(slot.base() + QUEUE_NOTIFY, 4, notifier, OptionalLong.of(q));
+            vm.register(slot.base() + QUEUE_NOTIFY, 4, notifier, OptionalLong.of(q));
             int queue = q;
             watches.add(FdWatch.watch(loops.next(), notifier.fd(), name + "-queue" + q, () -> {
                 notifier.drain();

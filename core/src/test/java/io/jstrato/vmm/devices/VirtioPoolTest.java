@@ -1,0 +1,200 @@
+package io.jstrato.vmm.devices;
+
+import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.readable;
+import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.writable;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jstrato.devices.BusDevice;
+import io.jstrato.devices.GuestMemory;
+import io.jstrato.devices.bus.Bus;
+import io.jstrato.devices.testing.GuestVirtqueue;
+import io.jstrato.devices.testing.TestMemory;
+import io.jstrato.devices.testing.VirtioTestDriver;
+import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.VirtioFeatures;
+import io.jstrato.linux.EventFd;
+import io.jstrato.vmm.boot.VirtioMmioSlot;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pool end to end without KVM: the test plays KVM's part by signalling the ioeventfd the pool registered
+ * for a queue (as a guest's QueueNotify write would), and reads the irqfd the device signals.
+ */
+class VirtioPoolTest {
+    private static final int MAGIC = 0x74726976;
+
+    private final MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    private final TestMemory test = TestMemory.of(8 << 20);
+    private final GuestMemory mem = test.memory();
+    private final Bus mmio = Bus.mmio();
+    private final Map<String, EventFd> notifiers = new HashMap<>();
+    private final Map<Integer, EventFd> irqs = new HashMap<>();
+    private VirtioPool pool;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void build() {
+        pool = new VirtioPool("test", mem, mmio,
+                (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
+                gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of());
+    }
+
+    @AfterEach
+    void close() {
+        pool.close();
+        irqs.values().forEach(EventFd::close);
+        test.close();
+        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void everySlotIsPresentFromBootWithItsNotifiersAndInterrupt() {
+        for (int i = 0; i < 6; i++) {
+            VirtioMmioSlot slot = VirtioMmioSlot.of(i);
+            assertEquals(MAGIC, (int) mmio.read(slot.base(), 4), "magic of slot " + i);
+            assertEquals(2, (int) mmio.read(slot.base() + 0x4, 4), "version 2 at slot " + i);
+            assertEquals(i < 4 ? 2 : 1, (int) mmio.read(slot.base() + 0x8, 4), "device id of slot " + i);
+            assertTrue(irqs.containsKey(5 + i), "irqfd on GSI " + (5 + i));
+        }
+        assertEquals(4 * 1 + 2 * 2, notifiers.size());
+        assertTrue(notifiers.containsKey(Long.toHexString(VirtioMmioSlot.of(5).base() + 0x50) + "/1"), "eth1 tx queue");
+        assertEquals(List.of("vda", "vdb", "vdc", "vdd"), pool.diskNames());
+        assertEquals(0, capacity(1), "an empty slot has capacity 0");
+    }
+
+    @Test
+    void hotPluggedDiskServesRequestsThroughTheIoEventFdAndIrqFd() throws Exception {
+        Path image = Files.write(dir.resolve("disk.img"), new byte[16 << 20]);
+        pool.addBlockBackend("drive-1", image, false, false, Optional.empty());
+        assertEquals(1, pool.addDevice("drive-1", VirtioPool.BLK_DRIVER, Optional.of(1)));
+        assertEquals(32768, capacity(1));
+
+        VirtioMmioSlot slot = VirtioMmioSlot.of(1);
+        VirtioTestDriver driver = new VirtioTestDriver(window(slot.base()));
+        assertTrue(driver.negotiate(VirtioFeatures.VERSION_1));
+        GuestVirtqueue q = GuestVirtqueue.at(mem, 0x10000, 256);
+        driver.setupQueue(0, q);
+        driver.driverOk();
+
+        byte[] pattern = new byte[4096];
+        for (int i = 0; i < pattern.length; i++) {
+            pattern[i] = (byte) (i * 7 + 3);
+        }
+        mem.writeInt(0x40000, VirtioBlk.T_OUT);
+        mem.writeLong(0x40008, 8);
+        mem.write(0x50000, pattern);
+        mem.writeByte(0x40080, (byte) 0xFF);
+        q.addChain(readable(0x40000, 16), readable(0x50000, 4096), writable(0x40080, 1));
+        EventFd irq = irqs.get(slot.irq());
+        irq.drain();
+        notifiers.get(Long.toHexString(slot.base() + 0x50) + "/0").signal();
+        awaitSignal(irq);
+        assertEquals(VirtioBlk.S_OK, mem.readByte(0x40080));
+        byte[] onDisk = new byte[4096];
+        System.arraycopy(Files.readAllBytes(image), 8 * 512, onDisk, 0, 4096);
+        assertArrayEquals(pattern, onDisk);
+
+        assertTrue(pool.delDevice("drive-1"));
+        assertEquals(0, capacity(1));
+        pool.delBlockBackend("drive-1");
+    }
+
+    @Test
+    void refusalsChangeNothing() throws Exception {
+        Path image = Files.write(dir.resolve("a.img"), new byte[1 << 20]);
+        Path other = Files.write(dir.resolve("b.img"), new byte[2 << 20]);
+        pool.addBlockBackend("a", image, false, false, Optional.empty());
+        pool.addDevice("a", VirtioPool.BLK_DRIVER, Optional.of(0));
+
+        pool.addBlockBackend("b", other, true, false, Optional.of("serial-b"));
+        assertRefused("disk slot 4 does not exist (slots 0..3)", () -> pool.addDevice("b", VirtioPool.BLK_DRIVER, Optional.of(4)));
+        assertRefused("disk slot 0 is already occupied", () -> pool.addDevice("b", VirtioPool.BLK_DRIVER, Optional.of(0)));
+        assertRefused("no block backend 'nope': blockdev-add it first (node-name must equal the device id)",
+                () -> pool.addDevice("nope", VirtioPool.BLK_DRIVER, Optional.empty()));
+        assertRefused("driver 'virtio-gpu' is not supported; use virtio-blk-mmio or virtio-net-mmio",
+                () -> pool.addDevice("b", "virtio-gpu", Optional.empty()));
+        assertRefused("a backend with id 'a' already exists",
+                () -> pool.addBlockBackend("a", other, false, false, Optional.empty()));
+        assertRefused("disk image " + image + " is already in use by block backend 'a'",
+                () -> pool.addBlockBackend("c", image, false, false, Optional.empty()));
+        assertRefused("block backend 'a' is in use by a device; device_del it first", () -> pool.delBlockBackend("a"));
+        assertRefused("Cannot find block backend 'zz'", () -> pool.delBlockBackend("zz"));
+        assertRefused("no net backend 'n': netdev_add it first (its id must equal the device id)",
+                () -> pool.addDevice("n", VirtioPool.NET_DRIVER, Optional.of(1)));
+        assertFalse(pool.delDevice("nothing"));
+
+        assertEquals(2048, capacity(0));
+        for (int s = 1; s < 4; s++) {
+            assertEquals(0, capacity(s), "slot " + s + " untouched");
+        }
+        assertEquals(1, pool.addDevice("b", VirtioPool.BLK_DRIVER, Optional.empty()), "first free slot");
+        assertEquals(4096, capacity(1));
+    }
+
+    @Test
+    void anImageAnotherProcessHoldsIsRefused() throws Exception {
+        Path image = Files.write(dir.resolve("locked.img"), new byte[1 << 20]);
+        Process holder = new ProcessBuilder("flock", "-x", image.toString(), "sh", "-c", "echo locked; read x")
+                .redirectErrorStream(true).start();
+        try {
+            assertEquals("locked", new String(holder.getInputStream().readNBytes(6)));
+            DeviceException e = assertThrows(DeviceException.class,
+                    () -> pool.addBlockBackend("d", image, false, false, Optional.empty()));
+            assertEquals("disk image " + image + " is in use by another disk or process", e.getMessage());
+        } finally {
+            holder.destroy();
+            holder.waitFor();
+        }
+    }
+
+    private long capacity(int slot) {
+        long base = VirtioMmioSlot.of(slot).base();
+        return mmio.read(base + 0x100, 4) | (mmio.read(base + 0x104, 4) << 32);
+    }
+
+    private BusDevice window(long base) {
+        return new BusDevice() {
+            @Override
+            public long read(long offset, int size) {
+                return mmio.read(base + offset, size);
+            }
+
+            @Override
+            public void write(long offset, int size, long value) {
+                mmio.write(base + offset, size, value);
+            }
+        };
+    }
+
+    private static void awaitSignal(EventFd fd) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (fd.drain() == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no interrupt through the irqfd within 10 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void assertRefused(String message, org.junit.jupiter.api.function.Executable action) {
+        assertEquals(message, assertThrows(DeviceException.class, action).getMessage());
+    }
+}
