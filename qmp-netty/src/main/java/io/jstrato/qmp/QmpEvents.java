@@ -57,7 +57,8 @@ public final class QmpEvents {
     }
 
     /**
-     * Called on the client's event loop once its greeting is queued, so no event can overtake it. The
+     * Called on the client's event loop just before its greeting is written; events from other threads
+     * reach the channel as tasks queued behind that write, so none can overtake the greeting. The
      * client leaves as its close completes, before anyone else waiting for that close hears of it.
      */
     void join(Channel client) {

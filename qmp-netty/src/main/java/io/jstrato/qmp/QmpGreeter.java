@@ -5,8 +5,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * Sends the greeting when a client connects, then subscribes the client to events; the order matters:
- * the greeting must be the first thing a client reads.
+ * Subscribes a new client to events, then sends its greeting. The greeting is still the first thing the
+ * client reads: an event emitted on another thread is queued to this channel's event loop and runs after
+ * this method returns. Subscribing first means a client that has read its greeting gets every later event
+ * (the other order let an event slip between the greeting's flush and the subscription, seen under load).
  */
 @ChannelHandler.Sharable
 final class QmpGreeter extends ChannelInboundHandlerAdapter {
@@ -20,8 +22,8 @@ final class QmpGreeter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.writeAndFlush(greeting);
         events.join(ctx.channel());
+        ctx.writeAndFlush(greeting);
         ctx.fireChannelActive();
     }
 }
