@@ -26,13 +26,9 @@ import io.jstrato.vmm.metrics.QmpMetrics;
 import io.jstrato.vmm.metrics.VmMetrics;
 import io.jstrato.vmm.process.PidFile;
 import io.jstrato.vmm.process.Readiness;
+import io.jstrato.vmm.qmp.CoreCommands;
 import io.jstrato.vmm.qmp.HotplugCommands;
-import io.jstrato.vmm.qmp.LifecycleCommand;
 import io.jstrato.vmm.qmp.LifecycleEvents;
-import io.jstrato.vmm.qmp.QueryCommandsCommand;
-import io.jstrato.vmm.qmp.QueryCpusCommand;
-import io.jstrato.vmm.qmp.QueryHotpluggableCpusCommand;
-import io.jstrato.vmm.qmp.QueryStatusCommand;
 import io.jstrato.vmm.qmp.QueryVersionCommand;
 import io.jstrato.vmm.serial.FileSerial;
 import io.jstrato.vmm.serial.NullSerial;
@@ -198,15 +194,8 @@ public final class Vmm {
 
     private static QmpCommandRegistry commands(VmConfig config, MicroVm vm, Lifecycle lifecycle) {
         QmpCommandRegistry registry = new QmpCommandRegistry();
-        int vcpus = config.machine().vcpus();
-        registry.register(new LifecycleCommand("stop", lifecycle::pause))
-                .register(new LifecycleCommand("cont", lifecycle::resume))
-                .register(new LifecycleCommand("quit", () -> lifecycle.shutdown(ShutdownCause.HOST_QMP_QUIT)))
-                .register(new QueryStatusCommand(lifecycle::state))
-                .register(new QueryCpusCommand(vcpus, i -> vm.vcpus().engine(i).threadId()))
-                .register(new QueryHotpluggableCpusCommand(vcpus))
-                .register(new QueryVersionCommand(Version.packageName()));
-        registry.register(new QueryCommandsCommand(registry));
+        CoreCommands.register(registry, lifecycle, config.machine().vcpus(), i -> vm.vcpus().engine(i).threadId(),
+                Version.packageName());
         return registry;
     }
 
