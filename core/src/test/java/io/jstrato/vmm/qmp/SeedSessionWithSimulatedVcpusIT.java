@@ -116,7 +116,9 @@ class SeedSessionWithSimulatedVcpusIT {
             // What Vmm does next: close QMP gracefully; the client sees the end and the socket file goes.
             server.closeGracefully().get(10, TimeUnit.SECONDS);
             assertNull(client.next(), "the connection ends after quit");
-            assertTrue(client.exited(), clientName + " exits when jstrato closes the socket");
+            // ncat stays up until its own input ends (a person presses Ctrl-D); socat leaves by itself.
+            client.endInput();
+            assertTrue(client.exited(), clientName + " exits once jstrato closed the socket");
             assertFalse(Files.exists(socket), "socket file removed");
         }
     }
@@ -160,6 +162,10 @@ class SeedSessionWithSimulatedVcpusIT {
                 throw new AssertionError("no line from the client within 10 s");
             }
             return l.equals(END) ? null : l;
+        }
+
+        void endInput() throws IOException {
+            in.close();
         }
 
         boolean exited() throws InterruptedException {
