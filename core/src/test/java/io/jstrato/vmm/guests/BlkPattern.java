@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
  * The {@code blk} guest's disk pattern and checksum (guests/blk.c), computed host-side: little-endian u64
  * word j of sector s is {@code splitmix64(seed + s * 64 + j)}; the checksum is FNV-1a 64 over the bytes.
  */
-final class BlkPattern {
+public final class BlkPattern {
 
     static final int SECTOR_SIZE = 512;
     private static final int WORDS_PER_SECTOR = SECTOR_SIZE / Long.BYTES;
@@ -25,7 +25,7 @@ final class BlkPattern {
     }
 
     /** The bytes the guest writes to sectors [0, sectors). */
-    static byte[] sectors(long seed, int sectors) {
+    public static byte[] sectors(long seed, int sectors) {
         ByteBuffer buf = ByteBuffer.allocate(sectors * SECTOR_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         for (long s = 0; s < sectors; s++) {
             for (long j = 0; j < WORDS_PER_SECTOR; j++) {

@@ -1,0 +1,107 @@
+package io.jstrato.vmm.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A QMP client on a Unix socket for tests: waits for the socket to appear, keeps events apart from replies. */
+final class QmpLineClient implements AutoCloseable {
+    private final SocketChannel channel;
+    private final LinkedBlockingQueue<String> replies = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+    private final List<String> all = new ArrayList<>();
+    private final String greeting;
+
+    private QmpLineClient(Path socket) throws IOException, InterruptedException {
+        channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        channel.connect(UnixDomainSocketAddress.of(socket));
+        LinkedBlockingQueue<String> first = new LinkedBlockingQueue<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8))) {
+                boolean greeted = false;
+                for (String l; (l = r.readLine()) != null; ) {
+                    synchronized (all) {
+                        all.add(l);
+                    }
+                    if (!greeted) {
+                        greeted = true;
+                        first.add(l);
+                    } else if (l.startsWith("{\"event\"")) {
+                        events.add(l);
+                    } else {
+                        replies.add(l);
+                    }
+                }
+            } catch (IOException e) {
+                // closed
+            }
+        });
+        greeting = first.poll(30, TimeUnit.SECONDS);
+        if (greeting == null) {
+            throw new AssertionError("no QMP greeting within 30 s");
+        }
+    }
+
+    /** Connects once {@code socket} exists (watching its directory, no polling sleeps). */
+    static QmpLineClient await(Path socket, Duration timeout) throws IOException, InterruptedException {
+        try (WatchService watch = FileSystems.getDefault().newWatchService()) {
+            socket.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!Files.exists(socket)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || watch.poll(left, TimeUnit.NANOSECONDS) == null && !Files.exists(socket)) {
+                    throw new AssertionError("QMP socket " + socket + " did not appear within " + timeout);
+                }
+            }
+        }
+        return new QmpLineClient(socket);
+    }
+
+    String greeting() {
+        return greeting;
+    }
+
+    /** Sends a request and returns its reply (events go to {@link #awaitEvent}). */
+    String execute(String json) throws IOException, InterruptedException {
+        channel.write(ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
+        String r = replies.poll(30, TimeUnit.SECONDS);
+        if (r == null) {
+            throw new AssertionError("no reply to " + json + " within 30 s");
+        }
+        return r;
+    }
+
+    String awaitEvent(String name, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (e == null) {
+                throw new AssertionError("no " + name + " event within " + timeout);
+            }
+            if (e.startsWith("{\"event\":\"" + name + "\"")) {
+                return e;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
