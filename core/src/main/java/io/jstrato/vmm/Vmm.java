@@ -150,7 +150,7 @@ public final class Vmm {
         try {
             return Kvm.open();
         } catch (LinuxException e) {
-            throw ConfigException.host(Kvm.DEVICE + ": " + e.getMessage() + " (KVM is not available on this host)");
+            throw ConfigException.host("KVM is not available on this host: " + e.getMessage());
         }
     }
 
