@@ -94,7 +94,7 @@ class MainTest {
         assertEquals(1, lines.size(), lines.toString());
         assertTrue(lines.getFirst().startsWith("jstrato: error: "), lines.getFirst());
         if (!Files.exists(Path.of("/dev/kvm"))) {
-            assertEquals("jstrato: error: /dev/kvm: no such device (KVM is not available on this host)",
+            assertEquals("jstrato: error: KVM is not available on this host: open(/dev/kvm): ENOENT (No such file or directory)",
                     lines.getFirst());
         }
     }

@@ -29,6 +29,12 @@ public final class VmMetrics implements AutoCloseable {
     private final List<Object> functionTargets = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public VmMetrics() {
+        // Two of Micrometer's names break Prometheus's naming rules (promtool check metrics):
+        // process_cpu_time_ns_total (abbreviated unit) and system_cpu_count (a gauge ending in _count).
+        // process_cpu_usage and the vm info gauges cover the same ground.
+        registry.config()
+                .meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith("process.cpu.time"))
+                .meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith("system.cpu.count"));
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
