@@ -165,6 +165,40 @@ class VirtioPoolTest {
         }
     }
 
+    @Test
+    void nicHotPlugBringsTheLinkUpAndDeviceDelTakesItDown() throws Exception {
+        String ns = "jsp" + ProcessHandle.current().pid();
+        String tap = "jspt" + ProcessHandle.current().pid();
+        assertEquals(0, run("ip", "netns", "add", ns), "create a private network namespace");
+        try {
+            pool.addNetBackend("net1", tap);
+            // The tap exists only inside the test's namespace; its fd keeps working after the move.
+            assertEquals(0, run("ip", "link", "set", tap, "netns", ns));
+            assertEquals(0, linkStatus(5), "an empty NIC slot has its link down");
+            assertRefused("tap " + tap + " is already used by net backend 'net1'", () -> pool.addNetBackend("net2", tap));
+            assertRefused("NIC slot 2 does not exist (slots 0..1)", () -> pool.addDevice("net1", VirtioPool.NET_DRIVER, Optional.of(2)));
+            assertEquals(1, pool.addDevice("net1", VirtioPool.NET_DRIVER, Optional.of(1)));
+            assertEquals(1, linkStatus(5), "eth1's link is up once a tap is attached");
+            assertEquals(0, linkStatus(4), "eth0 untouched");
+            assertRefused("net backend 'net1' is in use by a device; device_del it first", () -> pool.delNetBackend("net1"));
+            assertTrue(pool.delDevice("net1"));
+            assertEquals(0, linkStatus(5), "device_del takes the link down");
+            pool.delNetBackend("net1");
+        } finally {
+            run("ip", "netns", "del", ns);
+        }
+    }
+
+    /** virtio-net config: 6 bytes of MAC, then the 16-bit status (bit 0: link up). */
+    private int linkStatus(int slot) {
+        return (int) mmio.read(VirtioMmioSlot.of(slot).base() + 0x100 + 6, 2) & 1;
+    }
+
+    private static int run(String... command) throws Exception {
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start().waitFor();
+    }
+
     private long capacity(int slot) {
         long base = VirtioMmioSlot.of(slot).base();
         return mmio.read(base + 0x100, 4) | (mmio.read(base + 0x104, 4) << 32);
