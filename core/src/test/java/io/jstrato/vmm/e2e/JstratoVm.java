@@ -28,8 +28,8 @@ final class JstratoVm implements AutoCloseable {
     private final Object changed = new Object();
     private int consumed;
 
-    private JstratoVm(List<String> args) throws IOException {
-        List<String> command = new ArrayList<>();
+    private JstratoVm(List<String> prefix, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
         command.add(HOME.resolve("bin/jstrato").toString());
         command.addAll(args);
         process = new ProcessBuilder(command).start();
@@ -39,7 +39,12 @@ final class JstratoVm implements AutoCloseable {
     }
 
     static JstratoVm start(String... args) throws IOException {
-        return new JstratoVm(List.of(args));
+        return new JstratoVm(List.of(), List.of(args));
+    }
+
+    /** Runs the launcher under {@code prefix}, e.g. {@code ip netns exec NS}. */
+    static JstratoVm startIn(List<String> prefix, String... args) throws IOException {
+        return new JstratoVm(prefix, List.of(args));
     }
 
     static Path guest(String name) {
@@ -130,5 +135,10 @@ final class JstratoVm implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
