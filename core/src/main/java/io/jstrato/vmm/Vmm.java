@@ -21,6 +21,7 @@ import io.jstrato.vmm.devices.VirtioPool;
 import io.jstrato.vmm.lifecycle.Lifecycle;
 import io.jstrato.vmm.lifecycle.ShutdownCause;
 import io.jstrato.vmm.machine.MicroVm;
+import io.jstrato.vmm.metrics.DeviceMeters;
 import io.jstrato.vmm.metrics.MetricsServer;
 import io.jstrato.vmm.metrics.QmpMetrics;
 import io.jstrato.vmm.metrics.VmMetrics;
@@ -118,7 +119,7 @@ public final class Vmm {
                 }
             }
             if (metrics.isPresent()) {
-                serveMetrics(config, vm, lifecycle, serial, metrics.get(), loops, resources);
+                serveMetrics(config, vm, devices, lifecycle, metrics.get(), loops, resources);
             }
             serial.startInput(loops, vm.uart());
             for (String sig : List.of("TERM", "INT", "HUP")) {
@@ -199,7 +200,7 @@ public final class Vmm {
         return registry;
     }
 
-    private static void serveMetrics(VmConfig config, MicroVm vm, Lifecycle lifecycle, SerialBackend serial,
+    private static void serveMetrics(VmConfig config, MicroVm vm, VirtioPool devices, Lifecycle lifecycle,
                                      VmMetrics metrics, MultiThreadIoEventLoopGroup loops, List<AutoCloseable> resources) {
         metrics.vmInfo(config.name() == null ? "jstrato" : config.name(), config.machine().vcpus(),
                 config.machine().memoryBytes());
@@ -213,6 +214,7 @@ public final class Vmm {
         metrics.counter("jstrato.serial.bytes", Tags.of("direction", "out"), vm.uart()::bytesOut, "bytes the guest wrote to ttyS0");
         metrics.counter("jstrato.serial.bytes", Tags.of("direction", "in"), vm.uart()::bytesIn, "bytes the guest read from ttyS0");
         metrics.counter("jstrato.serial.dropped", Tags.empty(), vm.uart()::droppedInput, "input bytes dropped on a full FIFO");
+        DeviceMeters.register(metrics, devices);
         MetricsServer server = new MetricsServer(metrics.registry());
         resources.add(server);
         var m = config.metrics().orElseThrow();

@@ -112,6 +112,15 @@ class VirtioPoolTest {
         System.arraycopy(Files.readAllBytes(image), 8 * 512, onDisk, 0, 4096);
         assertArrayEquals(pattern, onDisk);
 
+        try (io.jstrato.vmm.metrics.VmMetrics metrics = new io.jstrato.vmm.metrics.VmMetrics()) {
+            io.jstrato.vmm.metrics.DeviceMeters.register(metrics, pool);
+            String scrape = metrics.registry().scrape();
+            assertTrue(scrape.contains("jstrato_virtio_blk_requests_total{device=\"vdb\"} 1.0"), scrape);
+            assertTrue(scrape.contains("jstrato_virtio_bytes_total{device=\"vdb\",direction=\"write\"} 4096.0"), scrape);
+            assertTrue(scrape.contains("jstrato_virtio_net_frames_total{device=\"eth1\",direction=\"tx\"} 0.0"), scrape);
+            assertPromtoolAccepts(scrape);
+        }
+
         assertTrue(pool.delDevice("drive-1"));
         assertEquals(0, capacity(1));
         pool.delBlockBackend("drive-1");
@@ -192,6 +201,17 @@ class VirtioPoolTest {
     /** virtio-net config: 6 bytes of MAC, then the 16-bit status (bit 0: link up). */
     private int linkStatus(int slot) {
         return (int) mmio.read(VirtioMmioSlot.of(slot).base() + 0x100 + 6, 2) & 1;
+    }
+
+    private void assertPromtoolAccepts(String scrape) throws Exception {
+        Path promtool = Path.of("/usr/bin/promtool");
+        if (Files.isExecutable(promtool)) {
+            Path file = Files.writeString(dir.resolve("scrape.txt"), scrape);
+            Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectInput(file.toFile())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), "promtool check metrics: " + out);
+        }
     }
 
     private static int run(String... command) throws Exception {

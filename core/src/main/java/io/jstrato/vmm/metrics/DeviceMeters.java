@@ -1,0 +1,46 @@
+package io.jstrato.vmm.metrics;
+
+import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.VirtioNet;
+import io.jstrato.vmm.devices.VirtioPool;
+import io.micrometer.core.instrument.Tags;
+
+/**
+ * Per-slot virtio meters, labelled with the guest's device name ({@code vda..vdd}, {@code eth0}, {@code eth1}):
+ * a bounded label set, since the pool's slots are fixed.
+ */
+public final class DeviceMeters {
+    private DeviceMeters() {}
+
+    public static void register(VmMetrics metrics, VirtioPool pool) {
+        for (int i = 0; i < pool.disks().size(); i++) {
+            VirtioBlk blk = pool.disks().get(i);
+            Tags device = Tags.of("device", pool.diskNames().get(i));
+            metrics.counter("jstrato.virtio.blk.requests", device, blk::requests, "virtio-blk requests completed");
+            metrics.counter("jstrato.virtio.bytes", device.and("direction", "read"), blk::bytesRead,
+                    "bytes moved between a device and the guest");
+            metrics.counter("jstrato.virtio.bytes", device.and("direction", "write"), blk::bytesWritten,
+                    "bytes moved between a device and the guest");
+            common(metrics, device, blk::errors, blk::notifications, blk::interrupts);
+        }
+        for (int i = 0; i < pool.nics().size(); i++) {
+            VirtioNet net = pool.nics().get(i);
+            Tags device = Tags.of("device", pool.nicNames().get(i));
+            metrics.counter("jstrato.virtio.net.frames", device.and("direction", "rx"), net::rxPackets, "frames moved by virtio-net");
+            metrics.counter("jstrato.virtio.net.frames", device.and("direction", "tx"), net::txPackets, "frames moved by virtio-net");
+            metrics.counter("jstrato.virtio.bytes", device.and("direction", "rx"), net::rxBytes,
+                    "bytes moved between a device and the guest");
+            metrics.counter("jstrato.virtio.bytes", device.and("direction", "tx"), net::txBytes,
+                    "bytes moved between a device and the guest");
+            metrics.counter("jstrato.virtio.net.dropped", device, net::drops, "frames dropped");
+            common(metrics, device, net::errors, net::notifications, net::interrupts);
+        }
+    }
+
+    private static void common(VmMetrics metrics, Tags device, java.util.function.LongSupplier errors,
+                               java.util.function.LongSupplier notifications, java.util.function.LongSupplier interrupts) {
+        metrics.counter("jstrato.virtio.errors", device, errors, "failed or malformed requests and broken chains");
+        metrics.counter("jstrato.virtio.notifications", device, notifications, "queue notifications from the guest");
+        metrics.counter("jstrato.virtio.interrupts", device, interrupts, "interrupts raised to the guest");
+    }
+}
