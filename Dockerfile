@@ -37,9 +37,11 @@ RUN ./mvnw -o package
 # java.sql, java.naming and jdk.jfr: Jackson, Micrometer and Netty probe those and carry on without them).
 # --strip-debug would also strip native symbols with objcopy, which the base images lack.
 # jdk.management: Micrometer's GC metrics (com.sun.management); jdk.unsupported: Netty's sun.misc probes.
+# The JDK's CDS archive for heaps without compressed oops is 14 MB the launcher's -Xmx64m never uses.
 RUN jlink --add-modules java.base,java.logging,java.management,jdk.management,jdk.unsupported \
       --strip-java-debug-attributes --no-man-pages --no-header-files --compress=zip-6 --generate-cds-archive \
-      --output /opt/java/jre
+      --output /opt/java/jre \
+ && rm /opt/java/jre/lib/server/classes_nocoops.jsa
 
 FROM ${RUNTIME_BASE}
 # socat: the health check's QMP client (QMP is on a Unix socket, which neither sh nor bash can open).
