@@ -181,6 +181,8 @@ public final class Vmm {
             throw ConfigException.host(e.getMessage());
         } catch (LinuxException e) {
             throw ConfigException.host("setting up the VM: " + e.getMessage());
+        } catch (io.jstrato.vmm.machine.MissingCapabilityException | io.jstrato.vmm.devices.DeviceException e) {
+            throw ConfigException.host(e.getMessage());
         }
     }
 

@@ -8,6 +8,7 @@ import io.jstrato.devices.legacy.PostCode;
 import io.jstrato.devices.legacy.SystemControlPortB;
 import io.jstrato.devices.legacy.Uart8250;
 import io.jstrato.kvm.Kvm;
+import io.jstrato.kvm.KvmIoctls;
 import io.jstrato.kvm.VcpuFd;
 import io.jstrato.kvm.VmFd;
 import io.jstrato.linux.AnonymousMemory;
@@ -93,9 +94,15 @@ public final class MicroVm implements AutoCloseable {
         }
         this.memory = new GuestMemory(regions);
 
-        // The identity map page sits just below the TSS's three pages, as in Firecracker.
-        vm.setIdentityMapAddress(MemoryLayout.TSS - 0x1000);
-        vm.setTssAddress(MemoryLayout.TSS);
+        requireCapabilities(kvm);
+        // Only Intel VMX needs these two (real-mode emulation); other KVMs may not offer them.
+        if (kvm.checkExtension(KvmIoctls.KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0) {
+            // The identity map page sits just below the TSS's three pages, as in Firecracker.
+            vm.setIdentityMapAddress(MemoryLayout.TSS - 0x1000);
+        }
+        if (kvm.checkExtension(KvmIoctls.KVM_CAP_SET_TSS_ADDR) > 0) {
+            vm.setTssAddress(MemoryLayout.TSS);
+        }
         vm.createIrqChip();
         vm.createPit2(VmFd.PIT_SPEAKER_DUMMY);
 
@@ -141,6 +148,18 @@ public final class MicroVm implements AutoCloseable {
     public static MicroVm create(VmConfig config, Kvm kvm, SerialBackend serial, List<VirtioMmioSlot> virtioSlots,
                                  java.util.function.BiConsumer<MicroVm, Bus> virtioWiring) throws BootException {
         return new MicroVm(config, kvm, serial, virtioSlots, virtioWiring);
+    }
+
+    /** What this machine cannot run without; checked first so the error names the capability. */
+    private static void requireCapabilities(Kvm kvm) {
+        int[] caps = {KvmIoctls.KVM_CAP_IRQCHIP, KvmIoctls.KVM_CAP_PIT2, KvmIoctls.KVM_CAP_IOEVENTFD,
+                KvmIoctls.KVM_CAP_IRQFD, KvmIoctls.KVM_CAP_IMMEDIATE_EXIT};
+        String[] names = {"KVM_CAP_IRQCHIP", "KVM_CAP_PIT2", "KVM_CAP_IOEVENTFD", "KVM_CAP_IRQFD", "KVM_CAP_IMMEDIATE_EXIT"};
+        for (int i = 0; i < caps.length; i++) {
+            if (kvm.checkExtension(caps[i]) <= 0) {
+                throw new MissingCapabilityException("this host's KVM lacks " + names[i] + ", which jstrato needs");
+            }
+        }
     }
 
     /** An irqfd on {@code gsi}: signalling the eventfd raises the interrupt in the in-kernel IRQ chip. */
