@@ -63,7 +63,7 @@ class ContainerImageIT {
         assertEquals("", result.stdout());
         List<String> lines = result.stderr().lines().toList();
         assertEquals(1, lines.size(), result::stderr);
-        assertTrue(lines.getFirst().startsWith("jstrato: error: /dev/kvm"), result::stderr);
+        assertTrue(lines.getFirst().startsWith("jstrato: error: KVM is not available on this host: open(/dev/kvm)"), result::stderr);
     }
 
     @Test
