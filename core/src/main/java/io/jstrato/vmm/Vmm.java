@@ -110,11 +110,12 @@ public final class Vmm {
             QmpServer qmp = new QmpServer(loops, registry, events,
                     new QmpGreeting(Version.packageName(), QueryVersionCommand.MAJOR, QueryVersionCommand.MINOR,
                             QueryVersionCommand.MICRO), observer);
+            // Closing removes the socket files, also when a later start-up step fails.
+            resources.add(qmp);
             for (var socket : config.qmpSockets()) {
                 try {
                     qmp.bind(socket);
                 } catch (QmpBindException e) {
-                    qmp.close();
                     throw ConfigException.host(e.getMessage());
                 }
             }
