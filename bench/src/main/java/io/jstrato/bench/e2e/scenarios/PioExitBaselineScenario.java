@@ -1,0 +1,54 @@
+package io.jstrato.bench.e2e.scenarios;
+
+import io.jstrato.bench.e2e.Context;
+import io.jstrato.bench.e2e.Metric;
+import io.jstrato.bench.e2e.Scenario;
+import io.jstrato.bench.e2e.Side;
+import io.jstrato.bench.e2e.VmProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Issue 3's baseline: the port-I/O exit round trip of a two-instruction real-mode guest driven by a C
+ * program ({@code bench/src/main/c/pio_exit.c}, built with gcc in the same run). It goes in the jstrato
+ * column (same machine, same KVM) to set the ratio for the `exits` row; QEMU has no counterpart.
+ */
+public final class PioExitBaselineScenario implements Scenario {
+    private static final int EXITS = 200000;
+
+    @Override
+    public String id() {
+        return "pio-c";
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        return List.of(new Metric("port-I/O exit round trip, C baseline", "µs",
+                "bench/src/main/c/pio_exit.c (gcc -O2), " + EXITS + " exits; shown in the jstrato column"));
+    }
+
+    @Override
+    public double[] measure(Side side, Context ctx) throws Exception {
+        if (side == Side.QEMU) {
+            return new double[] {Double.NaN};
+        }
+        Path binary = ctx.work().resolve("pio_exit");
+        if (!Files.isExecutable(binary)) {
+            Path source = ctx.home().resolve("bench/src/main/c/pio_exit.c");
+            try (VmProcess gcc = VmProcess.start(List.of("gcc", "-O2", "-Wall", "-o", binary.toString(),
+                    source.toString()), Map.of())) {
+                gcc.awaitExit(ctx.timeout());
+                if (gcc.process().exitValue() != 0) {
+                    throw new IllegalStateException("gcc failed: " + gcc.tail());
+                }
+            }
+        }
+        try (VmProcess run = VmProcess.start(List.of(binary.toString(), Integer.toString(EXITS)), Map.of())) {
+            String line = run.awaitStdout(l -> l.startsWith("pio_exit_c "), ctx.timeout()).text();
+            run.awaitExit(ctx.timeout());
+            return new double[] {Double.parseDouble(line.split(" ")[2]) / 1e3};
+        }
+    }
+}
