@@ -46,6 +46,9 @@ public record Launchers(Path jstrato, String qemu, boolean qemuKvm) {
                 // The guests' driver speaks the version 2 (modern) transport only.
                 "-global", "virtio-mmio.force-legacy=false",
                 "-qmp", "unix:" + vm.qmpSocket() + ",server=on,wait=off"));
+        for (int i = 1; i < vm.qmpClients(); i++) {
+            cmd.addAll(List.of("-qmp", "unix:" + vm.clientSocket(Side.QEMU, i) + ",server=on,wait=off"));
+        }
         if (vm.disk() != null) {
             cmd.addAll(List.of("-drive", "id=d0,file=" + vm.disk() + ",format=raw,if=none"
                     + (vm.direct() ? ",cache.direct=on" : ""), "-device", "virtio-blk-device,drive=d0"));

@@ -17,14 +17,15 @@ import java.util.stream.Stream;
  * @param kvmNote    why /dev/kvm is missing, from the kernel log where it says so
  */
 public record MachineFacts(int nproc, String cpuModel, String kernel, boolean kvmUsable, List<String> kvmModules,
-                           String kvmNote, String qemuVersion, String javaVersion, Instant when) {
+                           String kvmNote, String qemuVersion, String javaVersion, String loadAverage,
+                           Instant when) {
 
     public static MachineFacts probe(String qemu) {
         Path kvm = Path.of("/dev/kvm");
         boolean usable = Files.isReadable(kvm) && Files.isWritable(kvm);
         return new MachineFacts(Runtime.getRuntime().availableProcessors(), readCpuModel(), readKernel(), usable,
                 readKvmModules(), usable ? "" : readKvmNote(), firstLine(List.of(qemu, "--version")),
-                System.getProperty("java.vm.name") + " " + Runtime.version(), Instant.now());
+                System.getProperty("java.vm.name") + " " + Runtime.version(), readLoadAverage(), Instant.now());
     }
 
     /** "present (kvm, kvm_pvm)" or "absent (...why...)". */
@@ -39,6 +40,16 @@ public record MachineFacts(int nproc, String cpuModel, String kernel, boolean kv
             return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
                     .findFirst().orElse("unknown");
         } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** 1, 5 and 15 minute load averages: a shared machine's numbers need it. */
+    private static String readLoadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | ArrayIndexOutOfBoundsException e) {
             return "unknown";
         }
     }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,12 +20,20 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class QmpClient implements AutoCloseable {
     private final SocketChannel channel;
+    private final Selector selector;
+    private final long readTimeoutMillis;
     private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
     private final StringBuilder pending = new StringBuilder();
     private String greeting;
 
-    private QmpClient(SocketChannel channel) {
+    private QmpClient(SocketChannel channel, Duration readTimeout) throws IOException {
         this.channel = channel;
+        this.readTimeoutMillis = Math.max(1, readTimeout.toMillis());
+        // Non-blocking with a selector, so that a server that accepted but never answers (QEMU serves one
+        // client per monitor; the others wait in the backlog) ends in an error instead of a hang.
+        channel.configureBlocking(false);
+        this.selector = Selector.open();
+        channel.register(selector, SelectionKey.OP_READ);
         in.flip();
     }
 
@@ -38,7 +48,7 @@ public final class QmpClient implements AutoCloseable {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
                 channel.connect(address);
-                QmpClient client = new QmpClient(channel);
+                QmpClient client = new QmpClient(channel, timeout);
                 client.greeting = client.readLine();
                 if (!client.greeting.contains("\"QMP\"")) {
                     client.close();
@@ -78,7 +88,9 @@ public final class QmpClient implements AutoCloseable {
     public void send(String json) throws IOException {
         ByteBuffer out = ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8));
         while (out.hasRemaining()) {
-            channel.write(out);
+            if (channel.write(out) == 0) {
+                Thread.onSpinWait(); // a full socket buffer: requests are small, this drains at once
+            }
         }
     }
 
@@ -104,6 +116,13 @@ public final class QmpClient implements AutoCloseable {
             }
             in.clear();
             int n = channel.read(in);
+            if (n == 0) {
+                selector.selectedKeys().clear();
+                if (selector.select(readTimeoutMillis) == 0) {
+                    throw new IOException("no QMP answer within " + readTimeoutMillis + " ms; pending: " + pending);
+                }
+                continue;
+            }
             if (n < 0) {
                 throw new IOException("QMP connection closed; pending: " + pending);
             }
@@ -114,6 +133,7 @@ public final class QmpClient implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        selector.close();
         channel.close();
     }
 }

@@ -40,7 +40,8 @@ public final class ResultsReport {
         out.append("QEMU: ").append(m.qemuVersion()).append(" (").append(m.kvmUsable() ? "-accel kvm" : "-accel tcg")
                 .append("); harness JVM: ").append(m.javaVersion()).append(".  \n");
         out.append("Run: ").append(m.when()).append(", ").append(runs)
-                .append(" run(s) per VMM per scenario, jstrato and QEMU alternating.\n\n");
+                .append(" run(s) per VMM per scenario, jstrato and QEMU alternating; load average at start ")
+                .append(m.loadAverage()).append(" (1/5/15 min; ").append(m.nproc()).append(" CPUs).\n\n");
         out.append("| scenario | unit | jstrato median | min | max | QEMU median | min | max | jstrato/QEMU | notes |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {

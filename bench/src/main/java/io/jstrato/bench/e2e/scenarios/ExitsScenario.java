@@ -15,7 +15,7 @@ import java.util.List;
  * user gets, not what KVM costs.
  */
 public final class ExitsScenario implements Scenario {
-    private static final int N = 20000;
+    private static final int N = 200000;
 
     @Override
     public String id() {
