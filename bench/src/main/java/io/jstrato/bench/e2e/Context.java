@@ -46,6 +46,7 @@ public record Context(Launchers launchers, Path home, Path guests, Path work, in
     /** Ends a VM through QMP {@code quit} (falling back to a signal) and waits until the process is gone. */
     public void quit(VmProcess vm, QmpClient qmp) {
         try {
+            qmp.negotiate(); // QEMU refuses every command before capabilities negotiation
             qmp.send("{\"execute\":\"quit\"}\r\n");
             vm.awaitExit(timeout);
         } catch (Exception e) {

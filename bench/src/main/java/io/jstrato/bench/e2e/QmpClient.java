@@ -25,6 +25,7 @@ public final class QmpClient implements AutoCloseable {
     private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
     private final StringBuilder pending = new StringBuilder();
     private String greeting;
+    private boolean negotiated;
 
     private QmpClient(SocketChannel channel, Duration readTimeout) throws IOException {
         this.channel = channel;
@@ -69,11 +70,14 @@ public final class QmpClient implements AutoCloseable {
         return greeting;
     }
 
-    /** {@code qmp_capabilities}: leaves negotiation mode. */
+    /** {@code qmp_capabilities}: leaves negotiation mode (once; later calls do nothing). */
     public QmpClient negotiate() throws IOException {
-        String reply = execute("qmp_capabilities");
-        if (!reply.contains("\"return\"")) {
-            throw new IOException("qmp_capabilities refused: " + reply);
+        if (!negotiated) {
+            String reply = execute("qmp_capabilities");
+            if (!reply.contains("\"return\"")) {
+                throw new IOException("qmp_capabilities refused: " + reply);
+            }
+            negotiated = true;
         }
         return this;
     }
