@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * against jstrato's own QMP server, command set, lifecycle and event listener. Only the vCPUs are simulated
  * (this machine may have no KVM); the same session against a booted guest is {@code SeedSessionIT}.
  */
-class SeedSessionWithSimulatedVcpusIT {
+public class SeedSessionWithSimulatedVcpusIT {
     private static final String GREETING =
             "{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4},\"package\":\"jstrato-0.1.0\"},\"capabilities\":[]}}";
     private static final Pattern TIMESTAMP = Pattern.compile(
@@ -129,13 +129,13 @@ class SeedSessionWithSimulatedVcpusIT {
     }
 
     /** A real client process: lines typed on its stdin, lines read from its stdout. */
-    static final class Client implements AutoCloseable {
+    public static final class Client implements AutoCloseable {
         private static final String END = "\u0000end";
         private final Process process;
         private final OutputStream in;
         private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(1024);
 
-        Client(List<String> command) throws IOException {
+        public Client(List<String> command) throws IOException {
             process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             in = process.getOutputStream();
             Thread.ofPlatform().daemon().start(() -> {
@@ -150,13 +150,13 @@ class SeedSessionWithSimulatedVcpusIT {
             });
         }
 
-        void send(String line) throws IOException {
+        public void send(String line) throws IOException {
             in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
             in.flush();
         }
 
         /** The next line, or null at the end of the output. */
-        String next() throws InterruptedException {
+        public String next() throws InterruptedException {
             String l = lines.poll(10, TimeUnit.SECONDS);
             if (l == null) {
                 throw new AssertionError("no line from the client within 10 s");
@@ -164,11 +164,11 @@ class SeedSessionWithSimulatedVcpusIT {
             return l.equals(END) ? null : l;
         }
 
-        void endInput() throws IOException {
+        public void endInput() throws IOException {
             in.close();
         }
 
-        boolean exited() throws InterruptedException {
+        public boolean exited() throws InterruptedException {
             return process.waitFor(10, TimeUnit.SECONDS);
         }
 
