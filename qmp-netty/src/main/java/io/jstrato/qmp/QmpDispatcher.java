@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,6 +21,7 @@ import java.util.concurrent.CompletionStage;
  *   idle --request--> busy --stage completes--> reply queued --> idle (next queued input, else read)
  *   any  --fatal rejection--> error written --> closed
  *   any  --closeGracefully--> (busy: reply first) --> flushed --> closed
+ *   any  --client half-closed--> remaining input answered --> flushed --> closed
  * </pre>
  */
 final class QmpDispatcher extends ChannelInboundHandlerAdapter {
@@ -31,6 +33,8 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private boolean busy;
     private boolean closing;
+    /** The client shut down its sending side: answer what it sent, then close. */
+    private boolean inputEnded;
     private CompletableFuture<Void> closed;
 
     QmpDispatcher(QmpCommandRegistry registry, QmpObserver observer, QmpSession session) {
@@ -74,6 +78,16 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            // The frame splitter has already passed on every complete object before this event.
+            inputEnded = true;
+            drain();
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Only I/O failures reach here (bad input is a Rejection): the connection is unusable.
         ctx.close();
@@ -107,10 +121,18 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.flush();
-        if (!closing) {
-            // Read again only when nothing is in flight, so a client cannot queue unbounded work.
-            ctx.channel().config().setAutoRead(!busy);
+        if (closing) {
+            return;
         }
+        if (inputEnded) {
+            if (!busy && waiting.isEmpty()) {
+                closing = true;
+                flushAndClose();
+            }
+            return;
+        }
+        // Read again only when nothing is in flight, so a client cannot queue unbounded work.
+        ctx.channel().config().setAutoRead(!busy);
     }
 
     private void reject(QmpInbound.Rejection rejection) {

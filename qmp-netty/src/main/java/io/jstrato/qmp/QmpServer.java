@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -87,6 +88,9 @@ public final class QmpServer implements AutoCloseable {
                     .group(group)
                     .channelFactory(EpollServerDomainSocketChannel::new)
                     .handler(tracker)
+                    // A script that pipes commands into `ncat -U` half-closes after its last line: keep the
+                    // connection to answer what it sent (QmpDispatcher closes once the input is answered).
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childHandler(initializer)
                     .bind(new DomainSocketAddress(bound.toString()))
                     .awaitUninterruptibly();

@@ -257,6 +257,26 @@ class QmpServerIT {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"ncat -U %s", "socat - UNIX-CONNECT:%s"})
+    void aScriptPipedIntoTheClientGetsEveryReplyBeforeTheConnectionCloses(String client) throws Exception {
+        // The client half-closes after the script's last line; every command it sent is still answered.
+        server.bind(socket);
+        String script = "printf '%s\\n%s\\n%s\\n' '{\"execute\":\"stop\"}' '{\"execute\":\"query-status\",\"id\":7}' "
+                + "'{\"execute\":\"cont\"}' | " + client.formatted(socket);
+        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the client exits once everything is answered");
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines()
+                .map(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l).toList();
+        assertEquals(6, lines.size(), lines.toString());
+        assertEquals(GREETING, lines.get(0));
+        assertTrue(lines.get(1).startsWith("{\"event\":\"STOP\""), lines.toString());
+        assertEquals(RETURN, lines.get(2));
+        assertEquals("{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"},\"id\":7}", lines.get(3));
+        assertTrue(lines.get(4).startsWith("{\"event\":\"RESUME\""), lines.toString());
+        assertEquals(RETURN, lines.get(5));
+    }
+
     @Test
     void hydropperStyleNoNewlinesObjectsSplitAcrossWrites() throws Exception {
         server.bind(socket);
