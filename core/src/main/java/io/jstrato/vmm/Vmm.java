@@ -13,6 +13,7 @@ import io.jstrato.vmm.boot.VirtioMmioSlot;
 import io.jstrato.vmm.config.ConfigException;
 import io.jstrato.vmm.config.SerialConfig;
 import io.jstrato.vmm.config.DriveConfig;
+import io.jstrato.vmm.config.MachineType;
 import io.jstrato.vmm.config.NetConfig;
 import io.jstrato.vmm.config.VmConfig;
 import io.jstrato.devices.virtio.MacAddress;
@@ -73,6 +74,16 @@ public final class Vmm {
         MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS,
                 new DefaultThreadFactory("jstrato-io", true), EpollIoHandler.newFactory());
         try {
+            if (config.machine().type() == MachineType.NONE) {
+                // QEMU's empty machine: the management plane alone, no KVM, no vCPUs, no devices.
+                Lifecycle lifecycle = new Lifecycle(new NoVcpus());
+                resources.add(lifecycle);
+                QmpEvents events = new QmpEvents();
+                lifecycle.addListener(new LifecycleEvents(events));
+                QmpCommandRegistry registry = new QmpCommandRegistry();
+                CoreCommands.register(registry, lifecycle, 0, i -> -1, Version.packageName());
+                return manage(config, readiness, loops, resources, lifecycle, events, registry, metrics -> { });
+            }
             Kvm kvm = openKvm();
             resources.add(kvm);
             SerialBackend serial = serialFor(config.serial());
@@ -103,39 +114,9 @@ public final class Vmm {
             lifecycle.addListener(new LifecycleEvents(events));
             QmpCommandRegistry registry = commands(config, vm, lifecycle);
             HotplugCommands.register(registry, devices, lifecycle, events);
-            Optional<VmMetrics> metrics = config.metrics().map(m -> new VmMetrics());
-            metrics.ifPresent(resources::add);
-            QmpObserver observer = metrics.<QmpObserver>map(m -> new QmpMetrics(m.registry(), new HashSet<>(registry.names())))
-                    .orElse(QmpObserver.NONE);
-            QmpServer qmp = new QmpServer(loops, registry, events,
-                    new QmpGreeting(Version.packageName(), QueryVersionCommand.MAJOR, QueryVersionCommand.MINOR,
-                            QueryVersionCommand.MICRO), observer);
-            // Closing removes the socket files, also when a later start-up step fails.
-            resources.add(qmp);
-            for (var socket : config.qmpSockets()) {
-                try {
-                    qmp.bind(socket);
-                } catch (QmpBindException e) {
-                    throw ConfigException.host(e.getMessage());
-                }
-            }
-            if (metrics.isPresent()) {
-                serveMetrics(config, vm, devices, lifecycle, metrics.get(), loops, resources);
-            }
             serial.startInput(loops, vm.uart());
-            for (String sig : List.of("TERM", "INT", "HUP")) {
-                Signal.handle(new Signal(sig), s -> lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
-            }
-            Optional<PidFile> pid = config.pidFile().map(PidFile::write);
-            pid.ifPresent(resources::add);
-            readiness.signalReady();
-
-            lifecycle.boot(config.startPaused()).join();
-            ShutdownCause cause = lifecycle.terminated().join();
-            LOG.info("VM shut down: " + cause.qmpReason());
-            // QMP first: the SHUTDOWN event and the reply of a quit in flight reach every client.
-            qmp.closeGracefully().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
-            return 0;
+            return manage(config, readiness, loops, resources, lifecycle, events, registry,
+                    metrics -> machineMeters(vm, devices, metrics));
         } finally {
             for (int i = resources.size() - 1; i >= 0; i--) {
                 try {
@@ -203,11 +184,7 @@ public final class Vmm {
         return registry;
     }
 
-    private static void serveMetrics(VmConfig config, MicroVm vm, VirtioPool devices, Lifecycle lifecycle,
-                                     VmMetrics metrics, MultiThreadIoEventLoopGroup loops, List<AutoCloseable> resources) {
-        metrics.vmInfo(config.name() == null ? "jstrato" : config.name(), config.machine().vcpus(),
-                config.machine().memoryBytes());
-        metrics.runState(lifecycle::state);
+    private static void machineMeters(MicroVm vm, VirtioPool devices, VmMetrics metrics) {
         metrics.bootTime(() -> vm.bootSeconds().orElse(Double.NaN));
         metrics.vcpuExits(vm.exitCounters());
         metrics.unhandledAccesses("pio", "read", vm.pioBus()::unhandledReads);
@@ -218,6 +195,10 @@ public final class Vmm {
         metrics.counter("jstrato.serial.bytes", Tags.of("direction", "in"), vm.uart()::bytesIn, "bytes the guest read from ttyS0");
         metrics.counter("jstrato.serial.dropped", Tags.empty(), vm.uart()::droppedInput, "input bytes dropped on a full FIFO");
         DeviceMeters.register(metrics, devices);
+    }
+
+    private static void serveMetrics(VmConfig config, VmMetrics metrics, MultiThreadIoEventLoopGroup loops,
+                                     List<AutoCloseable> resources) {
         MetricsServer server = new MetricsServer(metrics.registry());
         resources.add(server);
         var m = config.metrics().orElseThrow();
@@ -226,5 +207,49 @@ public final class Vmm {
         } catch (RuntimeException e) {
             throw ConfigException.host("-metrics " + m.host() + ":" + m.port() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The management plane of a built VM (or of the empty machine): QMP sockets, metrics, signals, pid file,
+     * readiness; then runs it to its end and closes QMP first, so SHUTDOWN and a quit's reply reach every client.
+     */
+    private static int manage(VmConfig config, Readiness readiness, MultiThreadIoEventLoopGroup loops,
+                              List<AutoCloseable> resources, Lifecycle lifecycle, QmpEvents events,
+                              QmpCommandRegistry registry, java.util.function.Consumer<VmMetrics> machineMeters) {
+        Optional<VmMetrics> metrics = config.metrics().map(m -> new VmMetrics());
+        metrics.ifPresent(resources::add);
+        QmpObserver observer = metrics.<QmpObserver>map(m -> new QmpMetrics(m.registry(), new HashSet<>(registry.names())))
+                .orElse(QmpObserver.NONE);
+        QmpServer qmp = new QmpServer(loops, registry, events,
+                new QmpGreeting(Version.packageName(), QueryVersionCommand.MAJOR, QueryVersionCommand.MINOR,
+                        QueryVersionCommand.MICRO), observer);
+        // Closing removes the socket files, also when a later start-up step fails.
+        resources.add(qmp);
+        for (var socket : config.qmpSockets()) {
+            try {
+                qmp.bind(socket);
+            } catch (QmpBindException e) {
+                throw ConfigException.host(e.getMessage());
+            }
+        }
+        if (metrics.isPresent()) {
+            VmMetrics m = metrics.get();
+            m.vmInfo(config.name() == null ? "jstrato" : config.name(), config.machine().vcpus(),
+                    config.machine().memoryBytes());
+            m.runState(lifecycle::state);
+            machineMeters.accept(m);
+            serveMetrics(config, m, loops, resources);
+        }
+        for (String sig : List.of("TERM", "INT", "HUP")) {
+            Signal.handle(new Signal(sig), s -> lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
+        }
+        config.pidFile().map(PidFile::write).ifPresent(resources::add);
+        readiness.signalReady();
+
+        lifecycle.boot(config.startPaused()).join();
+        ShutdownCause cause = lifecycle.terminated().join();
+        LOG.info("VM shut down: " + cause.qmpReason());
+        qmp.closeGracefully().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
+        return 0;
     }
 }

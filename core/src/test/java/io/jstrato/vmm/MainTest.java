@@ -62,7 +62,7 @@ class MainTest {
     @CsvSource(delimiter = '|', textBlock = """
             --bogus                       | jstrato: error: unrecognized option '--bogus' (see --help)
             -kernel k -smp 300            | jstrato: error: -smp: must be 1..254, got 300
-            -kernel k -machine pc         | jstrato: error: -machine: type 'pc' is not supported (only microvm)
+            -kernel k -machine pc         | jstrato: error: -machine: type 'pc' is not supported (microvm, or none for QMP only)
             -smp 2                        | jstrato: error: no kernel given (use -kernel PATH or -config FILE.json)
             """)
     void badCommandLineExits2WithOneLine(String args, String line) {

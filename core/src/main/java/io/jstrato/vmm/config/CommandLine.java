@@ -150,9 +150,11 @@ public final class CommandLine {
     private static void machine(String value, VmConfigDraft draft) {
         KeyValueOptions kv = KeyValueOptions.parse("-machine", value, "type");
         String type = kv.require("type");
-        if (!type.equals("microvm")) {
-            throw ConfigException.bad("-machine: type '" + type + "' is not supported (only microvm)");
-        }
+        draft.machineType = switch (type) {
+            case "microvm" -> MachineType.MICROVM;
+            case "none" -> MachineType.NONE;
+            default -> throw ConfigException.bad("-machine: type '" + type + "' is not supported (microvm, or none for QMP only)");
+        };
         draft.dumpGuestCore = kv.takeBoolean("dump-guest-core", true);
         kv.take("accel").filter(a -> !a.equals("kvm")).ifPresent(a -> {
             throw ConfigException.bad("-machine: accel '" + a + "' is not supported (only kvm)");

@@ -7,7 +7,7 @@ package io.jstrato.vmm.config;
  * @param memoryBytes 128 MiB..512 GiB, a multiple of the 4 KiB page size
  * @param dumpGuestCore {@code -machine dump-guest-core=on|off} (QEMU's default: on)
  */
-public record MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore) {
+public record MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore, MachineType type) {
     public static final int DEFAULT_VCPUS = 1;
     public static final int MAX_VCPUS = 254;
     public static final long MIB = 1L << 20;
@@ -16,7 +16,13 @@ public record MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore) 
     public static final long MAX_MEMORY_BYTES = 512L << 30;
     static final long PAGE_SIZE = 4096;
 
+    /** A microVM. */
+    public MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore) {
+        this(vcpus, memoryBytes, dumpGuestCore, MachineType.MICROVM);
+    }
+
     public MachineConfig {
+        java.util.Objects.requireNonNull(type, "type");
         if (vcpus < 1 || vcpus > MAX_VCPUS) {
             throw ConfigException.bad("vcpus: must be 1.." + MAX_VCPUS + ", got " + vcpus);
         }

@@ -22,7 +22,7 @@ import java.util.Set;
 public record VmConfig(
         String name,
         MachineConfig machine,
-        BootConfig boot,
+        Optional<BootConfig> boot,
         List<DriveConfig> drives,
         List<NetConfig> nets,
         List<Path> qmpSockets,
@@ -46,6 +46,14 @@ public record VmConfig(
         }
         Objects.requireNonNull(machine, "machine");
         Objects.requireNonNull(boot, "boot");
+        // A microVM boots a kernel; the none machine boots nothing and has no devices.
+        if (boot.isPresent() != (machine.type() == MachineType.MICROVM)) {
+            throw ConfigException.bad(boot.isPresent() ? "-kernel: the none machine boots nothing"
+                    : "no kernel given (use -kernel PATH or -config FILE.json)");
+        }
+        if (machine.type() == MachineType.NONE && (!drives.isEmpty() || !nets.isEmpty())) {
+            throw ConfigException.bad("the none machine has no devices (use -machine microvm)");
+        }
         drives = List.copyOf(drives);
         nets = List.copyOf(nets);
         qmpSockets = List.copyOf(qmpSockets);
@@ -102,8 +110,10 @@ public record VmConfig(
      * writable drives writable). Throws a {@link ConfigException} with exit status 1 naming the first problem.
      */
     public void checkHost() {
-        HostChecks.readableFile("-kernel", boot.kernel());
-        boot.initrd().ifPresent(p -> HostChecks.readableFile("-initrd", p));
+        boot.ifPresent(b -> {
+            HostChecks.readableFile("-kernel", b.kernel());
+            b.initrd().ifPresent(p -> HostChecks.readableFile("-initrd", p));
+        });
         for (DriveConfig d : drives) {
             HostChecks.readableFile("drive '" + d.id() + "'", d.file());
             if (!d.readOnly()) {

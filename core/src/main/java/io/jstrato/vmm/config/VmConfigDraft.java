@@ -27,14 +27,28 @@ final class VmConfigDraft {
     /** Null until the file or the command line chooses. */
     SerialConfig serial;
     boolean startPaused;
+    MachineType machineType = MachineType.MICROVM;
     Optional<Path> pidFile = Optional.empty();
     boolean daemonize;
     Optional<Path> logFile = Optional.empty();
     Optional<MetricsConfig> metrics = Optional.empty();
 
     VmConfig build(Map<String, String> env) {
-        if (kernel == null) {
-            throw ConfigException.bad("no kernel given (use -kernel PATH or -config FILE.json)");
+        Optional<BootConfig> boot;
+        if (machineType == MachineType.NONE) {
+            if (kernel != null || initrd.isPresent()) {
+                throw ConfigException.bad("-kernel: the none machine boots nothing (use -machine microvm)");
+            }
+            if (!drives.isEmpty() || !nets.isEmpty()) {
+                throw ConfigException.bad((drives.isEmpty() ? "-netdev" : "-drive")
+                        + ": the none machine has no devices (use -machine microvm)");
+            }
+            boot = Optional.empty();
+        } else {
+            if (kernel == null) {
+                throw ConfigException.bad("no kernel given (use -kernel PATH or -config FILE.json)");
+            }
+            boot = Optional.of(new BootConfig(kernel, initrd, cmdline));
         }
         SerialConfig effectiveSerial = serial != null
                 ? serial
@@ -45,8 +59,8 @@ final class VmConfigDraft {
                 : LogConfig.levelFromName(levelName);
         return new VmConfig(
                 name,
-                new MachineConfig(vcpus, memoryBytes, dumpGuestCore),
-                new BootConfig(kernel, initrd, cmdline),
+                new MachineConfig(vcpus, memoryBytes, dumpGuestCore, machineType),
+                boot,
                 List.copyOf(drives.values()),
                 List.copyOf(nets.values()),
                 qmpSockets,

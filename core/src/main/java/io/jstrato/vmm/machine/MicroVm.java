@@ -120,8 +120,8 @@ public final class MicroVm implements AutoCloseable {
         mmio.register(MemoryLayout.BOOT_TIMER, BOOT_TIMER_SIZE, bootTimer);
         virtioWiring.accept(this, mmio);
 
-        String cmdline = KernelCommandLine.build(config.boot().cmdline(), virtioSlots);
-        this.bootImage = KernelLoader.load(memory, layout, config.boot().kernel(), config.boot().initrd(), cmdline);
+        String cmdline = KernelCommandLine.build(config.boot().orElseThrow().cmdline(), virtioSlots);
+        this.bootImage = KernelLoader.load(memory, layout, config.boot().orElseThrow().kernel(), config.boot().orElseThrow().initrd(), cmdline);
         MpTable.write(memory, config.machine().vcpus());
 
         VcpuSignal.installNoopHandler();

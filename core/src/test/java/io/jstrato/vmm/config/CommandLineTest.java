@@ -91,7 +91,7 @@ class CommandLineTest {
         VmConfig c = config("-kernel", "vmlinux");
         assertEquals(VmConfig.DEFAULT_NAME, c.name());
         assertEquals(new MachineConfig(1, 256L << 20, true), c.machine());
-        assertEquals(new BootConfig(CWD.resolve("vmlinux"), Optional.empty(), ""), c.boot());
+        assertEquals(new BootConfig(CWD.resolve("vmlinux"), Optional.empty(), ""), c.boot().orElseThrow());
         assertEquals(List.of(), c.drives());
         assertEquals(List.of(), c.nets());
         assertEquals(List.of(), c.qmpSockets(), "a QMP socket is not required");
@@ -120,15 +120,15 @@ class CommandLineTest {
                 row(c -> c.machine().memoryBytes(), 1L << 30, "-m", "1G"),
                 row(c -> c.machine().memoryBytes(), 128L << 20, "-m", "131072K"),
                 row(c -> c.machine().memoryBytes(), 512L << 30, "-m", "size=512G"),
-                row(c -> c.boot().initrd(), Optional.of(CWD.resolve("initrd.img")), "-initrd", "initrd.img"),
-                row(c -> c.boot().initrd(), Optional.of(Path.of("/boot/i.img")), "-initrd", "/boot/../boot/i.img"),
-                row(c -> c.boot().cmdline(), "console=ttyS0 reboot=k panic=1", "-append",
+                row(c -> c.boot().orElseThrow().initrd(), Optional.of(CWD.resolve("initrd.img")), "-initrd", "initrd.img"),
+                row(c -> c.boot().orElseThrow().initrd(), Optional.of(Path.of("/boot/i.img")), "-initrd", "/boot/../boot/i.img"),
+                row(c -> c.boot().orElseThrow().cmdline(), "console=ttyS0 reboot=k panic=1", "-append",
                         "console=ttyS0 reboot=k panic=1"),
-                row(c -> c.boot().cmdline(), "console=ttyS0 reboot=k panic=1", "-append", "console=ttyS0",
+                row(c -> c.boot().orElseThrow().cmdline(), "console=ttyS0 reboot=k panic=1", "-append", "console=ttyS0",
                         "reboot=k", "panic=1"),
-                row(c -> c.boot().cmdline(), "-S", "-append", "-S"),
-                row(c -> c.boot().cmdline(), "-x quiet", "-append", "-x", "quiet"),
-                row(c -> c.boot().cmdline(), "", "-append", ""),
+                row(c -> c.boot().orElseThrow().cmdline(), "-S", "-append", "-S"),
+                row(c -> c.boot().orElseThrow().cmdline(), "-x quiet", "-append", "-x", "quiet"),
+                row(c -> c.boot().orElseThrow().cmdline(), "", "-append", ""),
                 row(c -> c.drives(), List.of(new DriveConfig("d0", CWD.resolve("a.img"), false, false,
                         Optional.empty())), "-drive", "id=d0,file=a.img"),
                 row(c -> c.drives(), List.of(new DriveConfig("d0", Path.of("/a.img"), true, true,
@@ -219,7 +219,7 @@ class CommandLineTest {
                 "-qmp", "unix:/tmp/jstrato.sock,server,nowait", "-serial", "stdio");
         assertEquals(new MachineConfig(2, 256L << 20, true), c.machine());
         assertEquals(new BootConfig(CWD.resolve("bzImage"), Optional.of(CWD.resolve("initrd.img")),
-                "console=ttyS0 reboot=k panic=1"), c.boot());
+                "console=ttyS0 reboot=k panic=1"), c.boot().orElseThrow());
         assertEquals(List.of(new DriveConfig("rootfs", CWD.resolve("rootfs.img"), false, false, Optional.empty())),
                 c.drives());
         assertEquals(List.of(Path.of("/tmp/jstrato.sock")), c.qmpSockets());
@@ -231,7 +231,7 @@ class CommandLineTest {
         VmConfig c = config("-kernel", "vmlinux.bin", "-append", "console=ttyS0", "reboot=k", "panic=1",
                 "-drive", "id=rootfs,file=rootfs.ext4", "-drive", "id=data,file=/data.img,readonly=on",
                 "-netdev", "id=net0,netdev=tap0,mac=52:54:00:12:34:56", "-api-channel", "unix:/tmp/s.sock");
-        assertEquals("console=ttyS0 reboot=k panic=1", c.boot().cmdline());
+        assertEquals("console=ttyS0 reboot=k panic=1", c.boot().orElseThrow().cmdline());
         assertEquals(List.of("rootfs", "data"), c.drives().stream().map(DriveConfig::id).toList(),
                 "seed style: every -drive is a disk, in order");
         assertTrue(c.drives().get(1).readOnly());
@@ -282,8 +282,8 @@ class CommandLineTest {
                 bad("-kernel: given 2 times (at most once)", "-kernel", "a", "-kernel", "b"),
                 bad("unexpected argument 'stray' (options start with '-'; quote a value with spaces)",
                         "-kernel", "k", "stray"),
-                bad("-machine: type 'pc' is not supported (only microvm)", "-kernel", "k", "-machine", "pc"),
-                bad("-machine: type 'q35' is not supported (only microvm)", "-kernel", "k", "-machine", "type=q35"),
+                bad("-machine: type 'pc' is not supported (microvm, or none for QMP only)", "-kernel", "k", "-machine", "pc"),
+                bad("-machine: type 'q35' is not supported (microvm, or none for QMP only)", "-kernel", "k", "-machine", "type=q35"),
                 bad("-machine dump-guest-core: expected on|off|yes|no|true|false, got 'maybe'", "-kernel", "k",
                         "-machine", "microvm,dump-guest-core=maybe"),
                 bad("-machine: unknown parameter 'foo'", "-kernel", "k", "-machine", "microvm,foo=1"),

@@ -51,7 +51,7 @@ class JsonConfigFileTest {
         assertEquals("vm1", c.name());
         assertEquals(new MachineConfig(2, 256L << 20, true), c.machine());
         assertEquals(new BootConfig(Path.of("/path/bzImage"), Optional.of(Path.of("/path/initrd.img")),
-                "console=ttyS0 reboot=k panic=1"), c.boot());
+                "console=ttyS0 reboot=k panic=1"), c.boot().orElseThrow());
         assertEquals(List.of(new DriveConfig("rootfs", Path.of("/path/rootfs.img"), false, false,
                 Optional.of("abc"))), c.drives());
         assertEquals(List.of(new NetConfig("net0", "tap0", Optional.of("12:34:56:78:9a:bc"))), c.nets());
@@ -63,9 +63,9 @@ class JsonConfigFileTest {
     void minimal() throws IOException {
         VmConfig c = load("""
                 {"boot-source": {"kernel_image_path": "k"}}""");
-        assertEquals(dir.resolve("conf/k"), c.boot().kernel(), "relative to the file's directory");
+        assertEquals(dir.resolve("conf/k"), c.boot().orElseThrow().kernel(), "relative to the file's directory");
         assertEquals(MachineConfig.defaults(), c.machine());
-        assertEquals("", c.boot().cmdline());
+        assertEquals("", c.boot().orElseThrow().cmdline());
         assertEquals(new SerialConfig.Stdio(), c.serial());
     }
 
@@ -74,8 +74,8 @@ class JsonConfigFileTest {
         VmConfig c = load("""
                 {"boot-source": {"kernel_image_path": "../guests/build/counter.elf", "initrd_fs_path": "i.img"},
                  "drive": [{"drive_id": "d0", "path_on_host": "disks/d0.img"}]}""");
-        assertEquals(dir.resolve("guests/build/counter.elf"), c.boot().kernel());
-        assertEquals(Optional.of(dir.resolve("conf/i.img")), c.boot().initrd());
+        assertEquals(dir.resolve("guests/build/counter.elf"), c.boot().orElseThrow().kernel());
+        assertEquals(Optional.of(dir.resolve("conf/i.img")), c.boot().orElseThrow().initrd());
         assertEquals(dir.resolve("conf/disks/d0.img"), c.drives().getFirst().file());
     }
 
@@ -94,7 +94,7 @@ class JsonConfigFileTest {
                 "-netdev", "tap,id=net0,ifname=tap9");
         assertEquals("other", c.name());
         assertEquals(new MachineConfig(4, 1L << 30, true), c.machine());
-        assertEquals(new BootConfig(Path.of("/k2"), Optional.of(Path.of("/i2")), "quiet"), c.boot());
+        assertEquals(new BootConfig(Path.of("/k2"), Optional.of(Path.of("/i2")), "quiet"), c.boot().orElseThrow());
         assertEquals(new SerialConfig.None(), c.serial());
         assertEquals(List.of(new DriveConfig("rootfs", Path.of("/other.img"), true, false, Optional.empty()),
                 new DriveConfig("data", Path.of("/data.img"), false, false, Optional.empty())), c.drives(),
@@ -107,7 +107,7 @@ class JsonConfigFileTest {
         VmConfig c = load(FULL, "-S");
         assertTrue(c.startPaused());
         assertEquals(2, c.machine().vcpus());
-        assertEquals(Path.of("/path/bzImage"), c.boot().kernel());
+        assertEquals(Path.of("/path/bzImage"), c.boot().orElseThrow().kernel());
     }
 
     @Test
@@ -230,7 +230,7 @@ class JsonConfigFileTest {
         Path home = Path.of(System.getProperty("jstrato.home"));
         VmConfig c = ((Invocation.Run) CommandLine.parse(new String[] {"-config", "demo/counter.json"}, Map.of(),
                 home)).config();
-        assertEquals(home.resolve("guests/build/counter.elf"), c.boot().kernel());
+        assertEquals(home.resolve("guests/build/counter.elf"), c.boot().orElseThrow().kernel());
         assertEquals("demo", c.name());
         assertEquals(128L << 20, c.machine().memoryBytes());
     }

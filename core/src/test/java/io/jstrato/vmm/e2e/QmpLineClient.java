@@ -65,8 +65,14 @@ final class QmpLineClient implements AutoCloseable {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!Files.exists(socket)) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || watch.poll(left, TimeUnit.NANOSECONDS) == null && !Files.exists(socket)) {
+                if (left <= 0) {
                     throw new AssertionError("QMP socket " + socket + " did not appear within " + timeout);
+                }
+                // Other entries appear first (the server's staging directory): reset the key to hear the next.
+                java.nio.file.WatchKey key = watch.poll(left, TimeUnit.NANOSECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
                 }
             }
         }

@@ -78,7 +78,11 @@ class SeedSessionOverRealClientsIT {
                 if (left <= 0) {
                     throw new AssertionError(path + " did not appear");
                 }
-                watch.poll(left, TimeUnit.NANOSECONDS);
+                java.nio.file.WatchKey key = watch.poll(left, TimeUnit.NANOSECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
             }
         }
     }

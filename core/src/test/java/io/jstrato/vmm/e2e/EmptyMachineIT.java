@@ -1,0 +1,146 @@
+package io.jstrato.vmm.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jstrato.vmm.qmp.SeedSessionWithSimulatedVcpusIT.Client;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The real launcher with QEMU's empty machine ({@code -machine none}: QMP, lifecycle, metrics, pid file and
+ * signals, no KVM and no guest), so the management plane is proven end to end on any host.
+ */
+class EmptyMachineIT {
+    private static final Duration START = Duration.ofSeconds(60);
+    private static final String GREETING =
+            "{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4},\"package\":\"jstrato-0.1.0\"},\"capabilities\":[]}}";
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ncat", "socat"})
+    void theSeedSessionThroughARealClient(String clientName) throws Exception {
+        Path socket = dir.resolve("vm.sock");
+        try (JstratoVm vm = JstratoVm.start("-machine", "none", "-api-channel", "unix:" + socket)) {
+            QmpLineClient.await(socket, START).close();
+            List<String> command = clientName.equals("ncat")
+                    ? List.of("ncat", "-U", socket.toString()) : List.of("socat", "-", "UNIX-CONNECT:" + socket);
+            try (Client client = new Client(command)) {
+                assertEquals(GREETING, client.next());
+                client.send("{\"execute\":\"stop\"}");
+                assertTrue(client.next().startsWith("{\"event\":\"STOP\",\"data\":{},\"timestamp\":{\"seconds\":"));
+                assertEquals("{\"return\":{}}", client.next());
+                client.send("{\"execute\":\"stop\"}");
+                assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"VM is already paused\"}}", client.next());
+                client.send("{\"execute\":\"query-status\"}");
+                assertEquals("{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"}}", client.next());
+                client.send("{\"execute\":\"cont\"}");
+                assertTrue(client.next().startsWith("{\"event\":\"RESUME\",\"data\":{},\"timestamp\":{\"seconds\":"));
+                assertEquals("{\"return\":{}}", client.next());
+                client.send("{\"execute\":\"quit\"}");
+                assertTrue(client.next().startsWith(
+                        "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"},\"timestamp\":{\"seconds\":"));
+                assertEquals("{\"return\":{}}", client.next());
+                assertNull(client.next());
+                client.endInput();
+                assertTrue(client.exited());
+            }
+            assertEquals(0, vm.awaitExit(START));
+            assertFalse(Files.exists(socket), "socket removed at exit");
+        }
+    }
+
+    @Test
+    void aScriptPipedIntoNcatIsAnsweredInFull() throws Exception {
+        Path socket = dir.resolve("vm.sock");
+        try (JstratoVm vm = JstratoVm.start("-machine", "none", "-qmp", "unix:" + socket + ",server,nowait")) {
+            QmpLineClient.await(socket, START).close();
+            Process p = new ProcessBuilder("bash", "-c",
+                    "printf '%s\\n' '{\"execute\":\"qmp_capabilities\"}' '{\"execute\":\"query-version\"}' '{\"execute\":\"quit\"}' | ncat -U "
+                            + socket).redirectErrorStream(true).start();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            List<String> lines = new String(p.getInputStream().readAllBytes()).lines().map(String::strip).toList();
+            assertEquals(List.of(GREETING, "{\"return\":{}}",
+                    "{\"return\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4},\"package\":\"jstrato-0.1.0\"}}"), lines.subList(0, 3));
+            assertTrue(lines.get(3).startsWith("{\"event\":\"SHUTDOWN\""), lines.toString());
+            assertEquals("{\"return\":{}}", lines.get(4));
+            assertEquals(0, vm.awaitExit(START));
+        }
+    }
+
+    @Test
+    void daemonizeReturnsWhenQmpListensAndQuitRemovesThePidFileAndSocket() throws Exception {
+        Path socket = dir.resolve("vm.sock");
+        Path pidFile = dir.resolve("vm.pid");
+        Process launcher = new ProcessBuilder(JstratoVm.HOME.resolve("bin/jstrato").toString(), "-machine", "none",
+                "-qmp", "unix:" + socket + ",server,nowait", "-daemonize", "-pidfile", pidFile.toString(),
+                "-D", dir.resolve("vm.log").toString()).redirectErrorStream(true).start();
+        assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the launcher returns once the VMM is ready");
+        assertEquals(0, launcher.exitValue(), new String(launcher.getInputStream().readAllBytes()));
+        assertTrue(Files.exists(socket), "QMP listens when the launcher returns");
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        ProcessHandle vmm = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("pid " + pid + " is not alive"));
+        try (QmpLineClient qmp = QmpLineClient.await(socket, START)) {
+            assertEquals("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"}}",
+                    qmp.execute("{\"execute\":\"query-status\"}"));
+            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"quit\"}"));
+        }
+        vmm.onExit().get(30, TimeUnit.SECONDS);
+        assertFalse(Files.exists(pidFile), "pid file removed at exit");
+        assertFalse(Files.exists(socket), "socket removed at exit");
+        assertTrue(Files.readAllLines(dir.resolve("vm.log")).stream().anyMatch(l -> l.contains("VM shut down: host-qmp-quit")));
+    }
+
+    @Test
+    void sigtermEndsItWithAHostSignalShutdownAndStatusZero() throws Exception {
+        Path socket = dir.resolve("vm.sock");
+        try (JstratoVm vm = JstratoVm.start("-machine", "none", "-qmp", "unix:" + socket + ",server,nowait");
+             QmpLineClient qmp = QmpLineClient.await(socket, START)) {
+            ProcessHandle.of(vm.pid()).orElseThrow().destroy();
+            assertTrue(qmp.awaitEvent("SHUTDOWN", START).contains("\"data\":{\"guest\":false,\"reason\":\"host-signal\"}"));
+            assertEquals(0, vm.awaitExit(START));
+            assertFalse(Files.exists(socket));
+        }
+    }
+
+    @Test
+    void scrapingDuringAStopContLoopBlocksNothing() throws Exception {
+        Path socket = dir.resolve("vm.sock");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (JstratoVm vm = JstratoVm.start("-machine", "none", "-qmp", "unix:" + socket + ",server,nowait",
+                "-metrics", "127.0.0.1:" + port);
+             QmpLineClient qmp = QmpLineClient.await(socket, START)) {
+            HttpClient http = HttpClient.newHttpClient();
+            HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+            for (int i = 0; i < 100; i++) {
+                var pending = http.sendAsync(scrape, HttpResponse.BodyHandlers.ofString());
+                assertEquals("{\"return\":{}}", qmp.execute(i % 2 == 0 ? "{\"execute\":\"stop\"}" : "{\"execute\":\"cont\"}"));
+                assertEquals(200, pending.get(30, TimeUnit.SECONDS).statusCode());
+            }
+            String last = http.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(last.contains("jstrato_vm_state{state=\"running\"} 1.0"), "the last command was cont");
+            assertTrue(last.contains("jstrato_qmp_commands_seconds_count{command=\"stop\",outcome=\"ok\"} 50"), last);
+            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"quit\"}"));
+            assertEquals(0, vm.awaitExit(START));
+        }
+    }
+}
