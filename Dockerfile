@@ -56,14 +56,15 @@ RUN groupadd --system --gid 10001 jstrato \
  && install -d -o jstrato -g jstrato -m 0750 /run/jstrato
 COPY --from=build /opt/java/jre /opt/java/jre
 # The launcher's own layout (bin/, bin/lib/, core/target/jstrato.jar): the same script runs on a host and here,
-# with its JVM flags, -daemonize and the CDS archive beside the jar. Without sources it never rebuilds the jar.
+# with its JVM flags, -daemonize and the start-up (AOT) cache beside the jar. Without sources it never rebuilds the jar.
 COPY bin/jstrato /opt/jstrato/bin/jstrato
 COPY bin/lib/jdk.sh /opt/jstrato/bin/lib/jdk.sh
 COPY --from=build /src/core/target/jstrato.jar /opt/jstrato/core/target/jstrato.jar
 ENV JAVA_HOME=/opt/java/jre \
     PATH=/opt/jstrato/bin:/opt/java/jre/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# One training run writes the application CDS archive beside the jar (read-only for the user at run time).
-RUN jstrato --help >/dev/null && test -s /opt/jstrato/core/target/jstrato.jsa
+# The launcher's training run writes the ahead-of-time class cache beside the jar (read-only for the user at run
+# time), made by this image's own runtime, as the cache requires.
+RUN jstrato --help >/dev/null && test -s /opt/jstrato/core/target/jstrato.aot
 USER jstrato
 VOLUME /run/jstrato
 # The health check asks QMP at the conventional socket path; start the VMM with
