@@ -21,7 +21,7 @@ public final class EventFd implements AutoCloseable {
     // the eventfd writes into 'counter' later, so it must live as long as this object is reachable.
     private final MemorySegment one;
     private final MemorySegment counter;
-    private boolean closed;
+    private volatile boolean closed;
 
     private EventFd(int fd) {
         this.fd = fd;
@@ -42,6 +42,10 @@ public final class EventFd implements AutoCloseable {
 
     /** Adds 1 to the counter, waking a poller. */
     public void signal() {
+        if (closed) {
+            // A late signal after close must not write into whatever file now has this fd number.
+            return;
+        }
         long r;
         do {
             r = Libc.write(fd, one.address(), 8);
@@ -55,6 +59,9 @@ public final class EventFd implements AutoCloseable {
      * eventfd waits (and retries if a signal interrupts it).
      */
     public long drain() {
+        if (closed) {
+            return 0;
+        }
         long r;
         do {
             r = Libc.read(fd, counter.address(), 8);

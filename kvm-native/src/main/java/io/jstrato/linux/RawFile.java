@@ -95,6 +95,10 @@ public final class RawFile implements AutoCloseable {
                     continue;
                 }
                 Libc.check(r, "pwrite", path);
+                if (r == 0) {
+                    // No progress and no errno: stop rather than spin.
+                    throw new LinuxException("pwrite", path, Errno.EIO);
+                }
                 done += r;
             }
         } finally {
