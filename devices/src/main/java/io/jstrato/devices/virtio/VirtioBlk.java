@@ -19,6 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #reset}, {@link #attach} and {@link #detach} wait for the batch in progress.
  */
 public final class VirtioBlk implements VirtioDevice, AutoCloseable {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(VirtioBlk.class.getName());
     public static final int DEVICE_TYPE = 2;
 
     /** VIRTIO_BLK_F_SEG_MAX (2): seg_max in config is valid. */
@@ -67,7 +68,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     /** Power-of-two alignment of direct I/O (file offsets, lengths, host buffers); also blk_size. */
     private volatile int alignment = SECTOR_SIZE;
     private volatile boolean closed;
-    private Thread worker;
+    private volatile Thread worker;
 
     // Guarded by lock.
     private BlockBackend backend;
@@ -305,7 +306,18 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     private void runWorker() {
         while (!closed) {
             if (pending.getAndSet(false)) {
-                processQueue();
+                try {
+                    processQueue();
+                } catch (RuntimeException e) {
+                    // Never let the worker die (the disk would hang for good): the device stops instead,
+                    // as hardware would, until the guest resets it.
+                    LOG.log(java.util.logging.Level.SEVERE, name + ": request processing failed; device needs reset", e);
+                    synchronized (lock) {
+                        if (active) {
+                            needsReset();
+                        }
+                    }
+                }
             } else {
                 LockSupport.park(this);
             }

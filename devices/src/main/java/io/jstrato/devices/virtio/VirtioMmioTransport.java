@@ -197,13 +197,13 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
     }
 
     private int readRegister(int offset) {
-        SplitQueue q = queueSel < queues.length ? queues[queueSel] : null;
+        SplitQueue q = Integer.compareUnsigned(queueSel, queues.length) < 0 ? queues[queueSel] : null;
         return switch (offset) {
             case REG_MAGIC_VALUE -> MAGIC_VALUE;
             case REG_VERSION -> VERSION;
             case REG_DEVICE_ID -> device.deviceType();
             case REG_VENDOR_ID -> VENDOR_ID;
-            case REG_DEVICE_FEATURES -> deviceFeaturesSel < 2 ? (int) (offeredFeatures() >>> (32 * deviceFeaturesSel)) : 0;
+            case REG_DEVICE_FEATURES -> Integer.compareUnsigned(deviceFeaturesSel, 2) < 0 ? (int) (offeredFeatures() >>> (32 * deviceFeaturesSel)) : 0;
             case REG_QUEUE_NUM_MAX -> q == null ? 0 : q.maxSize();
             case REG_QUEUE_READY -> q != null && q.ready() ? 1 : 0;
             case REG_INTERRUPT_STATUS -> interruptStatus.get();
@@ -245,7 +245,7 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
 
     private void writeDriverFeatures(int value) {
         int s = status.get();
-        if ((s & DeviceStatus.DRIVER) == 0 || (s & DeviceStatus.FEATURES_OK) != 0 || driverFeaturesSel > 1) {
+        if ((s & DeviceStatus.DRIVER) == 0 || (s & DeviceStatus.FEATURES_OK) != 0 || Integer.compareUnsigned(driverFeaturesSel, 1) > 0) {
             invalidAccesses++;
             return;
         }
@@ -255,7 +255,7 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
 
     /** The selected queue while its registers may change (before ready and before DRIVER_OK), else null. */
     private SplitQueue configurableQueue() {
-        if (queueSel >= queues.length || queues[queueSel].ready() || activated) {
+        if (Integer.compareUnsigned(queueSel, queues.length) >= 0 || queues[queueSel].ready() || activated) {
             invalidAccesses++;
             return null;
         }
@@ -263,7 +263,7 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
     }
 
     private void writeQueueReady(int value) {
-        if (queueSel >= queues.length || activated) {
+        if (Integer.compareUnsigned(queueSel, queues.length) >= 0 || activated) {
             invalidAccesses++;
             return;
         }

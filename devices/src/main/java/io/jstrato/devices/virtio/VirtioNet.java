@@ -215,6 +215,8 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         if (wake != null) {
             wake.setReadInterest(true);
         }
+        // A TX kick that came between the transport's DRIVER_OK and this point found the device inactive.
+        processTx();
     }
 
     @Override
@@ -288,7 +290,16 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                         continue;
                     }
                     int count = fillIovecs(rxChain, rxIovecs, rxChain.readableCount(), rxChain.count());
-                    long n = backend.readv(rxIovecs, count);
+                    long n;
+                    try {
+                        n = backend.readv(rxIovecs, count);
+                    } catch (RuntimeException e) {
+                        // Only this chain is ours still: give it back, then the NIC goes quiet.
+                        rxQueue.undoPop();
+                        backendFailed(e);
+                        signalIfNeeded(rxQueue, completed);
+                        return false;
+                    }
                     if (n < 0) {
                         rxQueue.undoPop();
                         break;
@@ -309,11 +320,6 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                 return true;
             } catch (GuestMemoryException e) {
                 needsReset();
-                return false;
-            } catch (RuntimeException e) {
-                rxQueue.undoPop();
-                backendFailed(e);
-                signalIfNeeded(rxQueue, completed);
                 return false;
             }
         }
