@@ -50,6 +50,10 @@ public final class Lifecycle implements AutoCloseable {
     /** Creates the vCPU threads parked, then runs them unless the VM was asked to start paused. */
     public CompletableFuture<Void> boot(boolean startPaused) {
         return submit(() -> {
+            // A quit or signal may come between the QMP sockets listening and boot: a shut-down VM stays so.
+            if (state != RunState.PRELAUNCH || vcpusStarted) {
+                return;
+            }
             ensureStarted();
             if (!startPaused) {
                 vcpus.resumeAll();
@@ -94,7 +98,8 @@ public final class Lifecycle implements AutoCloseable {
     /** A vCPU met an exit it cannot go on from; the VM stops and stays up for QMP to query. */
     public CompletableFuture<Void> internalError() {
         return submit(() -> {
-            if (state == RunState.RUNNING) {
+            // Also from paused: a vCPU can fault while a stop is queued; cont must not run past the fault.
+            if (state == RunState.RUNNING || state == RunState.PAUSED) {
                 vcpus.pauseAll();
                 move(RunState.INTERNAL_ERROR, Optional.empty());
             }

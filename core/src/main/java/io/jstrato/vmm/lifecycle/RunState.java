@@ -10,7 +10,7 @@ import java.util.Set;
  * <pre>
  *   prelaunch ──cont──▶ running ◀──cont── paused
  *       │                │  └────stop────▶  │
- *       │                └─fault─▶ internal-error
+ *       │                └─fault─▶ internal-error ◀─fault (queued)─ paused
  *       └───────────┴──── quit / guest reset / signal ──▶ shutdown (from every state)
  * </pre>
  */
@@ -40,7 +40,7 @@ public enum RunState {
         return switch (this) {
             case PRELAUNCH -> EnumSet.of(RUNNING, SHUTDOWN);
             case RUNNING -> EnumSet.of(PAUSED, INTERNAL_ERROR, SHUTDOWN);
-            case PAUSED -> EnumSet.of(RUNNING, SHUTDOWN);
+            case PAUSED -> EnumSet.of(RUNNING, INTERNAL_ERROR, SHUTDOWN);
             case INTERNAL_ERROR -> EnumSet.of(SHUTDOWN);
             case SHUTDOWN -> EnumSet.noneOf(RunState.class);
         };

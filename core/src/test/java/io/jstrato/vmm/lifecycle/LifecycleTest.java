@@ -86,6 +86,23 @@ class LifecycleTest {
     }
 
     @Test
+    void aQuitBeforeBootKeepsTheVmShutDown() throws Exception {
+        await(lifecycle.shutdown(ShutdownCause.HOST_QMP_QUIT));
+        await(lifecycle.boot(false));
+        assertEquals(RunState.SHUTDOWN, lifecycle.state());
+        assertEquals(List.of("event shutdown"), calls, "boot after shutdown starts no vCPU and emits nothing");
+    }
+
+    @Test
+    void aFaultQueuedBehindAStopStillEndsInInternalError() throws Exception {
+        await(lifecycle.boot(false));
+        await(lifecycle.pause());
+        await(lifecycle.internalError());
+        assertEquals(RunState.INTERNAL_ERROR, lifecycle.state());
+        assertTrue(failure(lifecycle.resume()).startsWith("Resetting the Virtual Machine is required"));
+    }
+
+    @Test
     void shutdownBeforeBootNeedsNoVcpus() throws Exception {
         await(lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
         assertEquals(List.of("event shutdown"), calls);

@@ -9,7 +9,7 @@ class RunStateTest {
     private static final Set<String> ALLOWED = Set.of(
             "prelaunch>running", "prelaunch>shutdown",
             "running>paused", "running>internal-error", "running>shutdown",
-            "paused>running", "paused>shutdown",
+            "paused>running", "paused>internal-error", "paused>shutdown",
             "internal-error>shutdown");
 
     @Test
