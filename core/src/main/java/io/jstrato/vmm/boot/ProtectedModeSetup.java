@@ -10,6 +10,8 @@ import io.jstrato.devices.GuestMemory;
  */
 public final class ProtectedModeSetup {
     public static final int GDT_ENTRIES = 5;
+    /** Right after this GDT: MemoryLayout.IDT (0x520) would overlap its fifth entry, the TSS descriptor. */
+    public static final long IDT = MemoryLayout.GDT + GDT_ENTRIES * 8L;
     public static final int CODE_SELECTOR = 0x10;
     public static final int DATA_SELECTOR = 0x18;
     public static final int TSS_SELECTOR = 0x20;
@@ -30,14 +32,14 @@ public final class ProtectedModeSetup {
         memory.writeLong(MemoryLayout.GDT + CODE_SELECTOR, code);
         memory.writeLong(MemoryLayout.GDT + DATA_SELECTOR, data);
         memory.writeLong(MemoryLayout.GDT + TSS_SELECTOR, tss);
-        memory.writeLong(MemoryLayout.IDT, 0);
+        memory.writeLong(IDT, 0);
 
         Segment cs = Segment.fromDescriptor(CODE_SELECTOR, code);
         Segment ds = Segment.fromDescriptor(DATA_SELECTOR, data);
         return new CpuEntryState(mode.entry(), 0, 0, 0, mode.startInfoGpa(), CpuEntryState.RFLAGS_RESERVED,
                 cs, ds, ds, ds, ds, ds, Segment.fromDescriptor(TSS_SELECTOR, tss),
                 new DescriptorTable(MemoryLayout.GDT, GDT_ENTRIES * 8 - 1),
-                new DescriptorTable(MemoryLayout.IDT, LongModeSetup.IDT_LIMIT),
+                new DescriptorTable(IDT, LongModeSetup.IDT_LIMIT),
                 CpuEntryState.CR0_PE | CpuEntryState.CR0_ET, 0, 0, 0);
     }
 }

@@ -99,6 +99,13 @@ class CpuEntryStateTest {
     @Test
     void pvhEntryIsFlat32BitProtectedModeWithEbxAtStartInfo() {
         CpuEntryState st = BootCpuSetup.prepare(mem, new EntryMode.Pvh32(0x100040, 0x6000));
+        // The TSS descriptor (selector 0x20) survives in memory: the IDT sits after the 5-entry GDT.
+        Segment tssInMemory = Segment.fromDescriptor(0x20, mem.readLong(0x520));
+        assertEquals(st.tr().base(), tssInMemory.base());
+        assertEquals(st.tr().limit(), tssInMemory.limit());
+        assertEquals(0xB, tssInMemory.type());
+        assertEquals(new DescriptorTable(0x528, 7), st.idt());
+        assertEquals(0, mem.readLong(0x528), "empty IDT");
         assertEquals(0x100040, st.rip());
         assertEquals(0x6000, st.rbx(), "EBX = hvm_start_info");
         assertEquals(CpuEntryState.CR0_PE, st.cr0() & (CpuEntryState.CR0_PE | CpuEntryState.CR0_PG), "PE, no PG");
