@@ -82,7 +82,7 @@ public final class Vmm {
                 lifecycle.addListener(new LifecycleEvents(events));
                 QmpCommandRegistry registry = new QmpCommandRegistry();
                 CoreCommands.register(registry, lifecycle, 0, i -> -1, Version.packageName());
-                return manage(config, readiness, loops, resources, lifecycle, events, registry, metrics -> { });
+                return manage(config, readiness, loops, resources, lifecycle, events, registry, metrics -> { }, () -> { });
             }
             Kvm kvm = openKvm();
             resources.add(kvm);
@@ -116,7 +116,7 @@ public final class Vmm {
             HotplugCommands.register(registry, devices, lifecycle, events);
             serial.startInput(loops, vm.uart());
             return manage(config, readiness, loops, resources, lifecycle, events, registry,
-                    metrics -> machineMeters(vm, devices, metrics));
+                    metrics -> machineMeters(vm, devices, metrics), devices::flushDisks);
         } finally {
             for (int i = resources.size() - 1; i >= 0; i--) {
                 try {
@@ -211,11 +211,13 @@ public final class Vmm {
 
     /**
      * The management plane of a built VM (or of the empty machine): QMP sockets, metrics, signals, pid file,
-     * readiness; then runs it to its end and closes QMP first, so SHUTDOWN and a quit's reply reach every client.
+     * readiness; then runs it to its end: QMP closes first (SHUTDOWN and a quit's reply reach every client), then
+     * the disks are flushed, then the rest is closed (pid file and socket files last to go before exit).
      */
     private static int manage(VmConfig config, Readiness readiness, MultiThreadIoEventLoopGroup loops,
                               List<AutoCloseable> resources, Lifecycle lifecycle, QmpEvents events,
-                              QmpCommandRegistry registry, java.util.function.Consumer<VmMetrics> machineMeters) {
+                              QmpCommandRegistry registry, java.util.function.Consumer<VmMetrics> machineMeters,
+                              Runnable flushDisks) {
         Optional<VmMetrics> metrics = config.metrics().map(m -> new VmMetrics());
         metrics.ifPresent(resources::add);
         QmpObserver observer = metrics.<QmpObserver>map(m -> new QmpMetrics(m.registry(), new HashSet<>(registry.names())))
@@ -250,6 +252,8 @@ public final class Vmm {
         ShutdownCause cause = lifecycle.terminated().join();
         LOG.info("VM shut down: " + cause.qmpReason());
         qmp.closeGracefully().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
+        // Data is durable before the pid file and sockets go: a supervisor may restart on the same image then.
+        flushDisks.run();
         return 0;
     }
 }

@@ -96,15 +96,20 @@ public final class FdWatch implements EpollIoHandle, AutoCloseable {
         }
     }
 
+    /**
+     * Unregisters the fd; when called off the event loop, returns only once the loop has done it, so the owner
+     * may close the fd right after (a late cancel could hit a reused fd number).
+     */
     @Override
     public void close() {
         IoRegistration r = registration;
-        if (r != null) {
-            if (loop.inEventLoop()) {
-                r.cancel();
-            } else {
-                loop.execute(r::cancel);
-            }
+        if (r == null) {
+            return;
+        }
+        if (loop.inEventLoop()) {
+            r.cancel();
+        } else if (!loop.isShuttingDown()) {
+            loop.submit(r::cancel).awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 }

@@ -26,6 +26,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class SocketSerial implements SerialBackend {
     private static final int MAX_PENDING = 64 * 1024;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
 
     private final Path path;
     private final Object lock = new Object();
@@ -77,7 +79,9 @@ public final class SocketSerial implements SerialBackend {
     @Override
     public void startInput(IoEventLoopGroup loops, Uart8250 uart) {
         try {
-            if (Files.exists(path) && !Files.isRegularFile(path) && !Files.isDirectory(path)) {
+            // Replace only a socket left behind (never a regular file or a device node); bind refuses the rest.
+            if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && ((int) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) & S_IFMT) == S_IFSOCK) {
                 Files.delete(path);
             }
         } catch (IOException e) {
