@@ -1,6 +1,7 @@
 package io.jstrato.devices.legacy;
 
 import io.jstrato.devices.BusDevice;
+import io.jstrato.devices.bus.UnassignedRead;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,7 +16,7 @@ public final class PostCode implements BusDevice {
 
     @Override
     public long read(long offset, int size) {
-        return size >= 8 ? -1L : (1L << (size * 8)) - 1;
+        return UnassignedRead.ALL_ONES.valueFor(size);
     }
 
     @Override

@@ -183,15 +183,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     }
 
     @Override
-    public long readConfig(int offset, int size) {
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            v = (v << 8) | configByte(offset + i);
-        }
-        return v;
-    }
-
-    private long configByte(int at) {
+    public long configByte(int at) {
         if (at >= CONFIG_CAPACITY && at < CONFIG_CAPACITY + 8) {
             return (capacitySectors >>> (8 * (at - CONFIG_CAPACITY))) & 0xFF;
         }

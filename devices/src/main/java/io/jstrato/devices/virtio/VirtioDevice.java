@@ -27,8 +27,19 @@ public interface VirtioDevice {
     /** Called once by the transport's constructor: where to send interrupts. */
     void bind(VirtioInterrupt interrupt);
 
-    /** Reads {@code size} bytes of the device config space at {@code offset}; 0 outside it. */
-    long readConfig(int offset, int size);
+    /** One byte of the device config space; 0 outside it. */
+    default long configByte(int offset) {
+        return 0;
+    }
+
+    /** Reads {@code size} bytes of the config space at {@code offset}, little-endian as virtio 1.x fields are. */
+    default long readConfig(int offset, int size) {
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) {
+            v = (v << 8) | (configByte(offset + i) & 0xFF);
+        }
+        return v;
+    }
 
     /** Writes the device config space; devices without writable fields ignore it. */
     void writeConfig(int offset, int size, long value);

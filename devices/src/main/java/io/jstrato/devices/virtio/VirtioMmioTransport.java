@@ -178,10 +178,6 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
         raise(INTERRUPT_CONFIG_CHANGE);
     }
 
-    /** Hot-plug and link changes: the same as {@link #signalConfigChange()}. */
-    public void notifyConfigChange() {
-        signalConfigChange();
-    }
 
     @Override
     public void deviceNeedsReset() {

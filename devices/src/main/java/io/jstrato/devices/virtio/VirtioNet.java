@@ -170,15 +170,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
     }
 
     @Override
-    public long readConfig(int offset, int size) {
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            v = (v << 8) | configByte(offset + i);
-        }
-        return v;
-    }
-
-    private long configByte(int at) {
+    public long configByte(int at) {
         if (at >= CONFIG_MAC && at < CONFIG_MAC + 6) {
             return mac.octet(at - CONFIG_MAC);
         }
@@ -252,10 +244,6 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         }
     }
 
-    /** The lead's event loop calls this for tx queue notifications; the same as {@code queueNotify(1)}. */
-    public void onQueueNotify(int index) {
-        queueNotify(index);
-    }
 
     /**
      * The tap is readable: moves up to {@link #RX_BUDGET} frames into guest rx buffers. Returns whether the

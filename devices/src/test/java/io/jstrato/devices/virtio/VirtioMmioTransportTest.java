@@ -231,7 +231,7 @@ class VirtioMmioTransportTest {
     @Test
     void configChangeBumpsGeneration() {
         int before = driver.read(REG_CONFIG_GENERATION);
-        transport.notifyConfigChange();
+        transport.signalConfigChange();
         assertEquals(before + 1, driver.read(REG_CONFIG_GENERATION));
         assertEquals(INTERRUPT_CONFIG_CHANGE, driver.read(REG_INTERRUPT_STATUS));
         assertEquals(1, line.count());
