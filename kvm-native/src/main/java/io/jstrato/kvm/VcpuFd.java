@@ -82,15 +82,20 @@ public final class VcpuFd implements AutoCloseable {
 
     /**
      * Runs the guest until an exit user space must handle. Returns true for such an exit (see
-     * {@link KvmRun#exitReason()}), false when interrupted by a signal or {@code immediate_exit} (EINTR),
-     * and throws for anything else. Allocates nothing.
+     * {@link KvmRun#exitReason()}), false when KVM asks to be entered again without an exit to handle, and
+     * throws for anything else. Allocates nothing.
+     *
+     * <p>False means one of: EINTR (a signal or {@code immediate_exit}: the kick), or EAGAIN, which KVM returns
+     * when a vCPU that waited in the wait-for-SIPI state woke up for an event other than a SIPI (an AP being
+     * brought up with INIT/SIPI); KVM expects the caller to simply call KVM_RUN again, as QEMU, Firecracker and
+     * Cloud Hypervisor do.
      */
     public boolean run() {
         int r = Libc.ioctl(fd, KVM_RUN, 0L);
         if (r >= 0) {
             return true;
         }
-        if (r == -Errno.EINTR) {
+        if (r == -Errno.EINTR || r == -Errno.EAGAIN) {
             return false;
         }
         throw new LinuxException("ioctl", "KVM_RUN", -r);

@@ -4,14 +4,18 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A test that needs a working {@code /dev/kvm}. Where there is none it is skipped with the reason, except
- * under {@code CI=true}, where it fails, unless CI itself declared the machine KVM-less through
- * {@code JSTRATO_CI_WITHOUT_KVM} (set by {@code .ci/run} with the kernel's own explanation, printed loudly).
+ * A test that needs a working {@code /dev/kvm}, any kind (see {@link KvmKind}). Tagged {@code kvm}, so that
+ * {@code bin/test} runs it on this machine's {@code /dev/kvm} when it has one and always in the nested KVM lane
+ * ({@code bin/kvm-lane}), and leaves it out of a host run that has no KVM instead of skipping it. Run some other
+ * way where no KVM works, it is skipped with the reason, except under {@code CI=true}, where it fails: CI never
+ * skips a KVM test.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
+@Tag(KvmKind.TAG_KVM)
 @ExtendWith(KvmCondition.class)
 public @interface RequiresKvm {}
