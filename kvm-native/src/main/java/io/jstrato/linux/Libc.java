@@ -50,6 +50,8 @@ public final class Libc {
     private static final MethodHandle EVENTFD = errno("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle PIPE2 = errno("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle POLL = errno("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle EPOLL_CREATE1 = errno("epoll_create1", JAVA_INT, JAVA_INT);
+    private static final MethodHandle EPOLL_CTL = errno("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle MMAP =
             errno("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
     private static final MethodHandle MUNMAP = errno("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
@@ -276,6 +278,26 @@ public final class Libc {
         MemorySegment cs = CAPTURE.get();
         try {
             return result((int) POLL.invokeExact(cs, fds, nfds, timeoutMillis), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** epoll_create1(2). */
+    public static int epollCreate1(int flags) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) EPOLL_CREATE1.invokeExact(cs, flags), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** epoll_ctl(2) with a {@code struct epoll_event} (12 bytes, packed on x86_64: events, data). */
+    public static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) EPOLL_CTL.invokeExact(cs, epfd, op, fd, event), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }

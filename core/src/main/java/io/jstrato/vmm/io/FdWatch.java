@@ -8,6 +8,7 @@ import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,10 +26,10 @@ public final class FdWatch implements EpollIoHandle, AutoCloseable {
     private final IoEventLoop loop;
     private final FileDescriptor fd;
     private final String name;
-    private final Runnable onReadable;
+    private final Consumer<FdWatch> onReadable;
     private volatile IoRegistration registration;
 
-    private FdWatch(IoEventLoop loop, int fd, String name, Runnable onReadable) {
+    private FdWatch(IoEventLoop loop, int fd, String name, Consumer<FdWatch> onReadable) {
         this.loop = loop;
         this.fd = new FileDescriptor(fd);
         this.name = name;
@@ -37,6 +38,14 @@ public final class FdWatch implements EpollIoHandle, AutoCloseable {
 
     /** Registers {@code fd} on {@code loop} and starts watching it for input. */
     public static CompletableFuture<FdWatch> watch(IoEventLoop loop, int fd, String name, Runnable onReadable) {
+        return watch(loop, fd, name, (Consumer<FdWatch>) w -> onReadable.run());
+    }
+
+    /**
+     * The same, with the watch handed to the callback: a reader that sees the end of its input can close it at
+     * once, even before {@link #watch}'s future has reached the thread that asked for it.
+     */
+    public static CompletableFuture<FdWatch> watch(IoEventLoop loop, int fd, String name, Consumer<FdWatch> onReadable) {
         FdWatch watch = new FdWatch(loop, fd, name, onReadable);
         CompletableFuture<FdWatch> done = new CompletableFuture<>();
         loop.register(watch).addListener(f -> {
@@ -83,14 +92,15 @@ public final class FdWatch implements EpollIoHandle, AutoCloseable {
         boolean broken = ops.contains(EpollIoOps.EPOLLERR) || (ops.value() & EPOLLHUP) != 0;
         if (ops.contains(EpollIoOps.EPOLLIN) || broken) {
             try {
-                onReadable.run();
+                onReadable.accept(this);
             } catch (RuntimeException e) {
                 // One device's failure must not take the event loop (and every other device) down.
                 LOG.log(Level.SEVERE, "handler of " + name + " failed", e);
             }
         }
-        if (broken) {
-            // epoll reports errors and hang-ups whatever the mask: stop watching, or the loop would spin.
+        if (broken && registration.isValid()) {
+            // epoll reports errors and hang-ups whatever the mask: stop watching, or the loop would spin. (A
+            // handler that saw the end of its input and closed the watch itself needs no warning.)
             LOG.warning(name + ": the file descriptor reports an error or hang-up; no longer watching it");
             registration.cancel();
         }

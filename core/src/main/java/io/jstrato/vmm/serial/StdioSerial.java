@@ -2,6 +2,7 @@ package io.jstrato.vmm.serial;
 
 import io.jstrato.devices.legacy.SerialOutput;
 import io.jstrato.devices.legacy.Uart8250;
+import io.jstrato.linux.Epoll;
 import io.jstrato.linux.Terminal;
 import io.jstrato.vmm.io.FdWatch;
 import io.netty.channel.IoEventLoopGroup;
@@ -10,14 +11,16 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The guest's console on the VMM's own terminal. A terminal is put in raw mode (so keys reach the guest
  * unchanged) and restored on every way out: normal close, and a JVM shutdown hook for signals and
- * {@code System.exit}. Input is read on the event loop when stdin is readable.
+ * {@code System.exit}. Input is read on the event loop when stdin is readable. A stdin that cannot be polled
+ * ({@code /dev/null}, a regular file: how systemd, Kata and other daemons start a VMM) gives the guest no
+ * console input, and so does one that reaches its end.
  */
 public final class StdioSerial implements SerialBackend {
     private static final Logger LOG = Logger.getLogger(StdioSerial.class.getName());
@@ -29,7 +32,8 @@ public final class StdioSerial implements SerialBackend {
     private final Optional<Terminal> terminal;
     private final Thread restoreHook;
     private volatile long bytesOut;
-    private FdWatch watch;
+    /** The watch of stdin once the event loop has registered it; null when stdin is not watched. */
+    private volatile CompletableFuture<FdWatch> watching;
 
     public StdioSerial() {
         this.terminal = Terminal.rawIfTty(STDIN);
@@ -53,15 +57,22 @@ public final class StdioSerial implements SerialBackend {
 
     @Override
     public void startInput(IoEventLoopGroup loops, Uart8250 uart) {
-        try {
-            watch = FdWatch.watch(loops.next(), STDIN, "serial-stdin", () -> readInto(uart)).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // /dev/null and regular files cannot be polled: the guest then simply gets no input.
-            LOG.log(Level.FINE, "serial: stdin cannot be watched, the guest gets no console input", e);
+        // Asked first, so the event loop never sees epoll's refusal (Netty would log it with a stack trace);
+        // nothing here waits on the loop, so start-up does not either.
+        if (!Epoll.canWatch(STDIN)) {
+            LOG.fine("serial: stdin cannot be polled (/dev/null or a regular file), the guest gets no console input");
+            return;
         }
+        CompletableFuture<FdWatch> w = FdWatch.watch(loops.next(), STDIN, "serial-stdin", watch -> readInto(uart, watch));
+        w.exceptionally(e -> {
+            LOG.log(Level.FINE, "serial: stdin cannot be watched, the guest gets no console input", e);
+            return null;
+        });
+        watching = w;
     }
 
-    private void readInto(Uart8250 uart) {
+    /** On the event loop. At the end of input (or a read error) the guest's console input simply ends. */
+    private void readInto(Uart8250 uart, FdWatch watch) {
         try {
             int n = stdin.read(inputBuffer);
             if (n < 0) {
@@ -74,6 +85,14 @@ public final class StdioSerial implements SerialBackend {
         }
     }
 
+    private void stopWatching() {
+        CompletableFuture<FdWatch> w = watching;
+        if (w != null) {
+            // Closes once the registration is done, if it is not yet; a second close does nothing.
+            w.thenAccept(FdWatch::close);
+        }
+    }
+
     @Override
     public long bytesOut() {
         return bytesOut;
@@ -81,9 +100,7 @@ public final class StdioSerial implements SerialBackend {
 
     @Override
     public void close() {
-        if (watch != null) {
-            watch.close();
-        }
+        stopWatching();
         terminal.ifPresent(Terminal::restore);
     }
 }

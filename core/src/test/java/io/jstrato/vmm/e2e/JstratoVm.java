@@ -28,23 +28,33 @@ final class JstratoVm implements AutoCloseable {
     private final Object changed = new Object();
     private int consumed;
 
-    private JstratoVm(List<String> prefix, List<String> args) throws IOException {
+    private JstratoVm(List<String> prefix, List<String> args, ProcessBuilder.Redirect input) throws IOException {
         List<String> command = new ArrayList<>(prefix);
         command.add(HOME.resolve("bin/jstrato").toString());
         command.addAll(args);
-        process = new ProcessBuilder(command).start();
+        process = new ProcessBuilder(command).redirectInput(input).start();
         stdin = process.getOutputStream();
         pump(process.getInputStream(), out);
         pump(process.getErrorStream(), err);
     }
 
     static JstratoVm start(String... args) throws IOException {
-        return new JstratoVm(List.of(), List.of(args));
+        return new JstratoVm(List.of(), List.of(args), ProcessBuilder.Redirect.PIPE);
+    }
+
+    /** Runs the launcher with stdin from {@code input} (a file, {@code /dev/null}) instead of a pipe. */
+    static JstratoVm startWithStdin(ProcessBuilder.Redirect input, String... args) throws IOException {
+        return new JstratoVm(List.of(), List.of(args), input);
     }
 
     /** Runs the launcher under {@code prefix}, e.g. {@code ip netns exec NS}. */
     static JstratoVm startIn(List<String> prefix, String... args) throws IOException {
-        return new JstratoVm(prefix, List.of(args));
+        return new JstratoVm(prefix, List.of(args), ProcessBuilder.Redirect.PIPE);
+    }
+
+    /** Closes the launcher's stdin: the guest's console input reaches its end. */
+    void closeStdin() throws IOException {
+        stdin.close();
     }
 
     static Path guest(String name) {
