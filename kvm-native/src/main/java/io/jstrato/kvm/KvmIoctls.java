@@ -44,6 +44,7 @@ public final class KvmIoctls {
     public static final long KVM_SET_SIGNAL_MASK = iow(KVMIO, 0x8b, KvmStructs.KVM_SIGNAL_MASK.byteSize());
     public static final long KVM_GET_FPU = ior(KVMIO, 0x8c, KvmStructs.KVM_FPU.byteSize());
     public static final long KVM_SET_FPU = iow(KVMIO, 0x8d, KvmStructs.KVM_FPU.byteSize());
+    public static final long KVM_GET_XSAVE = ior(KVMIO, 0xa4, KvmStructs.KVM_XSAVE.byteSize());
     public static final long KVM_GET_LAPIC = ior(KVMIO, 0x8e, KvmStructs.KVM_LAPIC_STATE.byteSize());
     public static final long KVM_SET_LAPIC = iow(KVMIO, 0x8f, KvmStructs.KVM_LAPIC_STATE.byteSize());
     public static final long KVM_SET_CPUID2 = iow(KVMIO, 0x90, KvmStructs.KVM_CPUID2.byteSize());

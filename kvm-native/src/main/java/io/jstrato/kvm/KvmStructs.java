@@ -77,6 +77,9 @@ public final class KvmStructs {
 
     public static final StructLayout KVM_LAPIC_STATE = structLayout(sequenceLayout(1024, JAVA_BYTE).withName("regs"));
 
+    /** The legacy 4 KiB {@code struct kvm_xsave}: an XSAVE image (FXSAVE area first, MXCSR at byte 24). */
+    public static final StructLayout KVM_XSAVE = structLayout(sequenceLayout(1024, JAVA_INT).withName("region"));
+
     public static final StructLayout KVM_MP_STATE = structLayout(JAVA_INT.withName("mp_state"));
 
     public static final StructLayout KVM_IRQ_LEVEL = structLayout(JAVA_INT.withName("irq"), JAVA_INT.withName("level"));

@@ -6,6 +6,7 @@ import static io.jstrato.kvm.KvmIoctls.KVM_GET_MP_STATE;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_MSRS;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_REGS;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_SREGS;
+import static io.jstrato.kvm.KvmIoctls.KVM_GET_XSAVE;
 import static io.jstrato.kvm.KvmIoctls.KVM_RUN;
 import static io.jstrato.kvm.KvmIoctls.KVM_SET_CPUID2;
 import static io.jstrato.kvm.KvmIoctls.KVM_SET_FPU;
@@ -32,6 +33,8 @@ import java.lang.foreign.MemorySegment;
  * them from one thread at a time (normally the vCPU thread, or set-up code before it starts).
  */
 public final class VcpuFd implements AutoCloseable {
+    /** MXCSR's byte offset in an FXSAVE/XSAVE image. */
+    private static final long FXSAVE_MXCSR = 24;
     private static final int PROT_READ = 0x1;
     private static final int PROT_WRITE = 0x2;
     private static final int MAP_SHARED = 0x01;
@@ -126,6 +129,19 @@ public final class VcpuFd implements AutoCloseable {
 
     public void setFpu(KvmFpu f) {
         set(KVM_SET_FPU, own(f.segment(), fpu.segment()), "KVM_SET_FPU");
+    }
+
+    /**
+     * MXCSR as the vCPU has it, read from its XSAVE image: KVM_GET_FPU never reports MXCSR (Linux's
+     * kvm_arch_vcpu_ioctl_get_fpu copies every field of the FXSAVE area but that one, on every KVM), although
+     * KVM_SET_FPU sets it.
+     */
+    public int mxcsr() {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment xsave = call.allocate(KvmStructs.KVM_XSAVE);
+            get(KVM_GET_XSAVE, xsave, "KVM_GET_XSAVE");
+            return xsave.get(JAVA_INT, FXSAVE_MXCSR);
+        }
     }
 
     /** Needs the in-kernel IRQ chip. */

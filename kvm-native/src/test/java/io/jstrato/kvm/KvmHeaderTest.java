@@ -147,6 +147,7 @@ class KvmHeaderTest {
         m.put("KVM_GET_FPU", KvmIoctls.KVM_GET_FPU);
         m.put("KVM_SET_FPU", KvmIoctls.KVM_SET_FPU);
         m.put("KVM_GET_LAPIC", KvmIoctls.KVM_GET_LAPIC);
+        m.put("KVM_GET_XSAVE", KvmIoctls.KVM_GET_XSAVE);
         m.put("KVM_SET_LAPIC", KvmIoctls.KVM_SET_LAPIC);
         m.put("KVM_SET_CPUID2", KvmIoctls.KVM_SET_CPUID2);
         m.put("KVM_GET_MP_STATE", KvmIoctls.KVM_GET_MP_STATE);
@@ -189,6 +190,7 @@ class KvmHeaderTest {
         size(m, "kvm_msr_entry", KvmStructs.KVM_MSR_ENTRY.byteSize());
         size(m, "kvm_msr_list", KvmStructs.KVM_MSR_LIST.byteSize());
         size(m, "kvm_lapic_state", KvmStructs.KVM_LAPIC_STATE.byteSize());
+        size(m, "kvm_xsave", KvmStructs.KVM_XSAVE.byteSize());
         size(m, "kvm_mp_state", KvmStructs.KVM_MP_STATE.byteSize());
         size(m, "kvm_irq_level", KvmStructs.KVM_IRQ_LEVEL.byteSize());
         size(m, "kvm_pit_config", KvmStructs.KVM_PIT_CONFIG.byteSize());

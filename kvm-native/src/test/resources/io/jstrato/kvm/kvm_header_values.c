@@ -12,7 +12,7 @@ int main(void) {
     N(KVM_SET_TSS_ADDR); N(KVM_SET_IDENTITY_MAP_ADDR); N(KVM_CREATE_IRQCHIP); N(KVM_IRQ_LINE); N(KVM_IRQFD);
     N(KVM_CREATE_PIT2); N(KVM_IOEVENTFD); N(KVM_RUN); N(KVM_GET_REGS); N(KVM_SET_REGS); N(KVM_GET_SREGS);
     N(KVM_SET_SREGS); N(KVM_GET_MSRS); N(KVM_SET_MSRS); N(KVM_SET_SIGNAL_MASK); N(KVM_GET_FPU); N(KVM_SET_FPU);
-    N(KVM_GET_LAPIC); N(KVM_SET_LAPIC); N(KVM_SET_CPUID2); N(KVM_GET_MP_STATE); N(KVM_SET_MP_STATE);
+    N(KVM_GET_LAPIC); N(KVM_GET_XSAVE); N(KVM_SET_LAPIC); N(KVM_SET_CPUID2); N(KVM_GET_MP_STATE); N(KVM_SET_MP_STATE);
     N(TUNSETIFF); N(TUNSETOFFLOAD); N(TUNGETVNETHDRSZ); N(TUNSETVNETHDRSZ);
     N(KVM_API_VERSION); N(KVM_CAP_IRQCHIP); N(KVM_CAP_HLT); N(KVM_CAP_USER_MEMORY); N(KVM_CAP_SET_TSS_ADDR);
     N(KVM_CAP_EXT_CPUID); N(KVM_CAP_NR_VCPUS); N(KVM_CAP_NR_MEMSLOTS); N(KVM_CAP_PIT2); N(KVM_CAP_IOEVENTFD);
@@ -20,7 +20,7 @@ int main(void) {
     N(KVM_EXIT_IO); N(KVM_EXIT_MMIO); N(KVM_EXIT_HLT); N(KVM_EXIT_SHUTDOWN); N(KVM_EXIT_FAIL_ENTRY);
     N(KVM_EXIT_INTR); N(KVM_EXIT_INTERNAL_ERROR); N(KVM_EXIT_SYSTEM_EVENT); N(KVM_EXIT_IO_OUT);
     S(kvm_userspace_memory_region); S(kvm_regs); S(kvm_sregs); S(kvm_segment); S(kvm_dtable); S(kvm_fpu);
-    S(kvm_cpuid2); S(kvm_cpuid_entry2); S(kvm_msrs); S(kvm_msr_entry); S(kvm_msr_list); S(kvm_lapic_state);
+    S(kvm_cpuid2); S(kvm_cpuid_entry2); S(kvm_msrs); S(kvm_msr_entry); S(kvm_msr_list); S(kvm_lapic_state); S(kvm_xsave);
     S(kvm_mp_state); S(kvm_irq_level); S(kvm_pit_config); S(kvm_ioeventfd); S(kvm_irqfd);
     O(kvm_run, immediate_exit); O(kvm_run, exit_reason); O(kvm_run, io.direction); O(kvm_run, io.size);
     O(kvm_run, io.port); O(kvm_run, io.count); O(kvm_run, io.data_offset); O(kvm_run, mmio.phys_addr);

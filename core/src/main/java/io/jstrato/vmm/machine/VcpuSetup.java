@@ -61,6 +61,8 @@ final class VcpuSetup {
         vcpu.setCpuid2(cpuidFor(index));
         setBootMsrs(vcpu, index);
         KvmFpu fpu = vcpu.fpu();
+        // KVM takes FCW from kvm_fpu but ignores its MXCSR (a new vCPU already has the reset value 0x1F80, as
+        // KvmGuestTest reads from XSAVE); the field is filled anyway so the struct says what the vCPU holds.
         vcpu.setFpu(fpu.fcw(FPU_FCW).mxcsr(FPU_MXCSR));
         KvmLapic lapic = vcpu.lapic();
         lapic.register(KvmLapic.APIC_LVT0, (lapic.register(KvmLapic.APIC_LVT0) & ~0x700) | KvmLapic.DELIVERY_MODE_EXTINT);
