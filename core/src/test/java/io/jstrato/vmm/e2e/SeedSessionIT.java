@@ -31,7 +31,7 @@ class SeedSessionIT {
         Path socket = dir.resolve("vm.sock");
         Path config = dir.resolve("vm.json");
         Files.writeString(config, """
-                {"boot-source": {"kernel_image_path": "%s", "boot_args": "console=ttyS0 counter.every=200000000"},
+                {"boot-source": {"kernel_image_path": "%s", "boot_args": "console=ttyS0"},
                  "machine-config": {"name": "seed", "vcpu_count": %d, "mem_size": 134217728},
                  "serial": {"stdio": true}}
                 """.formatted(JstratoVm.guest("counter"), vcpus));

@@ -36,7 +36,7 @@ class SeedSessionOverRealClientsIT {
         Path socket = dir.resolve("vm.sock");
         Path config = dir.resolve("vm.json");
         Files.writeString(config, """
-                {"boot-source": {"kernel_image_path": "%s", "boot_args": "console=ttyS0 counter.every=200000000"},
+                {"boot-source": {"kernel_image_path": "%s", "boot_args": "console=ttyS0"},
                  "machine-config": {"vcpu_count": 1, "mem_size": 134217728}, "serial": {"stdio": true}}
                 """.formatted(JstratoVm.guest("counter")));
         try (JstratoVm vm = JstratoVm.start("-config", config.toString(), "-api-channel", "unix:" + socket)) {
