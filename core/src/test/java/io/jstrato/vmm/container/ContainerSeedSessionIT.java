@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.containers.BindMode;
@@ -26,6 +27,7 @@ import org.testcontainers.containers.wait.strategy.Wait;
  * quit/SHUTDOWN), after which the container exits 0.
  */
 @RequiresKvm
+@Tag("container") // needs the host's Docker engine: bin/test runs it on the host's /dev/kvm, not in the lane
 class ContainerSeedSessionIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static String image;
