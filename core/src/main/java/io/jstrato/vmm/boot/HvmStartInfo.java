@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Writes {@code struct hvm_start_info} version 1 with its module list and memory map
- * (xen/include/public/arch-x86/hvm/start_info.h). Addresses of 0 mean "not present".
+ * (xen/include/public/arch-x86/hvm/start_info.h). Addresses of 0 mean "not present" (an RSDP of 0: the
+ * kernel scans the BIOS area for one).
  */
 final class HvmStartInfo {
     static final int MAGIC_VALUE = 0x336E_C578;
@@ -37,7 +38,8 @@ final class HvmStartInfo {
 
     private HvmStartInfo() {}
 
-    static void write(GuestMemory memory, long cmdlineGpa, long initrdGpa, long initrdSize, List<E820Entry> e820) {
+    static void write(GuestMemory memory, long cmdlineGpa, long initrdGpa, long initrdSize, List<E820Entry> e820,
+                      long rsdp) {
         long info = MemoryLayout.PVH_START_INFO;
         memory.zero(info, MemoryLayout.PAGE_SIZE);
         memory.writeInt(info + MAGIC, MAGIC_VALUE);
@@ -47,7 +49,7 @@ final class HvmStartInfo {
         memory.writeInt(info + NR_MODULES, initrd ? 1 : 0);
         memory.writeLong(info + MODLIST_PADDR, initrd ? MemoryLayout.PVH_MODLIST : 0);
         memory.writeLong(info + CMDLINE_PADDR, cmdlineGpa);
-        memory.writeLong(info + RSDP_PADDR, 0);
+        memory.writeLong(info + RSDP_PADDR, rsdp);
         memory.writeLong(info + MEMMAP_PADDR, MemoryLayout.PVH_MEMMAP);
         memory.writeInt(info + MEMMAP_ENTRIES, e820.size());
         if (initrd) {

@@ -58,6 +58,16 @@ public final class KernelLoader {
      */
     public static BootImage load(GuestMemory memory, MemoryLayout layout, Path kernel, Optional<Path> initrd,
                                  String cmdline) throws BootException {
+        return load(memory, layout, kernel, initrd, cmdline, OptionalLong.empty());
+    }
+
+    /**
+     * As {@link #load(GuestMemory, MemoryLayout, Path, Optional, String)}, and tells the kernel where the
+     * ACPI RSDP is ({@code boot_params.acpi_rsdp_addr}, {@code hvm_start_info.rsdp_paddr}), so it need not
+     * scan for it. The caller writes the tables.
+     */
+    public static BootImage load(GuestMemory memory, MemoryLayout layout, Path kernel, Optional<Path> initrd,
+                                 String cmdline, OptionalLong rsdp) throws BootException {
         byte[] cmdlineBytes = cmdline.getBytes(StandardCharsets.UTF_8);
         if (cmdline.indexOf('\0') >= 0) {
             throw new BootException(kernel, "kernel command line contains a NUL character");
@@ -82,11 +92,11 @@ public final class KernelLoader {
             List<E820Entry> e820 = layout.e820();
             EntryMode mode = switch (loaded.format()) {
                 case PVH_ELF -> {
-                    HvmStartInfo.write(memory, MemoryLayout.CMDLINE, initrdGpa, initrdSize, e820);
+                    HvmStartInfo.write(memory, MemoryLayout.CMDLINE, initrdGpa, initrdSize, e820, rsdp.orElse(0));
                     yield new EntryMode.Pvh32(loaded.entry(), MemoryLayout.PVH_START_INFO);
                 }
                 case ELF_VMLINUX, BZIMAGE -> {
-                    writeZeroPage(memory, loaded, cmdlineBytes.length, initrdGpa, initrdSize, e820);
+                    writeZeroPage(memory, loaded, cmdlineBytes.length, initrdGpa, initrdSize, e820, rsdp.orElse(0));
                     yield new EntryMode.Linux64(loaded.entry(), MemoryLayout.ZERO_PAGE);
                 }
             };
@@ -212,7 +222,7 @@ public final class KernelLoader {
     }
 
     private static void writeZeroPage(GuestMemory memory, LoadedKernel kernel, int cmdlineLength, long initrdGpa,
-                                      long initrdSize, List<E820Entry> e820) {
+                                      long initrdSize, List<E820Entry> e820, long rsdp) {
         long zp = MemoryLayout.ZERO_PAGE;
         memory.zero(zp, ZeroPage.SIZE);
         if (kernel.setupHeader() != null) {
@@ -228,6 +238,8 @@ public final class KernelLoader {
             memory.writeInt(zp + ZeroPage.KERNEL_ALIGNMENT, ZeroPage.DEFAULT_KERNEL_ALIGNMENT);
         }
         ZeroPage.writeBootFields(memory, zp, MemoryLayout.CMDLINE, cmdlineLength, initrdGpa, initrdSize, e820);
+        // boot_params.acpi_rsdp_addr (zero-page.rst): 0 leaves the kernel to its legacy scan, as without ACPI.
+        memory.writeLong(zp + ZeroPage.ACPI_RSDP_ADDR, rsdp);
     }
 
     private static long placeInitrd(MemoryLayout layout, Path initrd, long size, LoadedKernel kernel)

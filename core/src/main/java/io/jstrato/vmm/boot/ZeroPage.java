@@ -10,6 +10,8 @@ import java.util.List;
 final class ZeroPage {
     static final int SIZE = 0x1000;
 
+    /** u64 acpi_rsdp_addr (Documentation/arch/x86/zero-page.rst). */
+    static final int ACPI_RSDP_ADDR = 0x070;
     static final int E820_ENTRIES = 0x1E8;
     static final int SETUP_HEADER = 0x1F1;
     static final int SETUP_SECTS = 0x1F1;

@@ -156,6 +156,8 @@ public final class CommandLine {
             default -> throw ConfigException.bad("-machine: type '" + type + "' is not supported (microvm, or none for QMP only)");
         };
         draft.dumpGuestCore = kv.takeBoolean("dump-guest-core", true);
+        // Unlike dump-guest-core, an -machine without acpi= keeps what the config file chose.
+        draft.acpi = kv.takeBoolean("acpi", draft.acpi);
         kv.take("accel").filter(a -> !a.equals("kvm")).ifPresent(a -> {
             throw ConfigException.bad("-machine: accel '" + a + "' is not supported (only kvm)");
         });

@@ -122,7 +122,7 @@ final class JsonConfigFile {
     }
 
     private void readMachine(JsonNode machine, VmConfigDraft draft) {
-        onlyFields(machine, "machine-config", Set.of("name", "vcpu_count", "mem_size"));
+        onlyFields(machine, "machine-config", Set.of("name", "vcpu_count", "mem_size", "acpi"));
         if (machine.has("name")) {
             draft.name = string(machine.get("name"), "machine-config.name", false);
         }
@@ -136,6 +136,9 @@ final class JsonConfigFile {
         if (machine.has("mem_size")) {
             long bytes = integer(machine.get("mem_size"), "machine-config.mem_size");
             draft.memoryBytes = MemorySize.check("machine-config.mem_size", bytes, file + ": ");
+        }
+        if (machine.has("acpi")) {
+            draft.acpi = bool(machine.get("acpi"), "machine-config.acpi");
         }
     }
 

@@ -1,13 +1,16 @@
 package io.jstrato.vmm.config;
 
 /**
- * The machine: vCPU count, guest RAM size and whether guest RAM goes into a core dump of the VMM.
+ * The machine: vCPU count, guest RAM size, whether guest RAM goes into a core dump of the VMM, and whether
+ * the guest gets ACPI tables.
  *
  * @param vcpus 1..254 (the MP table / APIC id space, with 255 the broadcast id)
  * @param memoryBytes 128 MiB..512 GiB, a multiple of the 4 KiB page size
  * @param dumpGuestCore {@code -machine dump-guest-core=on|off} (QEMU's default: on)
+ * @param acpi {@code -machine acpi=on|off} (default on, as QEMU's microvm): ACPI tables describing the CPUs,
+ *             IOAPIC and virtio-mmio devices; the MP table and {@code virtio_mmio.device=} are there either way
  */
-public record MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore, MachineType type) {
+public record MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore, MachineType type, boolean acpi) {
     public static final int DEFAULT_VCPUS = 1;
     public static final int MAX_VCPUS = 254;
     public static final long MIB = 1L << 20;
@@ -16,9 +19,14 @@ public record MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore, 
     public static final long MAX_MEMORY_BYTES = 512L << 30;
     static final long PAGE_SIZE = 4096;
 
-    /** A microVM. */
+    /** A microVM with ACPI. */
     public MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore) {
-        this(vcpus, memoryBytes, dumpGuestCore, MachineType.MICROVM);
+        this(vcpus, memoryBytes, dumpGuestCore, MachineType.MICROVM, true);
+    }
+
+    /** A machine of {@code type}, with ACPI. */
+    public MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore, MachineType type) {
+        this(vcpus, memoryBytes, dumpGuestCore, type, true);
     }
 
     public MachineConfig {

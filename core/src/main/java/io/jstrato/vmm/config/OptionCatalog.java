@@ -37,7 +37,7 @@ final class OptionCatalog {
     record Spec(String name, Arity arity, boolean repeatable, Group group, String syntax, String help) {}
 
     static final List<Spec> SPECS = List.of(
-            new Spec("machine", Arity.VALUE, false, Group.MACHINE, "[type=]microvm|none[,dump-guest-core=on|off]",
+            new Spec("machine", Arity.VALUE, false, Group.MACHINE, "[type=]microvm|none[,dump-guest-core=on|off][,acpi=on|off]",
                     "the machine type: microvm, or none (QMP only, no guest)"),
             new Spec("smp", Arity.VALUE, false, Group.MACHINE, "[cpus=]N", "number of vCPUs, 1..254 (default 1)"),
             new Spec("m", Arity.VALUE, false, Group.MACHINE, "[size=]N[K|M|G]",

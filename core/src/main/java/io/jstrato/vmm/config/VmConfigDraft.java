@@ -18,6 +18,7 @@ final class VmConfigDraft {
     int vcpus = MachineConfig.DEFAULT_VCPUS;
     long memoryBytes = MachineConfig.DEFAULT_MEMORY_BYTES;
     boolean dumpGuestCore = true;
+    boolean acpi = true;
     Path kernel;
     Optional<Path> initrd = Optional.empty();
     String cmdline = "";
@@ -59,7 +60,7 @@ final class VmConfigDraft {
                 : LogConfig.levelFromName(levelName);
         return new VmConfig(
                 name,
-                new MachineConfig(vcpus, memoryBytes, dumpGuestCore, machineType),
+                new MachineConfig(vcpus, memoryBytes, dumpGuestCore, machineType, acpi),
                 boot,
                 List.copyOf(drives.values()),
                 List.copyOf(nets.values()),

@@ -1,6 +1,7 @@
 package io.jstrato.vmm.machine;
 
 import io.jstrato.devices.GuestMemory;
+import io.jstrato.devices.acpi.SleepRegisters;
 import io.jstrato.devices.bus.Bus;
 import io.jstrato.devices.legacy.BootTimer;
 import io.jstrato.devices.legacy.I8042;
@@ -14,6 +15,8 @@ import io.jstrato.kvm.VmFd;
 import io.jstrato.linux.AnonymousMemory;
 import io.jstrato.linux.EventFd;
 import io.jstrato.linux.VcpuSignal;
+import io.jstrato.vmm.acpi.AcpiTables;
+import io.jstrato.vmm.acpi.Dsdt;
 import io.jstrato.vmm.boot.BootCpuSetup;
 import io.jstrato.vmm.boot.BootException;
 import io.jstrato.vmm.boot.BootImage;
@@ -36,6 +39,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.logging.Logger;
 
 /**
@@ -53,6 +57,8 @@ public final class MicroVm implements AutoCloseable {
     static final int SYSTEM_CONTROL_PORT_B = 0x61;
     static final int I8042_COMMAND_PORT = 0x64;
     static final int POST_CODE_PORT = 0x80;
+    /** The FADT's sleep control (0x600) and status (0x601) registers; a free port range on this machine. */
+    static final int ACPI_SLEEP_PORT = 0x600;
     private static final long BOOT_TIMER_SIZE = 0x1000;
 
     private final VmConfig config;
@@ -113,6 +119,10 @@ public final class MicroVm implements AutoCloseable {
         pio.register(SYSTEM_CONTROL_PORT_B, 1, new SystemControlPortB());
         pio.register(I8042_COMMAND_PORT, 1, i8042.commandPort());
         pio.register(POST_CODE_PORT, 1, new PostCode());
+        if (config.machine().acpi()) {
+            // A guest poweroff (ACPI S5) ends the VM the way an i8042 reset does.
+            pio.register(ACPI_SLEEP_PORT, SleepRegisters.SIZE, new SleepRegisters(() -> stops.guestShutdown(-1)));
+        }
         this.bootTimer = new BootTimer(System::nanoTime, nanos -> {
             bootTime = Duration.between(processStart, Instant.now());
             LOG.info("guest boot timer: " + bootTime.toMillis() + " ms after the VMM process started");
@@ -121,8 +131,13 @@ public final class MicroVm implements AutoCloseable {
         virtioWiring.accept(this, mmio);
 
         String cmdline = KernelCommandLine.build(config.boot().orElseThrow().cmdline(), virtioSlots);
-        this.bootImage = KernelLoader.load(memory, layout, config.boot().orElseThrow().kernel(), config.boot().orElseThrow().initrd(), cmdline);
+        OptionalLong rsdp = config.machine().acpi() ? OptionalLong.of(AcpiTables.RSDP_ADDRESS) : OptionalLong.empty();
+        this.bootImage = KernelLoader.load(memory, layout, config.boot().orElseThrow().kernel(),
+                config.boot().orElseThrow().initrd(), cmdline, rsdp);
         MpTable.write(memory, config.machine().vcpus());
+        if (config.machine().acpi()) {
+            writeAcpiTables(virtioSlots);
+        }
 
         VcpuSignal.installNoopHandler();
         VcpuSetup setup = new VcpuSetup(kvm, config.machine().vcpus());
@@ -148,6 +163,17 @@ public final class MicroVm implements AutoCloseable {
     public static MicroVm create(VmConfig config, Kvm kvm, SerialBackend serial, List<VirtioMmioSlot> virtioSlots,
                                  java.util.function.BiConsumer<MicroVm, Bus> virtioWiring) throws BootException {
         return new MicroVm(config, kvm, serial, virtioSlots, virtioWiring);
+    }
+
+    /** After the kernel: the tables must not overlap it, which only the loaded image can tell. */
+    private void writeAcpiTables(List<VirtioMmioSlot> virtioSlots) throws BootException {
+        AcpiTables.Machine described = new AcpiTables.Machine(config.machine().vcpus(), virtioSlots,
+                new Dsdt.SerialPort(COM1_PORT, COM1_IRQ), ACPI_SLEEP_PORT);
+        try {
+            AcpiTables.write(memory, AcpiTables.build(described), bootImage.kernelStart(), bootImage.kernelEnd());
+        } catch (IllegalArgumentException e) {
+            throw new BootException(config.boot().orElseThrow().kernel(), e.getMessage());
+        }
     }
 
     /** What this machine cannot run without; checked first so the error names the capability. */

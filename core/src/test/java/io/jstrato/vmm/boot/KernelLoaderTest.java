@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -313,6 +314,22 @@ class KernelLoaderTest {
     }
 
     // ---- PVH ----
+
+    @Test
+    void rsdpAddressGoesToTheZeroPageAndToHvmStartInfo() throws Exception {
+        Path bz = file("bzImage", new BzImageBuilder().build());
+        mem.writeLong(0x7000 + 0x70, -1L);
+        KernelLoader.load(mem, layout, bz, Optional.empty(), "", OptionalLong.of(0xE0000));
+        assertEquals(0xE0000, mem.readLong(0x7000 + 0x70), "boot_params.acpi_rsdp_addr");
+        KernelLoader.load(mem, layout, bz, Optional.empty(), "");
+        assertEquals(0, mem.readLong(0x7000 + 0x70), "no ACPI: 0, the kernel scans (and finds nothing)");
+
+        byte[] text = BzImageBuilder.pattern(0x1000, 2);
+        Path pvh = file("pvh.elf", ElfBuilder.elf64().entry(0x100_0000).load(0x100_0000, 0x100_0000, text, text.length)
+                .pvhNote(0x100_0040, 8).build());
+        KernelLoader.load(mem, layout, pvh, Optional.empty(), "", OptionalLong.of(0xE0000));
+        assertEquals(0xE0000, mem.readLong(0x6000 + 0x20), "hvm_start_info.rsdp_paddr");
+    }
 
     @Test
     void pvhElfGetsStartInfoWithCmdlineMemmapAndInitrdModule() throws Exception {

@@ -1,6 +1,7 @@
 package io.jstrato.vmm.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,6 +112,17 @@ class JsonConfigFileTest {
     }
 
     @Test
+    void acpiIsOnUnlessTheFileOrTheCommandLineSaysOff() throws IOException {
+        String off = """
+                {"boot-source": {"kernel_image_path": "/k"}, "machine-config": {"acpi": false}}""";
+        assertTrue(load(FULL).machine().acpi());
+        assertFalse(load(off).machine().acpi());
+        assertFalse(load(off, "-machine", "microvm").machine().acpi(), "-machine without acpi= keeps the file's");
+        assertTrue(load(off, "-machine", "microvm,acpi=on").machine().acpi());
+        assertFalse(load(FULL, "-machine", "microvm,acpi=off").machine().acpi());
+    }
+
+    @Test
     void serialStdioFalseMeansNone() throws IOException {
         VmConfig c = load("""
                 {"boot-source": {"kernel_image_path": "/k"}, "serial": {"stdio": false}}""");
@@ -144,7 +156,9 @@ class JsonConfigFileTest {
                         + " 99999999999999999999999}}", "machine-config.mem_size: out of range: "
                         + "99999999999999999999999"),
                 bad("{\"boot-source\": {\"kernel_image_path\": \"/k\"}, \"machine-config\": {\"vcpus\": 2}}",
-                        "machine-config.vcpus: unknown field (expected one of mem_size, name, vcpu_count)"),
+                        "machine-config.vcpus: unknown field (expected one of acpi, mem_size, name, vcpu_count)"),
+                bad("{\"boot-source\": {\"kernel_image_path\": \"/k\"}, \"machine-config\": {\"acpi\": \"off\"}}",
+                        "machine-config.acpi: expected boolean, got string"),
                 bad("{\"boot-source\": {\"kernel_image_path\": \"/k\"}, \"machine\": {}}",
                         "machine: unknown section (expected one of boot-source, machine-config, drive, net, serial)"),
                 bad("{\"machine-config\": {}}", "boot-source: required section is missing"),
