@@ -1,0 +1,39 @@
+package io.jstrato.vmm.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.jstrato.kvm.testing.RequiresHardwareKvm;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Debian's stock kernel, unchanged, reaches userspace on jstrato as a bzImage and as an ELF vmlinux (PVH entry),
+ * with one vCPU and with two, which the guest counts (its application processor comes up through INIT/SIPI,
+ * KVM_RUN returning EAGAIN meanwhile); then it powers off through ACPI, which ends the VM with status 0. Needs a KVM that runs
+ * guest code on the CPU: kvm_pvm cannot boot Linux.
+ */
+@RequiresHardwareKvm
+class LinuxBootIT {
+    /** Minutes, not seconds: in the nested lane Linux takes about one to reach userspace. */
+    private static final Duration BOOT = Duration.ofMinutes(6);
+
+    @ParameterizedTest(name = "{0}, -smp {1}")
+    @CsvSource({"bzImage, 1", "bzImage, 2", "vmlinux, 1", "vmlinux, 2"})
+    void reachesUserspaceAndCountsItsCpus(String format, int vcpus, @TempDir Path dir) throws Exception {
+        LinuxGuest linux = LinuxGuest.debian();
+        Path kernel = format.equals("bzImage") ? linux.bzImage() : linux.vmlinux();
+        Path initrd = linux.initramfs(dir, """
+                echo "linux-guest: cpus $(grep -c ^processor /proc/cpuinfo)"
+                poweroff -f
+                """);
+        try (JstratoVm vm = JstratoVm.start("-kernel", kernel.toString(), "-initrd", initrd.toString(),
+                "-append", LinuxGuest.CMDLINE, "-m", "256", "-smp", String.valueOf(vcpus), "-serial", "stdio")) {
+            vm.awaitLine(LinuxGuest.USERSPACE, BOOT);
+            vm.awaitLine("linux-guest: cpus " + vcpus, BOOT);
+            assertEquals(0, vm.awaitExit(BOOT), "a guest poweroff (ACPI S5) ends the VM cleanly");
+        }
+    }
+}
