@@ -12,7 +12,8 @@
  * seqwrite/seqread/randread (benchmarks): print `bench start`, do the I/O, print `bench done ...`; the host
  * times the two lines. randread reads 4 KiB at pseudo-random 4 KiB-aligned offsets below sector S.
  * Pattern: little-endian u64 word j of sector s is splitmix64(seed + s * 64 + j); checksum: FNV-1a 64 of the
- * bytes read. The tests compute both in Java. All device work runs at CPL3.
+ * bytes read. The tests compute both in Java. All device work runs in user_call() (CPL0
+ * unless guest.cpl=3).
  */
 #include "rt.h"
 #include "virtio.h"

@@ -1,4 +1,7 @@
-/* echo: copies every byte received on the serial port back; `q` ends the VM. Polls at CPL3. */
+/*
+ * echo: copies every byte received on the serial port back; `q` ends the VM. Polls in user_call() (CPL0 unless
+ * guest.cpl=3).
+ */
 #include "rt.h"
 
 static long echo_until_q(void *unused)

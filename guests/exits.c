@@ -1,7 +1,8 @@
 /*
  * exits: N port-I/O exits (writes to the POST port 0x80 alternating with reads of an unassigned port)
  * and N MMIO exits (writes and reads at an address with no device), then the values unassigned reads
- * return at each size, so QEMU is the oracle for what jstrato must answer. Loops run at CPL3.
+ * return at each size, so QEMU is the oracle for what jstrato must answer. Loops run in user_call()
+ * (CPL0 by default, CPL3 with guest.cpl=3).
  */
 #include "rt.h"
 

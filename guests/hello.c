@@ -1,6 +1,6 @@
 /*
  * hello: proves boot, console and exit; prints its command line (so each VMM's additions show) and the
- * privilege level user_call() code ran at (3 via sysretq, or 0 with guest.cpl=0) and came back to.
+ * privilege level user_call() code ran at (0 by default, 3 via sysretq with guest.cpl=3) and came back to.
  */
 #include "rt.h"
 

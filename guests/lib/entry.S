@@ -141,13 +141,17 @@ gdt_tss:
     .quad 0                      /* 0x40 TSS, 16 bytes, filled in by cpu_init() */
     .quad 0
 gdt_end:
+    /* For the smp guest's AP trampoline, which loads this GDT from below 1 MiB. */
+    .globl gdt_limit
+    .set gdt_limit, gdt_end - gdt - 1
 gdt_descriptor:
-    .word gdt_end - gdt - 1
+    .word gdt_limit
     .long gdt
 
 /* Identity map of [0, 4 GiB) with 2 MiB pages; P|RW|US|PS, and PCD|PWT from 3 GiB up (MMIO). */
     .section .data.pagetables, "aw"
     .balign 4096
+    .globl pml4
 pml4:
     .quad pdpt + 0x7
     .fill 511, 8, 0

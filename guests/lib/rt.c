@@ -66,7 +66,7 @@ extern char syscall_entry[];
 static struct tss64 tss __attribute__((aligned(16)));
 static u8 tss_stack[4096] __attribute__((aligned(16)));
 static const char *the_cmdline = "";
-static int run_at_cpl3 = 1;
+static int run_at_cpl3;
 
 long user_call_sysret(long (*fn)(void *), void *arg);
 
@@ -389,8 +389,12 @@ void rt_start(u32 start_info_paddr)
         the_cmdline = (const char *)si->cmdline_paddr;
     else if (!si || si->magic != HVM_START_MAGIC)
         printf("guest: bad hvm_start_info magic at 0x%x\n", start_info_paddr);
-    /* guest.cpl=0 keeps everything at CPL0 (emulated on the software KVM, but no mode switches). */
-    run_at_cpl3 = cmdline_u64("guest.cpl", 3) != 0;
+    /*
+     * CPL0 by default: entering CPL3 with sysretq triple-faults on the software KVM (kvm_pvm, GUEST.md "Two
+     * KVMs"), and a guest's default must run on every KVM. guest.cpl=3 opts in where CPL3 works (hardware KVM,
+     * the nested lane, QEMU TCG).
+     */
+    run_at_cpl3 = cmdline_u64("guest.cpl", 0) == 3;
     guest_main();
     vm_exit();
 }

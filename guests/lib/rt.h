@@ -52,8 +52,8 @@ int cmdline_virtio_mmio(int index, u64 *base, u32 *irq);
 int parse_u64(const char *s, u64 *out);
 
 /*
- * long fn(void *) run at CPL3 (IOPL 3: port I/O allowed); returns its result back at CPL0. With
- * `guest.cpl=0` on the command line fn runs directly at CPL0 instead.
+ * long fn(void *) run directly at CPL0 (the default), or with `guest.cpl=3` on the command line at CPL3
+ * (entered by sysretq, IOPL 3: port I/O allowed), returning its result back at CPL0.
  */
 long user_call(long (*fn)(void *), void *arg);
 

@@ -29,14 +29,24 @@ class HelloGuestIT {
                     "no virtio devices, so QEMU appends nothing");
             // Exit 0 under -no-reboot means the guest's triple fault (no i8042 on microvm) ended the VM.
             assertEquals(0, vm.awaitExit(TIMEOUT));
-            assertEquals(List.of("hello from jstrato test guest", cmdline, "user code ran at cpl 3, back at cpl 0"),
-                    vm.lines());
+            assertEquals(List.of("hello from jstrato test guest", cmdline, "user code ran at cpl 0, back at cpl 0"),
+                    vm.lines(), "user_call() stays at CPL0 unless guest.cpl=3 asks for CPL3");
             System.out.printf("[qemu %s] hello: %d ms%n", config.accel(), vm.elapsed().toMillis());
         }
     }
 
     @Test
-    void guestCplZeroKeepsUserCallsAtCplZero() throws Exception {
+    void guestCplThreeRunsUserCallsAtCplThreeAndComesBack() throws Exception {
+        // sysretq in, syscall back: TCG runs CPL3 (kvm_pvm does not, hence the CPL0 default).
+        var config = QemuMicrovm.Config.of(QemuMicrovm.guest("hello"), "guest.cpl=3");
+        try (QemuMicrovm vm = QemuMicrovm.start(config)) {
+            vm.awaitLine("user code ran at cpl 3, back at cpl 0", TIMEOUT);
+            assertEquals(0, vm.awaitExit(TIMEOUT));
+        }
+    }
+
+    @Test
+    void guestCplZeroStillMeansCplZero() throws Exception {
         var config = QemuMicrovm.Config.of(QemuMicrovm.guest("hello"), "guest.cpl=0");
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             vm.awaitLine("user code ran at cpl 0, back at cpl 0", TIMEOUT);

@@ -41,30 +41,32 @@ public final class QemuMicrovm implements AutoCloseable {
         }
     }
 
-    /** How QEMU runs the guest. */
+    /**
+     * How QEMU runs the guest. Always chosen by the test, never by what the machine has: QEMU with
+     * {@code -accel kvm} runs on whichever KVM /dev/kvm is (kvm_pvm behaves differently, GUEST.md "Two KVMs"), so
+     * a test that asks for {@link #KVM} needs the same {@code @RequiresKvm}/{@code @RequiresHardwareKvm} tag as a
+     * jstrato test; {@link Config#of} is TCG.
+     */
     public enum Accel {
-        /** Software emulation: what this repository's machines (no /dev/kvm) can do. */
+        /** Software emulation: the same on every machine, no /dev/kvm needed. */
         TCG,
-        /** Hardware KVM; {@code -arch-capabilities} because setting MSR 0x10a aborts on nested hosts. */
-        KVM;
-
-        /** {@code jstrato.qemu.accel=tcg|kvm}, else KVM when /dev/kvm is usable. */
-        public static Accel fromEnvironment() {
-            String forced = System.getProperty("jstrato.qemu.accel");
-            if (forced != null) {
-                return Accel.valueOf(forced.toUpperCase(java.util.Locale.ROOT));
-            }
-            Path kvm = Path.of("/dev/kvm");
-            return Files.isReadable(kvm) && Files.isWritable(kvm) ? KVM : TCG;
-        }
+        /** KVM; {@code -arch-capabilities} because setting MSR 0x10a aborts on nested hosts. */
+        KVM
     }
 
     /**
      * What to boot and how; {@link #commandLine()} is the exact argument list. {@code launcher} prefixes it
-     * (e.g. {@code ip netns exec NS}, which execs QEMU in place so the process is QEMU itself).
+     * (e.g. {@code ip netns exec NS}, which execs QEMU in place so the process is QEMU itself). {@code cpu} is a
+     * {@code -cpu} model, null for the accelerator's default (TCG: qemu64; KVM: the host's); {@code cpus} the
+     * number of vCPUs ({@code -smp}).
      */
     public record Config(Path kernel, String append, List<Drive> drives, List<Nic> nics, Path qmpSocket,
-                         int memoryMib, Accel accel, List<String> launcher) {
+                         int memoryMib, Accel accel, String cpu, int cpus, List<String> launcher) {
+        public Config(Path kernel, String append, List<Drive> drives, List<Nic> nics, Path qmpSocket,
+                      int memoryMib, Accel accel, List<String> launcher) {
+            this(kernel, append, drives, nics, qmpSocket, memoryMib, accel, null, 1, launcher);
+        }
+
         public Config {
             Objects.requireNonNull(kernel, "kernel");
             append = append == null ? "" : append;
@@ -75,34 +77,46 @@ public final class QemuMicrovm implements AutoCloseable {
                 throw new IllegalArgumentException("memoryMib must be positive: " + memoryMib);
             }
             Objects.requireNonNull(accel, "accel");
+            if (cpus <= 0) {
+                throw new IllegalArgumentException("cpus must be positive: " + cpus);
+            }
         }
 
         public static Config of(Path kernel, String append) {
-            return new Config(kernel, append, List.of(), List.of(), null, 128, Accel.fromEnvironment(), List.of());
+            return new Config(kernel, append, List.of(), List.of(), null, 128, Accel.TCG, List.of());
         }
 
         public Config withDrives(Drive... more) {
             List<Drive> all = new ArrayList<>(drives);
             all.addAll(List.of(more));
-            return new Config(kernel, append, all, nics, qmpSocket, memoryMib, accel, launcher);
+            return new Config(kernel, append, all, nics, qmpSocket, memoryMib, accel, cpu, cpus, launcher);
         }
 
         public Config withNics(Nic... more) {
             List<Nic> all = new ArrayList<>(nics);
             all.addAll(List.of(more));
-            return new Config(kernel, append, drives, all, qmpSocket, memoryMib, accel, launcher);
+            return new Config(kernel, append, drives, all, qmpSocket, memoryMib, accel, cpu, cpus, launcher);
         }
 
         public Config withQmpSocket(Path socket) {
-            return new Config(kernel, append, drives, nics, socket, memoryMib, accel, launcher);
+            return new Config(kernel, append, drives, nics, socket, memoryMib, accel, cpu, cpus, launcher);
         }
 
         public Config withAccel(Accel how) {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, how, launcher);
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, how, cpu, cpus, launcher);
+        }
+
+        /** A {@code -cpu} model instead of the accelerator's default. */
+        public Config withCpu(String model) {
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, model, cpus, launcher);
+        }
+
+        public Config withCpus(int count) {
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, count, launcher);
         }
 
         public Config withLauncher(String... prefix) {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, List.of(prefix));
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, cpus, List.of(prefix));
         }
 
         public List<String> commandLine() {
@@ -111,8 +125,13 @@ public final class QemuMicrovm implements AutoCloseable {
                     // No option ROMs, no ACPI (so QEMU appends virtio_mmio.device= to the command line), no RTC.
                     "-M", "microvm,x-option-roms=off,acpi=off,rtc=off",
                     "-accel", accel == Accel.KVM ? "kvm" : "tcg"));
-            if (accel == Accel.KVM) {
+            if (cpu != null) {
+                cmd.addAll(List.of("-cpu", cpu));
+            } else if (accel == Accel.KVM) {
                 cmd.addAll(List.of("-cpu", "host,-arch-capabilities"));
+            }
+            if (cpus != 1) {
+                cmd.addAll(List.of("-smp", Integer.toString(cpus)));
             }
             cmd.addAll(List.of("-m", Integer.toString(memoryMib),
                     "-nodefaults", "-no-user-config", "-nographic", "-serial", "stdio", "-no-reboot",

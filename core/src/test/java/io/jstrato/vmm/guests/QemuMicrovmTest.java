@@ -49,6 +49,28 @@ class QemuMicrovmTest {
     }
 
     @Test
+    void aCpuModelAndAVcpuCountComeBeforeTheMemorySize() {
+        var config = QemuMicrovm.Config.of(Path.of("/g/smp.elf"), "smp.cpus=4").withCpu("max").withCpus(4);
+        List<String> cmd = config.commandLine();
+        int accel = cmd.indexOf("-accel");
+        assertEquals(List.of("-accel", "tcg", "-cpu", "max", "-smp", "4", "-m", "128"), cmd.subList(accel, accel + 8));
+    }
+
+    @Test
+    void configOfIsTcgWhateverKvmTheMachineHas() {
+        // QEMU on /dev/kvm would run on kvm_pvm here; a test must ask for KVM (and carry the KVM tag) to get it.
+        List<String> cmd = QemuMicrovm.Config.of(Path.of("/g/hello.elf"), "").commandLine();
+        int accel = cmd.indexOf("-accel");
+        assertEquals(List.of("-accel", "tcg", "-m"), cmd.subList(accel, accel + 3));
+    }
+
+    @Test
+    void rejectsNonPositiveVcpuCounts() {
+        assertThrows(IllegalArgumentException.class,
+                () -> QemuMicrovm.Config.of(Path.of("/g/smp.elf"), "").withCpus(0));
+    }
+
+    @Test
     void rejectsNonPositiveMemory() {
         assertThrows(IllegalArgumentException.class, () -> new QemuMicrovm.Config(Path.of("/g/hello.elf"), "",
                 List.of(), List.of(), null, 0, QemuMicrovm.Accel.TCG, List.of()));

@@ -10,6 +10,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,13 +19,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A minimal QMP client for driving QEMU in oracle tests (e.g. {@code block_resize} for the hot-plug watch):
- * greeting, {@code qmp_capabilities}, then one command at a time; events are skipped.
+ * greeting, {@code qmp_capabilities}, then one command at a time; events read while waiting for a reply are
+ * kept for {@link #awaitEvent}.
  */
 final class QemuQmp implements AutoCloseable {
 
     private final SocketChannel channel;
     private final BufferedReader in;
     private final OutputStream out;
+    private final List<String> events = new ArrayList<>();
 
     private QemuQmp(SocketChannel channel) {
         this.channel = channel;
@@ -54,8 +58,19 @@ final class QemuQmp implements AutoCloseable {
         return reply;
     }
 
-    /** Reads lines until one starts with prefix and is not an event (blocking reads, bounded by timeout). */
+    /** Reads lines until a reply (not an event) starts with prefix; events on the way are kept. */
     private String readReply(String prefix, Duration timeout) throws IOException, TimeoutException, InterruptedException {
+        return readUntil(line -> !isEvent(line) && line.startsWith(prefix), timeout);
+    }
+
+    /** QEMU writes events as {"timestamp": ..., "event": NAME, ...}; other servers may put "event" first. */
+    private static boolean isEvent(String line) {
+        return line.startsWith("{\"timestamp\"") || line.startsWith("{\"event\"");
+    }
+
+    /** Reads lines until one satisfies stop (blocking reads, bounded by timeout); keeps the events it passes. */
+    private String readUntil(java.util.function.Predicate<String> stop, Duration timeout)
+            throws IOException, TimeoutException, InterruptedException {
         CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> {
             try {
                 for (;;) {
@@ -63,8 +78,13 @@ final class QemuQmp implements AutoCloseable {
                     if (line == null) {
                         throw new IOException("QMP connection closed");
                     }
-                    if (line.startsWith(prefix) && !line.startsWith("{\"event\"")) {
+                    if (stop.test(line)) {
                         return line;
+                    }
+                    if (isEvent(line)) {
+                        synchronized (events) {
+                            events.add(line);
+                        }
                     }
                 }
             } catch (IOException e) {
@@ -79,6 +99,23 @@ final class QemuQmp implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Waits for the event named {@code name} (one already passed while waiting for a reply counts) and returns
+     * its line. QEMU sends events only to connected clients: check the state a command reports, then wait.
+     */
+    String awaitEvent(String name, Duration timeout) throws IOException, TimeoutException, InterruptedException {
+        String wanted = "\"event\": \"" + name + "\"";
+        synchronized (events) {
+            for (String e : events) {
+                if (e.contains(wanted)) {
+                    events.remove(e);
+                    return e;
+                }
+            }
+        }
+        return readUntil(line -> isEvent(line) && line.contains(wanted), timeout);
     }
 
     @Override
