@@ -258,14 +258,14 @@ public final class VirtioPool implements AutoCloseable {
     }
 
     private void attachTap(NicSlot s, TapNetBackend b) {
-        FdWatch[] holder = new FdWatch[1];
-        FdWatch watch = FdWatch.watch(loops.next(), b.fd(), s.name + "-tap", () -> {
+        // The watch is handed to the callback: a tap may be readable (a frame from the host side) before join()
+        // returns here.
+        FdWatch watch = FdWatch.watch(loops.next(), b.fd(), s.name + "-tap", (FdWatch w) -> {
             // No receive buffers in the guest: stop reading the tap until it adds some (RxInterest).
             if (!s.device.onTapReadable()) {
-                holder[0].setReadInterest(false);
+                w.setReadInterest(false);
             }
         }).join();
-        holder[0] = watch;
         s.tapWatch = watch;
         s.device.attach(b, watch::setReadInterest);
     }

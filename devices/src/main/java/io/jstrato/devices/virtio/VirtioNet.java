@@ -123,6 +123,9 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                 }
             }
         }
+        // The backend may have been readable before it was attached here, and its watcher then told to stop
+        // reading (no backend yet); nothing else would turn reading on again.
+        interest.setReadInterest(true);
         configChanged();
     }
 

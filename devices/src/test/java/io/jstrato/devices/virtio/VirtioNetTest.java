@@ -92,6 +92,14 @@ class VirtioNetTest {
     }
 
     @Test
+    void aTapReadableBeforeItsBackendIsAttachedIsReadOnceItIs() {
+        start(0);
+        assertFalse(net.onTapReadable(), "no backend yet: the tap's watcher is told to stop reading");
+        net.attach(tap, interest::add);
+        assertEquals(List.of(true), interest, "attaching turns reading on again");
+    }
+
+    @Test
     void transmitsFramesWithTheirVnetHeaderAsIs() throws Exception {
         net.attach(tap, interest::add);
         start(VirtioNet.F_CSUM | VirtioNet.F_HOST_TSO4);
@@ -138,6 +146,8 @@ class VirtioNetTest {
     @Test
     void stopsReadingWithoutRxBuffersUntilTheGuestAddsSome() {
         net.attach(tap, interest::add);
+        assertEquals(List.of(true), interest, "attached: read the tap");
+        interest.clear();
         start(0);
         tap.inject(frame(60, 3));
         assertFalse(net.onTapReadable(), "no rx buffer: stop reading the tap");
