@@ -6,6 +6,7 @@ import io.jstrato.qmp.QmpBindException;
 import io.jstrato.qmp.QmpCommandRegistry;
 import io.jstrato.qmp.QmpEvents;
 import io.jstrato.qmp.QmpGreeting;
+import io.jstrato.qmp.QmpLimits;
 import io.jstrato.qmp.QmpObserver;
 import io.jstrato.qmp.QmpServer;
 import io.jstrato.vmm.boot.BootException;
@@ -224,7 +225,7 @@ public final class Vmm {
                 .orElse(QmpObserver.NONE);
         QmpServer qmp = new QmpServer(loops, registry, events,
                 new QmpGreeting(Version.packageName(), QueryVersionCommand.MAJOR, QueryVersionCommand.MINOR,
-                        QueryVersionCommand.MICRO), observer);
+                        QueryVersionCommand.MICRO), observer, QmpLimits.DEFAULT.withMaxClients(config.qmpMaxClients()));
         // Closing removes the socket files, also when a later start-up step fails.
         resources.add(qmp);
         for (var socket : config.qmpSockets()) {

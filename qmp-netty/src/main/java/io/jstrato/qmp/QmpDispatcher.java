@@ -13,12 +13,14 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Runs one connection's requests in order, one at a time, and queues their replies. While a command is in
- * flight the connection stops reading; what one read already delivered waits in a queue. Nothing here
+ * flight, or while the client leaves its replies unread (the channel is not writable), the connection
+ * stops reading and runs nothing more; what one read already delivered waits in a queue. Nothing here
  * blocks: a command's stage may complete on any thread, and its reply is written from this connection's
  * event loop (see {@link QmpEvents} for why that keeps events ahead of replies).
  *
  * <pre>
  *   idle --request--> busy --stage completes--> reply queued --> idle (next queued input, else read)
+ *   idle --not writable--> held (no input run, no read) --writable--> idle
  *   any  --fatal rejection--> error written --> closed
  *   any  --closeGracefully--> (busy: reply first) --> flushed --> closed
  *   any  --client half-closed--> remaining input answered --> flushed --> closed
@@ -88,6 +90,12 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        drain();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Only I/O failures reach here (bad input is a Rejection): the connection is unusable.
         ctx.close();
@@ -114,7 +122,8 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
 
     private void drain() {
         QmpInbound next;
-        while (!busy && !closing && (next = waiting.poll()) != null) {
+        // Not writable: the client is not reading what it asked for; it gets nothing more until it does.
+        while (!busy && !closing && ctx.channel().isWritable() && (next = waiting.poll()) != null) {
             switch (next) {
                 case QmpInbound.Request request -> start(request);
                 case QmpInbound.Rejection rejection -> reject(rejection);
@@ -131,8 +140,9 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        // Read again only when nothing is in flight, so a client cannot queue unbounded work.
-        ctx.channel().config().setAutoRead(!busy);
+        // Read again only when nothing is in flight and the replies drain, so a client cannot queue
+        // unbounded work or unbounded replies.
+        ctx.channel().config().setAutoRead(!busy && waiting.isEmpty() && ctx.channel().isWritable());
     }
 
     private void reject(QmpInbound.Rejection rejection) {

@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
@@ -44,20 +45,29 @@ public final class QmpServer implements AutoCloseable {
     private static final long CLOSE_WAIT_SECONDS = 10;
 
     private final EventLoopGroup group;
-    private final QmpConnectionTracker tracker = new QmpConnectionTracker();
+    private final QmpConnectionTracker tracker;
     private final QmpChannelInitializer initializer;
+    private final QmpLimits limits;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private CompletableFuture<Void> closing;
 
     private record Listener(Path path, Channel channel, Object fileKey) {}
 
+    /** A server with {@link QmpLimits#DEFAULT}. */
     public QmpServer(EventLoopGroup group, QmpCommandRegistry registry, QmpEvents events,
             QmpGreeting greeting, QmpObserver observer) {
+        this(group, registry, events, greeting, observer, QmpLimits.DEFAULT);
+    }
+
+    public QmpServer(EventLoopGroup group, QmpCommandRegistry registry, QmpEvents events,
+            QmpGreeting greeting, QmpObserver observer, QmpLimits limits) {
         this.group = Objects.requireNonNull(group, "group");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.tracker = new QmpConnectionTracker(limits.maxClients());
         ObjectMapper mapper = QmpJson.newMapper();
         this.initializer = new QmpChannelInitializer(mapper, Objects.requireNonNull(greeting, "greeting"),
                 Objects.requireNonNull(events, "events"), Objects.requireNonNull(registry, "registry"),
-                observer == null ? QmpObserver.NONE : observer);
+                observer == null ? QmpObserver.NONE : observer, limits);
     }
 
     /**
@@ -91,6 +101,9 @@ public final class QmpServer implements AutoCloseable {
                     // A script that pipes commands into `ncat -U` half-closes after its last line: keep the
                     // connection to answer what it sent (QmpDispatcher closes once the input is answered).
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    // Past the high mark the channel is not writable, and QmpDispatcher stops reading it.
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                            new WriteBufferWaterMark(QmpLimits.LOW_WATER_BYTES, QmpLimits.HIGH_WATER_BYTES))
                     .childHandler(initializer)
                     .bind(new DomainSocketAddress(bound.toString()))
                     .awaitUninterruptibly();
@@ -174,6 +187,26 @@ public final class QmpServer implements AutoCloseable {
             // Best effort: the socket files are still removed below.
             removeSocketFiles();
         }
+    }
+
+    /** The limits each client is held to. */
+    public QmpLimits limits() {
+        return limits;
+    }
+
+    /** Connections open now, refused ones still closing included. */
+    int connectionCount() {
+        return tracker.connections().size();
+    }
+
+    /** Bytes queued by the server and not yet taken by the kernel, over all connections (for tests). */
+    long pendingOutboundBytes() {
+        long total = 0;
+        for (Channel connection : tracker.connections()) {
+            var buffer = connection.unsafe().outboundBuffer();
+            total += buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        }
+        return total;
     }
 
     private CompletableFuture<Void> closeConnections() {

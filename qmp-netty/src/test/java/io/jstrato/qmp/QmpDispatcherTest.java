@@ -135,4 +135,20 @@ class QmpDispatcherTest {
         assertTrue(closed.isDone());
         assertFalse(channel.finish());
     }
+
+    @Test
+    void aClientThatDoesNotDrainIsNotReadAndGetsNothingMoreRunUntilItDoes() {
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        channel.writeInbound(request("query-status", new IntNode(1)), request("stop", new IntNode(2)));
+        assertNull(channel.readOutbound(), "nothing runs while the replies do not drain");
+        assertEquals("running", vm.status());
+        assertFalse(channel.config().isAutoRead(), "and the socket is not read");
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        channel.runPendingTasks();
+        assertEquals(new IntNode(1), assertInstanceOf(QmpOutbound.Return.class, channel.readOutbound()).id());
+        assertEquals(new IntNode(2), assertInstanceOf(QmpOutbound.Return.class, channel.readOutbound()).id());
+        assertEquals("paused", vm.status());
+        assertTrue(channel.config().isAutoRead(), "drained: read again");
+        assertFalse(channel.finish());
+    }
 }

@@ -22,7 +22,7 @@ class QmpPipelineTest {
     private final QmpEvents events = new QmpEvents();
     private final FakeVm vm = new FakeVm(events, Runnable::run);
     private final EmbeddedChannel channel = new EmbeddedChannel(new QmpChannelInitializer(QmpJson.newMapper(),
-            new QmpGreeting("jstrato-0.1.0", 4, 0, 1), events, vm.registry(), QmpObserver.NONE));
+            new QmpGreeting("jstrato-0.1.0", 4, 0, 1), events, vm.registry(), QmpObserver.NONE, QmpLimits.DEFAULT));
 
     private void type(String text) {
         channel.writeInbound(Unpooled.copiedBuffer(text, UTF_8));

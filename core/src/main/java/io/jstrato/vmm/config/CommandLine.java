@@ -103,6 +103,7 @@ public final class CommandLine {
         values("chardev").forEach(qmp::chardev);
         values("mon").forEach(qmp::mon);
         draft.qmpSockets.addAll(qmp.sockets());
+        value("qmp-max-clients").ifPresent(v -> draft.qmpMaxClients = QmpSocketOptions.maxClients(v));
 
         value("serial").ifPresent(v -> draft.serial = serial(v));
         draft.startPaused = parsed.hasOption("S");

@@ -62,6 +62,8 @@ final class OptionCatalog {
                     "JSON VM config (StratoVirt 0.x schema); command-line options override it"),
             new Spec("api-channel", Arity.VALUE, true, Group.MANAGEMENT, "unix:PATH", "QMP socket (seed style)"),
             new Spec("qmp", Arity.VALUE, true, Group.MANAGEMENT, "unix:PATH,server,nowait", "QMP socket"),
+            new Spec("qmp-max-clients", Arity.VALUE, false, Group.MANAGEMENT, "N",
+                    "QMP clients served at once over all sockets, at least 16 (default 64)"),
             new Spec("chardev", Arity.VALUE, true, Group.MANAGEMENT, "socket,id=ID,path=PATH,server,nowait",
                     "a socket for -mon"),
             new Spec("mon", Arity.VALUE, true, Group.MANAGEMENT, "chardev=ID,id=ID,mode=control",

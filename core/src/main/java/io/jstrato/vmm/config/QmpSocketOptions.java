@@ -51,6 +51,19 @@ final class QmpSocketOptions {
         }
     }
 
+    /**
+     * {@code -qmp-max-clients N}: how many QMP connections are served at once over all sockets; one more gets
+     * an error line and is closed. Never below the 16 QMP.md promises.
+     */
+    static int maxClients(String value) {
+        int n = KeyValueOptions.parseInt("-qmp-max-clients", value);
+        if (n < VmConfig.MIN_QMP_CLIENTS) {
+            throw ConfigException.bad("-qmp-max-clients: must be at least " + VmConfig.MIN_QMP_CLIENTS
+                    + " (QMP serves that many clients at once), got " + n);
+        }
+        return n;
+    }
+
     /** Call after every {@code -chardev}. */
     void mon(String value) {
         KeyValueOptions kv = KeyValueOptions.parse("-mon", value, null);

@@ -14,6 +14,7 @@ import java.util.Set;
  *
  * @param name the VM name, for logs, metrics and the process title
  * @param qmpSockets the QMP server sockets, absolute; none is allowed
+ * @param qmpMaxClients QMP connections served at once over all sockets, at least {@link #MIN_QMP_CLIENTS}
  * @param startPaused {@code -S}: the vCPUs wait for {@code cont}
  * @param pidFile written once the VM is ready, removed at exit
  * @param daemonize the launcher detaches the VMM once it is ready
@@ -26,6 +27,7 @@ public record VmConfig(
         List<DriveConfig> drives,
         List<NetConfig> nets,
         List<Path> qmpSockets,
+        int qmpMaxClients,
         SerialConfig serial,
         boolean startPaused,
         Optional<Path> pidFile,
@@ -38,6 +40,9 @@ public record VmConfig(
     /** The hot-plug pool has this many virtio-net slots (MACHINE.md). */
     public static final int MAX_NETS = 2;
     public static final String DEFAULT_NAME = "jstrato";
+    /** QMP.md promises at least this many clients at once. */
+    public static final int MIN_QMP_CLIENTS = 16;
+    public static final int DEFAULT_QMP_MAX_CLIENTS = 64;
 
     public VmConfig {
         Objects.requireNonNull(name, "name");
@@ -57,6 +62,9 @@ public record VmConfig(
         drives = List.copyOf(drives);
         nets = List.copyOf(nets);
         qmpSockets = List.copyOf(qmpSockets);
+        if (qmpMaxClients < MIN_QMP_CLIENTS) {
+            throw ConfigException.bad("-qmp-max-clients: must be at least " + MIN_QMP_CLIENTS + ", got " + qmpMaxClients);
+        }
         Objects.requireNonNull(serial, "serial");
         Objects.requireNonNull(pidFile, "pidFile");
         Objects.requireNonNull(log, "log");

@@ -25,6 +25,7 @@ final class VmConfigDraft {
     final Map<String, DriveConfig> drives = new LinkedHashMap<>();
     final Map<String, NetConfig> nets = new LinkedHashMap<>();
     final List<Path> qmpSockets = new ArrayList<>();
+    int qmpMaxClients = VmConfig.DEFAULT_QMP_MAX_CLIENTS;
     /** Null until the file or the command line chooses. */
     SerialConfig serial;
     boolean startPaused;
@@ -65,6 +66,7 @@ final class VmConfigDraft {
                 List.copyOf(drives.values()),
                 List.copyOf(nets.values()),
                 qmpSockets,
+                qmpMaxClients,
                 effectiveSerial,
                 startPaused,
                 pidFile,
