@@ -6,9 +6,11 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +25,9 @@ final class JsonConfigFile {
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
+
+    /** Far above any real config (CLI.md's example is 600 bytes), far below what could hurt the heap. */
+    static final int MAX_FILE_BYTES = 1024 * 1024;
 
     private static final Set<String> SECTIONS = Set.of("boot-source", "machine-config", "drive", "net", "serial");
 
@@ -90,7 +95,7 @@ final class JsonConfigFile {
 
     private JsonNode parse() {
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = readBounded();
             JsonNode root = MAPPER.readTree(bytes);
             if (root == null || root.isMissingNode()) {
                 throw ConfigException.bad(file + ": the file is empty");
@@ -105,6 +110,32 @@ final class JsonConfigFile {
         } catch (IOException e) {
             throw ConfigException.host("-config: " + file + ": cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The file's bytes, at most {@link #MAX_FILE_BYTES}. Its kind is checked before it is opened: opening a
+     * FIFO blocks until a writer comes, and a device such as /dev/zero never ends. The read itself is bounded
+     * too, for files whose size says nothing (procfs reports 0) or that grow meanwhile.
+     */
+    private byte[] readBounded() throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) {
+            throw ConfigException.bad("-config: " + file + ": not a regular file");
+        }
+        if (attributes.size() > MAX_FILE_BYTES) {
+            throw tooLarge();
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+            if (bytes.length > MAX_FILE_BYTES) {
+                throw tooLarge();
+            }
+            return bytes;
+        }
+    }
+
+    private ConfigException tooLarge() {
+        return ConfigException.bad("-config: " + file + ": larger than 1 MiB (a VM config is a few hundred bytes)");
     }
 
     private void readBootSource(JsonNode boot, VmConfigDraft draft) {

@@ -248,4 +248,57 @@ class JsonConfigFileTest {
         assertEquals("demo", c.name());
         assertEquals(128L << 20, c.machine().memoryBytes());
     }
+
+    private ConfigException configError(Path file) {
+        return assertThrows(ConfigException.class,
+                () -> CommandLine.parse(new String[] {"-config", file.toString()}, Map.of(), dir));
+    }
+
+    @Test
+    void aFileOverOneMebibyteIsABadConfigNamingTheOption() throws IOException {
+        // Valid JSON all the way, so only the size can be what is refused.
+        String padding = " ".repeat(JsonConfigFile.MAX_FILE_BYTES);
+        Path file = write("{\"boot-source\": {\"kernel_image_path\": \"/k\"}}" + padding);
+        ConfigException e = configError(file);
+        assertEquals("-config: " + file + ": larger than 1 MiB (a VM config is a few hundred bytes)", e.getMessage());
+        assertEquals(2, e.exitStatus());
+    }
+
+    @Test
+    void exactlyOneMebibyteIsRead() throws IOException {
+        String json = "{\"boot-source\": {\"kernel_image_path\": \"/k\"}}";
+        Path file = write(json + " ".repeat(JsonConfigFile.MAX_FILE_BYTES - json.length()));
+        assertEquals(JsonConfigFile.MAX_FILE_BYTES, Files.size(file));
+        VmConfig c = ((Invocation.Run) CommandLine.parse(new String[] {"-config", file.toString()}, Map.of(), dir))
+                .config();
+        assertEquals(Path.of("/k"), c.boot().orElseThrow().kernel());
+    }
+
+    @Test
+    void aDeviceIsNotAConfigFile() {
+        ConfigException e = configError(Path.of("/dev/zero"));
+        assertEquals("-config: /dev/zero: not a regular file", e.getMessage());
+        assertEquals(2, e.exitStatus());
+    }
+
+    @Test
+    void aDirectoryIsNotAConfigFile() {
+        ConfigException e = configError(dir);
+        assertEquals("-config: " + dir + ": not a regular file", e.getMessage());
+        assertEquals(2, e.exitStatus());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFifoIsRefusedWithoutOpeningIt() throws Exception {
+        // Opening a FIFO for reading blocks until a writer comes; none ever does here, so only a check made
+        // before the open can answer (the timeout turns a hang into a failure).
+        Path fifo = dir.resolve("vm.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertTrue(mkfifo.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, mkfifo.exitValue());
+        ConfigException e = configError(fifo);
+        assertEquals("-config: " + fifo + ": not a regular file", e.getMessage());
+        assertEquals(2, e.exitStatus());
+    }
 }
