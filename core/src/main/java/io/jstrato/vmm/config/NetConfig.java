@@ -1,5 +1,6 @@
 package io.jstrato.vmm.config;
 
+import io.jstrato.qmp.QmpEcho;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
@@ -19,12 +20,23 @@ public record NetConfig(String id, String tapName, Optional<String> mac) {
 
     public NetConfig {
         Ids.check("netdev id", id);
+        checkTapName(id, tapName);
+        mac = Objects.requireNonNull(mac, "mac").map(m -> normaliseMac(id, m));
+    }
+
+    /**
+     * The one rule for a tap name, for {@code -netdev}, the config file and QMP's netdev_add: the kernel
+     * expands a '%' in a name it is asked to create ({@code tap%d} becomes {@code tap0}), which would defeat
+     * the duplicate check and create links nobody asked for, and anything beyond ASCII is not portable.
+     *
+     * @throws ConfigException naming backend {@code id} and the name
+     */
+    public static void checkTapName(String id, String tapName) {
         Objects.requireNonNull(tapName, "tapName");
         if (!IFNAME.matcher(tapName).matches()) {
-            throw ConfigException.bad("netdev '" + id + "' tap name: '" + tapName
+            throw ConfigException.bad("netdev '" + QmpEcho.of(id) + "' tap name: '" + QmpEcho.of(tapName)
                     + "' is not a valid interface name (1..15 letters, digits, '-', '.' or '_')");
         }
-        mac = Objects.requireNonNull(mac, "mac").map(m -> normaliseMac(id, m));
     }
 
     private static String normaliseMac(String id, String mac) {

@@ -1,10 +1,16 @@
 package io.jstrato.vmm.devices;
 
 import io.jstrato.devices.virtio.BlockBackend;
+import io.jstrato.devices.virtio.VirtioBlk;
 import io.jstrato.linux.LinuxException;
 import io.jstrato.linux.RawFile;
 import java.lang.foreign.MemorySegment;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A raw disk image as a virtio-blk backend: pread/pwrite straight between the file and guest memory,
@@ -31,22 +37,75 @@ public final class RawFileBlockBackend implements BlockBackend, AutoCloseable {
     }
 
     /**
+     * Opens a disk for {@code -drive} and {@code blockdev-add} alike, so both follow one rule: a regular file or
+     * a block device, not empty, a whole number of 512-byte sectors. The kind is checked before the open,
+     * because opening a FIFO blocks and a character device (/dev/zero, /dev/kvm) or a procfs file
+     * (/proc/self/mem, size 0) is no disk; the size is checked again on the open file, which is the one the
+     * guest will see (block devices report their size only there).
+     *
      * @param serial what the guest reads with GET_ID; the backend id when absent
-     * @throws DeviceException naming the image when it cannot be opened or another user holds it
+     * @throws DeviceException naming the image when it breaks the rule, cannot be opened or another user holds it
      */
     public static RawFileBlockBackend open(String id, Path path, boolean readOnly, boolean direct,
                                            java.util.Optional<String> serial) {
+        checkKindAndSize(path);
         RawFile file;
         try {
             file = RawFile.open(path, readOnly, direct);
         } catch (LinuxException e) {
             throw new DeviceException("cannot open disk image " + path + ": " + e.getMessage());
         }
+        try {
+            checkSize(path, file.size());
+        } catch (LinuxException e) {
+            file.close(); // a FIFO put there since the check has no size
+            throw new DeviceException("disk image " + path + " is not a regular file or block device");
+        } catch (DeviceException e) {
+            file.close();
+            throw e;
+        }
         if (!file.tryLockExclusive()) {
             file.close();
             throw new DeviceException("disk image " + path + " is in use by another disk or process");
         }
         return new RawFileBlockBackend(id, serial.orElse(id), path, file, readOnly, direct);
+    }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFBLK = 0060000;
+
+    private static void checkKindAndSize(Path path) {
+        int mode;
+        long size;
+        try {
+            // Follows symbolic links: a link to an image is a usual way to name one.
+            Map<String, Object> attributes = Files.readAttributes(path, "unix:mode,size");
+            mode = (Integer) attributes.get("mode");
+            size = (Long) attributes.get("size");
+        } catch (NoSuchFileException e) {
+            throw new DeviceException("disk image " + path + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new DeviceException("cannot open disk image " + path + ": permission denied");
+        } catch (IOException e) {
+            throw new DeviceException("cannot open disk image " + path + ": " + e.getMessage());
+        }
+        int kind = mode & S_IFMT;
+        if (kind == S_IFREG) {
+            checkSize(path, size);
+        } else if (kind != S_IFBLK) {
+            throw new DeviceException("disk image " + path + " is not a regular file or block device");
+        }
+    }
+
+    private static void checkSize(Path path, long size) {
+        if (size == 0) {
+            throw new DeviceException("disk image " + path + " is empty");
+        }
+        if (size % VirtioBlk.SECTOR_SIZE != 0) {
+            throw new DeviceException("disk image " + path + " is " + size + " bytes, not a multiple of "
+                    + VirtioBlk.SECTOR_SIZE);
+        }
     }
 
     public Path path() {

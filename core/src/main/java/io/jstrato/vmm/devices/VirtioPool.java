@@ -34,6 +34,9 @@ public final class VirtioPool implements AutoCloseable {
     public static final int NIC_SLOTS = 2;
     public static final String BLK_DRIVER = "virtio-blk-mmio";
     public static final String NET_DRIVER = "virtio-net-mmio";
+    /** The names {@code -device} documents, and Kata, StratoVirt and QEMU send to device_add. */
+    public static final String BLK_DEVICE_ALIAS = "virtio-blk-device";
+    public static final String NET_DEVICE_ALIAS = "virtio-net-device";
     private static final int QUEUE_SIZE = 256;
     private static final long QUEUE_NOTIFY = 0x50;
 
@@ -207,7 +210,7 @@ public final class VirtioPool implements AutoCloseable {
      */
     public int addDevice(String id, String driver, Optional<Integer> slot) {
         return switch (driver) {
-            case BLK_DRIVER -> {
+            case BLK_DRIVER, BLK_DEVICE_ALIAS -> {
                 RawFileBlockBackend b = blockBackends.get(id);
                 if (b == null) {
                     throw new DeviceException("no block backend '" + id + "': blockdev-add it first (node-name must equal the device id)");
@@ -220,7 +223,7 @@ public final class VirtioPool implements AutoCloseable {
                 s.attachedId = id;
                 yield s.index;
             }
-            case NET_DRIVER -> {
+            case NET_DRIVER, NET_DEVICE_ALIAS -> {
                 TapNetBackend b = netBackends.get(id);
                 if (b == null) {
                     throw new DeviceException("no net backend '" + id + "': netdev_add it first (its id must equal the device id)");
@@ -233,7 +236,8 @@ public final class VirtioPool implements AutoCloseable {
                 s.attachedId = id;
                 yield s.index;
             }
-            default -> throw new DeviceException("driver '" + driver + "' is not supported; use " + BLK_DRIVER + " or " + NET_DRIVER);
+            default -> throw new DeviceException("driver '" + io.jstrato.qmp.QmpEcho.of(driver) + "' is not supported; use "
+                    + BLK_DEVICE_ALIAS + " (or " + BLK_DRIVER + ") or " + NET_DEVICE_ALIAS + " (or " + NET_DRIVER + ")");
         };
     }
 

@@ -7,9 +7,12 @@ import io.jstrato.qmp.QmpArguments;
 import io.jstrato.qmp.QmpArguments.Type;
 import io.jstrato.qmp.QmpCommand;
 import io.jstrato.qmp.QmpCommandRegistry;
+import io.jstrato.qmp.QmpEcho;
 import io.jstrato.qmp.QmpErrorClass;
 import io.jstrato.qmp.QmpEvents;
 import io.jstrato.qmp.QmpException;
+import io.jstrato.vmm.config.ConfigException;
+import io.jstrato.vmm.config.NetConfig;
 import io.jstrato.vmm.devices.VirtioPool;
 import io.jstrato.vmm.lifecycle.Lifecycle;
 import java.nio.file.Path;
@@ -44,10 +47,23 @@ public final class HotplugCommands {
 
         @Override
         JsonNode run(ObjectNode args) {
+            // Only raw images: a qcow2 (or any format) served raw would let the guest rewrite its header.
+            String format = args.path("driver").asText("raw");
+            if (!format.equals("raw")) {
+                throw QmpException.generic("blockdev-add: driver '" + QmpEcho.of(format)
+                        + "' is not supported; only raw images ('raw')");
+            }
             JsonNode file = args.get("file");
             String driver = file.path("driver").asText("file");
             if (!driver.equals("file")) {
-                throw QmpException.generic("blockdev-add: file.driver '" + driver + "' is not supported; use 'file'");
+                throw QmpException.generic("blockdev-add: file.driver '" + QmpEcho.of(driver)
+                        + "' is not supported; use 'file' (a raw image)");
+            }
+            for (var member : file.properties()) {
+                if (!member.getKey().equals("driver") && !member.getKey().equals("filename")) {
+                    throw QmpException.generic("blockdev-add: parameter 'file." + QmpEcho.of(member.getKey())
+                            + "' is unexpected");
+                }
             }
             if (!file.path("filename").isTextual() || file.get("filename").asText().isEmpty()) {
                 throw QmpException.generic("blockdev-add: parameter 'file.filename' is missing or not a string");
@@ -93,7 +109,14 @@ public final class HotplugCommands {
             if (!type.equals("tap")) {
                 throw QmpException.generic("netdev_add: type '" + type + "' is not supported; use 'tap'");
             }
-            pool.addNetBackend(args.get("id").asText(), args.get("ifname").asText());
+            String id = args.get("id").asText();
+            String ifname = args.get("ifname").asText();
+            try {
+                NetConfig.checkTapName(id, ifname); // the command line's rule and sentence
+            } catch (ConfigException e) {
+                throw QmpException.generic("netdev_add: " + e.getMessage());
+            }
+            pool.addNetBackend(id, ifname);
             return QmpCommand.emptyReturn();
         }
     }

@@ -138,7 +138,7 @@ class VirtioPoolTest {
         assertRefused("disk slot 0 is already occupied", () -> pool.addDevice("b", VirtioPool.BLK_DRIVER, Optional.of(0)));
         assertRefused("no block backend 'nope': blockdev-add it first (node-name must equal the device id)",
                 () -> pool.addDevice("nope", VirtioPool.BLK_DRIVER, Optional.empty()));
-        assertRefused("driver 'virtio-gpu' is not supported; use virtio-blk-mmio or virtio-net-mmio",
+        assertRefused("driver 'virtio-gpu' is not supported; use virtio-blk-device (or virtio-blk-mmio) or virtio-net-device (or virtio-net-mmio)",
                 () -> pool.addDevice("b", "virtio-gpu", Optional.empty()));
         assertRefused("a backend with id 'a' already exists",
                 () -> pool.addBlockBackend("a", other, false, false, Optional.empty()));
