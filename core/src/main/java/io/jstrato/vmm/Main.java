@@ -2,6 +2,7 @@ package io.jstrato.vmm;
 
 import io.jstrato.vmm.config.CommandLine;
 import io.jstrato.vmm.config.ConfigException;
+import io.jstrato.vmm.config.HostErrors;
 import io.jstrato.vmm.config.Invocation;
 import io.jstrato.vmm.logging.LogSetup;
 import io.jstrato.vmm.process.Readiness;
@@ -54,8 +55,12 @@ public final class Main {
             return fail(err, readiness, e.exitStatus(), e.getMessage());
         } catch (RuntimeException e) {
             // A bug, not a user error: still one line for the user, the stack trace for the log.
+            // The class name and stack trace are for the log; the line names what failed where it can.
             Logger.getLogger(Main.class.getName()).log(Level.FINE, "start-up failed", e);
-            return fail(err, readiness, ConfigException.HOST_FAILURE, "internal error: " + e);
+            String what = e instanceof java.io.UncheckedIOException io ? HostErrors.reason(io.getCause())
+                    : e.getMessage() == null || e.getMessage().isBlank() ? "an unexpected failure (see the log)"
+                    : e.getMessage();
+            return fail(err, readiness, ConfigException.HOST_FAILURE, "internal error: " + what);
         }
     }
 

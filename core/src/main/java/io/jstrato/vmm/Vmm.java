@@ -12,6 +12,7 @@ import io.jstrato.qmp.QmpServer;
 import io.jstrato.vmm.boot.BootException;
 import io.jstrato.vmm.boot.VirtioMmioSlot;
 import io.jstrato.vmm.config.ConfigException;
+import io.jstrato.vmm.config.HostErrors;
 import io.jstrato.vmm.config.SerialConfig;
 import io.jstrato.vmm.config.DriveConfig;
 import io.jstrato.vmm.config.MachineType;
@@ -156,6 +157,16 @@ public final class Vmm {
         }
     }
 
+    /** The backends report an unchecked I/O failure; the user gets the option, the path and the reason. */
+    private static SerialBackend openSerial(String option, java.nio.file.Path path,
+                                            java.util.function.Supplier<SerialBackend> open) {
+        try {
+            return open.get();
+        } catch (java.io.UncheckedIOException e) {
+            throw ConfigException.host(option + ": cannot open " + path + ": " + HostErrors.reason(e.getCause()), e);
+        }
+    }
+
     private static MicroVm buildMachine(VmConfig config, Kvm kvm, SerialBackend serial, List<VirtioMmioSlot> slots,
                                         java.util.function.BiConsumer<MicroVm, io.jstrato.devices.bus.Bus> wiring) {
         try {
@@ -172,8 +183,8 @@ public final class Vmm {
     private static SerialBackend serialFor(SerialConfig serial) {
         return switch (serial) {
             case SerialConfig.Stdio s -> new StdioSerial();
-            case SerialConfig.File f -> new FileSerial(f.path());
-            case SerialConfig.Socket s -> new SocketSerial(s.path());
+            case SerialConfig.File f -> openSerial("-serial file", f.path(), () -> new FileSerial(f.path()));
+            case SerialConfig.Socket s -> openSerial("-serial socket", s.path(), () -> new SocketSerial(s.path()));
             case SerialConfig.None n -> new NullSerial();
         };
     }

@@ -77,7 +77,7 @@ public final class QmpArguments {
             Map.Entry<String, JsonNode> argument = given.next();
             Member member = members.get(argument.getKey());
             if (member == null) {
-                throw QmpException.generic("Parameter '" + argument.getKey() + "' is unexpected");
+                throw QmpException.generic("Parameter '" + QmpEcho.of(argument.getKey()) + "' is unexpected");
             }
             if (!member.type().accepts(argument.getValue())) {
                 throw QmpException.generic("Invalid parameter type for '" + argument.getKey()

@@ -27,6 +27,10 @@ import java.util.concurrent.CompletionStage;
  * </pre>
  */
 final class QmpDispatcher extends ChannelInboundHandlerAdapter {
+    private static final System.Logger LOG = System.getLogger(QmpDispatcher.class.getName());
+    /** {@code java.io.UncheckedIOException}, {@code com.fasterxml.jackson...}: a qualified class name. */
+    private static final java.util.regex.Pattern JAVA_CLASS =
+            java.util.regex.Pattern.compile("\\b(java|javax|jdk|sun|com|org|io|net)\\.[a-z]\\w*\\.");
     private final QmpCommandRegistry registry;
     private final QmpObserver observer;
     private final QmpSession session;
@@ -160,7 +164,7 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
         QmpCommand command = registry.find(request.command());
         if (command == null) {
             reject(new QmpInbound.Rejection(QmpErrorClass.CommandNotFound,
-                    "The command " + request.command() + " has not been found", request.id(), false));
+                    "The command " + QmpEcho.of(request.command()) + " has not been found", request.id(), false));
             return;
         }
         busy = true;
@@ -202,8 +206,13 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
             return new QmpOutbound.Error(e.errorClass(), e.desc(), id);
         }
         if (failure != null) {
-            String why = failure.getMessage() == null || failure.getMessage().isBlank()
-                    ? failure.getClass().getSimpleName() : failure.getMessage();
+            // Not a QmpException: its message is shown when it is a sentence; a Java class name (a wrapped
+            // exception's toString) means nothing to a QMP user, so that goes to the log only.
+            String why = failure.getMessage();
+            if (why == null || why.isBlank() || JAVA_CLASS.matcher(why).find()) {
+                LOG.log(System.Logger.Level.WARNING, "QMP command failed unexpectedly", failure);
+                why = "internal error: the command failed unexpectedly (see the VMM log)";
+            }
             return new QmpOutbound.Error(QmpErrorClass.GenericError, why, id);
         }
         if (value == null) {

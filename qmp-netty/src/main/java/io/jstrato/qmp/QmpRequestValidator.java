@@ -37,7 +37,7 @@ final class QmpRequestValidator extends MessageToMessageDecoder<JsonNode> {
                 case "arguments" -> member.getValue().isObject()
                         ? null : "QMP input member 'arguments' must be an object";
                 case "id" -> null;
-                default -> "QMP input member '" + member.getKey() + "' is unexpected";
+                default -> "QMP input member '" + QmpEcho.of(member.getKey()) + "' is unexpected";
             };
             if (problem != null) {
                 return new QmpInbound.Rejection(QmpErrorClass.GenericError, problem, id, false);

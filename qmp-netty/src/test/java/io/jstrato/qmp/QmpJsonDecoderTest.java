@@ -27,7 +27,7 @@ class QmpJsonDecoderTest {
         channel.writeInbound(frame);
         JsonNode tree = channel.readInbound();
         assertEquals("stop", tree.get("execute").textValue());
-        assertEquals(1.5, tree.get("id").doubleValue());
+        assertEquals(new java.math.BigDecimal("1.5"), tree.get("id").decimalValue());
         assertEquals(0, frame.refCnt());
         assertFalse(channel.finish());
     }
@@ -53,5 +53,43 @@ class QmpJsonDecoderTest {
         write("{\"text\":\"h\u00e9\u4e16\"}");
         assertEquals("h\u00e9\u4e16", ((JsonNode) channel.readInbound()).get("text").textValue());
         assertFalse(channel.finish());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"{\"id\":NaN}", "{\"id\":Infinity}", "{\"id\":-Infinity}",
+            "[1,+2]", "{\"a\":01}", "{'a':1}", "{\"a\":1,}", "[\"\u0001\"]", "{\"a\":1}}", "[}", "{]", "tru", "\"\\x\""})
+    void parseErrorsAreSentencesWithoutJavaInternals(String bad) {
+        write(bad);
+        assertCleanParseError(channel.readInbound());
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aNumberLongerThanTheParserTakesIsASentenceToo() {
+        write("{\"id\":" + "9".repeat(2000) + "}");
+        String desc = assertCleanParseError(channel.readInbound());
+        assertEquals("JSON parse error, Number value length (2000) exceeds the maximum allowed (1000)", desc);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void jacksonsHintsAreCut() {
+        assertEquals("Non-standard token 'NaN'", QmpJsonDecoder.describe(
+                "Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"));
+        assertEquals("Unexpected end-of-input: expected close marker for Object", QmpJsonDecoder.describe(
+                "Unexpected end-of-input: expected close marker for Object (start marker at [Source: "
+                        + "(io.netty.buffer.ByteBufInputStream); line: 1, column: 1])"));
+        assertEquals("invalid JSON", QmpJsonDecoder.describe("odd `com.fasterxml.Thing` left over"));
+    }
+
+    private static String assertCleanParseError(Object inbound) {
+        QmpInbound.Rejection rejection = assertInstanceOf(QmpInbound.Rejection.class, inbound);
+        String desc = rejection.desc();
+        assertTrue(desc.startsWith("JSON parse error, "), desc);
+        for (String internal : new String[] {"`", "com.fasterxml", "io.netty", "java.", "Source:", "Feature",
+                "Constraints", "\n"}) {
+            assertFalse(desc.contains(internal), internal + " in: " + desc);
+        }
+        return desc;
     }
 }

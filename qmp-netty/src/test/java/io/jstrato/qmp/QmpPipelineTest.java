@@ -119,6 +119,34 @@ class QmpPipelineTest {
     }
 
     @Test
+    void anIdOutsideTheDoubleRangeIsEchoedAsTheNumberItIs() {
+        afterGreeting();
+        type("{\"execute\":\"query-status\",\"id\":1e999999}");
+        String reply = line();
+        assertTrue(reply.endsWith(",\"id\":1E+999999}"), reply);
+        type("{\"execute\":\"nope\",\"id\":-1e-999999}");
+        reply = line();
+        assertTrue(reply.endsWith(",\"id\":-1E-999999}"), reply);
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void aLongNameIsEchoedShortened() {
+        afterGreeting();
+        String name = "x".repeat(10_000);
+        type("{\"execute\":\"" + name + "\"}");
+        assertEquals("{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command " + "x".repeat(QmpEcho.MAX_CHARS)
+                + "... (10000 characters) has not been found\"}}", line());
+        type("{\"execute\":\"stop\",\"" + name + "\":1}");
+        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"QMP input member '" + "x".repeat(QmpEcho.MAX_CHARS)
+                + "... (10000 characters)' is unexpected\"}}", line());
+        type("{\"execute\":\"stop\",\"arguments\":{\"" + name + "\":1}}");
+        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Parameter '" + "x".repeat(QmpEcho.MAX_CHARS)
+                + "... (10000 characters)' is unexpected\"}}", line());
+        assertFalse(channel.finish());
+    }
+
+    @Test
     void moreThan64KiBIsAnErrorThenClose() {
         afterGreeting();
         type("{\"execute\":\"stop\"}{\"execute\":\"echo\",\"arguments\":{\"text\":\"" + "x".repeat(70_000) + "\"}}"

@@ -1,6 +1,7 @@
 package io.jstrato.vmm.process;
 
 import io.jstrato.vmm.config.ConfigException;
+import io.jstrato.vmm.config.HostErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -54,7 +55,7 @@ public final class PidFile implements AutoCloseable {
             } catch (IOException ignored) {
                 // the original failure is the one to report
             }
-            throw ConfigException.host("-pidfile: cannot write " + path + ": " + e, e);
+            throw ConfigException.host("-pidfile: cannot write " + path + ": " + HostErrors.reason(e), e);
         }
         return new PidFile(path, pid);
     }
@@ -70,7 +71,7 @@ public final class PidFile implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw ConfigException.host("-pidfile: cannot read " + path + ": " + e, e);
+            throw ConfigException.host("-pidfile: cannot read " + path + ": " + HostErrors.reason(e), e);
         }
     }
 
