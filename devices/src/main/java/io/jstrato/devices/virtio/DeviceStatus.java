@@ -8,6 +8,8 @@ public final class DeviceStatus {
     public static final int FEATURES_OK = 8;
     public static final int DEVICE_NEEDS_RESET = 64;
     public static final int FAILED = 128;
+    /** The bits a driver may set; DEVICE_NEEDS_RESET is the device's, bits 4, 5 and above 7 are undefined. */
+    public static final int DRIVER_BITS = ACKNOWLEDGE | DRIVER | DRIVER_OK | FEATURES_OK | FAILED;
 
     private DeviceStatus() {
     }

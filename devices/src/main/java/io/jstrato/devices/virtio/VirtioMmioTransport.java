@@ -288,8 +288,12 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
             reset();
             return;
         }
+        if ((value & ~DeviceStatus.DRIVER_BITS & ~DeviceStatus.DEVICE_NEEDS_RESET) != 0) {
+            // Undefined bits (a buggy or hostile driver): never stored, so Status reads back only defined ones.
+            invalidAccesses++;
+        }
         int old = status.get() & ~DeviceStatus.DEVICE_NEEDS_RESET;
-        int requested = value & ~DeviceStatus.DEVICE_NEEDS_RESET;
+        int requested = value & DeviceStatus.DRIVER_BITS;
         if ((requested & old) != old) {
             // Clearing a bit is not allowed (§2.1.2): keep what we had.
             invalidAccesses++;

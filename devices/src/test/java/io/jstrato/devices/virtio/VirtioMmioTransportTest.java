@@ -132,6 +132,20 @@ class VirtioMmioTransportTest {
     }
 
     @Test
+    void statusKeepsOnlyTheDefinedBits() {
+        long invalidBefore = transport.invalidAccesses();
+        driver.write(REG_STATUS, 0xffffffb3);
+        assertEquals(DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FAILED, driver.status(),
+                "bits 4, 5 and 8..31 are not stored; DEVICE_NEEDS_RESET is the device's to set");
+        assertTrue(transport.invalidAccesses() > invalidBefore, "and the garbage is counted");
+        driver.write(REG_STATUS, 0x30);
+        assertEquals(DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FAILED, driver.status(),
+                "undefined bits alone are no reset and clear nothing");
+        driver.write(REG_STATUS, 0);
+        assertEquals(0, driver.status(), "0 still resets");
+    }
+
+    @Test
     void driverCannotClearStatusBitsOrSkipFeaturesOk() {
         driver.write(REG_STATUS, DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER);
         driver.write(REG_STATUS, DeviceStatus.ACKNOWLEDGE);
