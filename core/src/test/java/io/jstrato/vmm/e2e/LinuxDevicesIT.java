@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresHardwareKvm;
+import io.jstrato.vmm.guests.QemuMicrovm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the file holds what the guest wrote); a {@code readonly=on} disk refuses a write and stays byte for byte the
  * same; eth0 has the configured MAC and pings the host side of its tap; the seed's reserved eth1 exists from
  * boot, and hot-plugging a disk and a NIC over QMP shows in the guest as vdc's size and eth1's carrier, going
- * and coming back. The guest then powers off (ACPI S5): SHUTDOWN guest-shutdown, status 0.
+ * and coming back. The guest then powers off (ACPI S5): SHUTDOWN guest-shutdown, status 0. QEMU microvm (ACPI
+ * on, KVM) runs the same guest with the same disks and NIC as the oracle.
  */
 @RequiresHardwareKvm
 class LinuxDevicesIT {
@@ -99,7 +101,7 @@ class LinuxDevicesIT {
             inNamespace("ip", "link", "set", TAP0, "up");
 
             vm.awaitLine("linux-guest: hot-plug: ready", BOOT);
-            List<String> facts = facts(vm.serial());
+            List<String> facts = LinuxGuest.facts(vm.serial());
             assertEquals(List.of("cpus 2", "eth0 " + MAC, "vda " + ext4Sectors(), "vdb 2048", "vda seed planted on the host",
                     "vda written", "vdb write refused", "ping ok", "virtio 6", "vdc 0", "vdd 0", "eth1 carrier 0",
                     "hot-plug: ready"), facts, "every slot is there from boot, empty ones with no medium or link");
@@ -128,11 +130,23 @@ class LinuxDevicesIT {
         assertEquals(0, run("e2fsck", "-fn", rootfs.toString()), "the guest left a clean file system");
         assertEquals("written by the guest", output("debugfs", "-R", "cat /guest.txt", rootfs.toString()).strip());
         assertEquals(readOnlyHash, sha256(readOnly), "the read-only disk is byte for byte unchanged");
-    }
 
-    static List<String> facts(List<String> serial) {
-        return serial.stream().filter(l -> l.startsWith("linux-guest: ") && !l.equals(LinuxGuest.USERSPACE))
-                .map(l -> l.substring("linux-guest: ".length())).toList();
+        // The oracle: QEMU microvm (ACPI on, KVM) with the same disks and NIC, no hot-plug (QEMU's microvm has
+        // none): the guest must see the same CPUs, sizes, MAC, file system and network.
+        Path oracleRoot = ext4Image(Files.createDirectories(dir.resolve("oracle")));
+        inNamespace("ip", "tuntap", "add", TAP0, "mode", "tap");
+        inNamespace("ip", "addr", "add", HOST_IP + "/24", "dev", TAP0);
+        inNamespace("ip", "link", "set", TAP0, "up");
+        var oracle = QemuMicrovm.Config.of(linux.bzImage(), LinuxGuest.CMDLINE).withInitrd(initrd).withAcpi()
+                .withMemoryMib(256).withCpus(2).withAccel(QemuMicrovm.Accel.KVM)
+                .withDrives(new QemuMicrovm.Drive(oracleRoot, false, null), new QemuMicrovm.Drive(readOnly, true, null))
+                .withNics(new QemuMicrovm.Nic(TAP0, MAC)).withLauncher("ip", "netns", "exec", NS);
+        try (QemuMicrovm qemu = QemuMicrovm.start(oracle)) {
+            assertEquals(0, qemu.awaitExit(BOOT), "QEMU ends on the guest's poweroff too");
+            assertEquals(List.of("cpus 2", "eth0 " + MAC, "vda " + ext4Sectors(), "vdb 2048", "vda seed planted on the host",
+                    "vda written", "vdb write refused", "ping ok"), LinuxGuest.facts(qemu.lines()), "what the guest sees under QEMU");
+        }
+        assertEquals(readOnlyHash, sha256(readOnly));
     }
 
     private static final long EXT4_BYTES = 32L << 20;

@@ -47,6 +47,13 @@ final class LinuxGuest {
         return kit.resolve("vmlinux");
     }
 
+    /** What the guest's script said (its "linux-guest: " lines after {@link #USERSPACE}), prefix removed. */
+    static List<String> facts(List<String> serial) {
+        return serial.stream().map(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l)
+                .filter(l -> l.startsWith("linux-guest: ") && !l.equals(USERSPACE))
+                .map(l -> l.substring("linux-guest: ".length())).toList();
+    }
+
     /** A gzip'ed cpio initramfs in {@code dir} whose /init runs {@code script} (busybox sh) as described above. */
     Path initramfs(Path dir, String script) throws IOException, InterruptedException {
         Path root = Files.createDirectories(dir.resolve("initramfs"));

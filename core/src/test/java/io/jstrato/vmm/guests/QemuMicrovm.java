@@ -61,10 +61,11 @@ public final class QemuMicrovm implements AutoCloseable {
      * number of vCPUs ({@code -smp}).
      */
     public record Config(Path kernel, String append, List<Drive> drives, List<Nic> nics, Path qmpSocket,
-                         int memoryMib, Accel accel, String cpu, int cpus, List<String> launcher) {
+                         int memoryMib, Accel accel, String cpu, int cpus, List<String> launcher, Path initrd,
+                         boolean acpi) {
         public Config(Path kernel, String append, List<Drive> drives, List<Nic> nics, Path qmpSocket,
                       int memoryMib, Accel accel, List<String> launcher) {
-            this(kernel, append, drives, nics, qmpSocket, memoryMib, accel, null, 1, launcher);
+            this(kernel, append, drives, nics, qmpSocket, memoryMib, accel, null, 1, launcher, null, false);
         }
 
         public Config {
@@ -89,41 +90,59 @@ public final class QemuMicrovm implements AutoCloseable {
         public Config withDrives(Drive... more) {
             List<Drive> all = new ArrayList<>(drives);
             all.addAll(List.of(more));
-            return new Config(kernel, append, all, nics, qmpSocket, memoryMib, accel, cpu, cpus, launcher);
+            return new Config(kernel, append, all, nics, qmpSocket, memoryMib, accel, cpu, cpus, launcher, initrd, acpi);
         }
 
         public Config withNics(Nic... more) {
             List<Nic> all = new ArrayList<>(nics);
             all.addAll(List.of(more));
-            return new Config(kernel, append, drives, all, qmpSocket, memoryMib, accel, cpu, cpus, launcher);
+            return new Config(kernel, append, drives, all, qmpSocket, memoryMib, accel, cpu, cpus, launcher, initrd, acpi);
         }
 
         public Config withQmpSocket(Path socket) {
-            return new Config(kernel, append, drives, nics, socket, memoryMib, accel, cpu, cpus, launcher);
+            return new Config(kernel, append, drives, nics, socket, memoryMib, accel, cpu, cpus, launcher, initrd, acpi);
         }
 
         public Config withAccel(Accel how) {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, how, cpu, cpus, launcher);
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, how, cpu, cpus, launcher, initrd, acpi);
         }
 
         /** A {@code -cpu} model instead of the accelerator's default. */
         public Config withCpu(String model) {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, model, cpus, launcher);
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, model, cpus, launcher, initrd, acpi);
         }
 
         public Config withCpus(int count) {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, count, launcher);
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, count, launcher, initrd, acpi);
+        }
+
+        /** An initial ramdisk ({@code -initrd}), as a Linux guest needs. */
+        public Config withInitrd(Path image) {
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, cpus, launcher, image, acpi);
+        }
+
+        /**
+         * ACPI on, as QEMU's microvm defaults to and jstrato does: Linux then finds the virtio-mmio devices in
+         * the DSDT (QEMU appends no {@code virtio_mmio.device=}).
+         */
+        public Config withAcpi() {
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, cpus, launcher, initrd, true);
+        }
+
+        public Config withMemoryMib(int mib) {
+            return new Config(kernel, append, drives, nics, qmpSocket, mib, accel, cpu, cpus, launcher, initrd, acpi);
         }
 
         public Config withLauncher(String... prefix) {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, cpus, List.of(prefix));
+            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, cpus, List.of(prefix), initrd, acpi);
         }
 
         public List<String> commandLine() {
             List<String> cmd = new ArrayList<>(launcher);
             cmd.addAll(List.of(QEMU,
-                    // No option ROMs, no ACPI (so QEMU appends virtio_mmio.device= to the command line), no RTC.
-                    "-M", "microvm,x-option-roms=off,acpi=off,rtc=off",
+                    // No option ROMs, no RTC; no ACPI unless asked (then QEMU appends virtio_mmio.device= to the
+                    // command line, which the test guests read).
+                    "-M", "microvm,x-option-roms=off,acpi=" + (acpi ? "on" : "off") + ",rtc=off",
                     "-accel", accel == Accel.KVM ? "kvm" : "tcg"));
             if (cpu != null) {
                 cmd.addAll(List.of("-cpu", cpu));
@@ -153,6 +172,9 @@ public final class QemuMicrovm implements AutoCloseable {
                 cmd.addAll(List.of("-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
             }
             cmd.addAll(List.of("-kernel", kernel.toString(), "-append", append));
+            if (initrd != null) {
+                cmd.addAll(List.of("-initrd", initrd.toString()));
+            }
             return List.copyOf(cmd);
         }
     }
