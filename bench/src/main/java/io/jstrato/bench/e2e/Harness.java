@@ -5,6 +5,7 @@ import io.jstrato.bench.e2e.scenarios.BootScenario;
 import io.jstrato.bench.e2e.scenarios.ExitsScenario;
 import io.jstrato.bench.e2e.scenarios.GreetingScenario;
 import io.jstrato.bench.e2e.scenarios.IdleRssScenario;
+import io.jstrato.bench.e2e.scenarios.LinuxBootScenario;
 import io.jstrato.bench.e2e.scenarios.ManyVmsScenario;
 import io.jstrato.bench.e2e.scenarios.PioExitBaselineScenario;
 import io.jstrato.bench.e2e.scenarios.QmpScenario;
@@ -74,7 +75,8 @@ public final class Harness {
 
     /** Every scenario, in report order. */
     static List<Scenario> scenarios(int vms) {
-        return List.of(new VersionScenario(), new GreetingScenario(), new BootScenario(), new QuitScenario(),
+        return List.of(new VersionScenario(), new GreetingScenario(), new BootScenario(), new LinuxBootScenario(),
+                new QuitScenario(),
                 new IdleRssScenario(), new QmpScenario(), new ExitsScenario(), new PioExitBaselineScenario(),
                 new BlkScenario("seqwrite", false), new BlkScenario("seqread", false),
                 new BlkScenario("randread", false), new BlkScenario("seqwrite", true),
@@ -98,12 +100,32 @@ public final class Harness {
         }
         notes.add("Timings are taken by the harness (System.nanoTime at exec, at each line read from the VMM's "
                 + "stdout/stderr, at connect, at waitpid); serial lines are read from a pipe as they come.");
-        ResultsReport.write(options.out(), machine, options.runs(), rows, notes);
+        if (machine.lane()) {
+            notes.add("Run inside the nested KVM lane (bin/kvm-lane): /dev/kvm is " + machine.kvmModule()
+                    + " in a VM whose CPU QEMU's TCG emulates, jstrato and QEMU alike; " + MachineFacts.LANE_WARNING
+                    + ". They show that both run the scenario, and compare only roughly.");
+        }
+        ResultsReport.write(options.out(), machine, options.runs(), selectedIds(), rows, notes);
         return options.out();
+    }
+
+    /** The ids a partial run (--only) measures, in report order; empty for a run of every scenario. */
+    private List<String> selectedIds() {
+        return options.only().isEmpty() ? List.of() : scenarios(options.vms()).stream().map(Scenario::id)
+                .distinct().filter(options.only()::contains).toList();
     }
 
     private List<Row> run(Scenario s, String noKvm) throws InterruptedException {
         int n = s.metrics().size();
+        if (s.needsHardwareKvm() && machine.kvmUsable() && !machine.hardwareKvm()) {
+            String why = "n/a (" + machine.kvmModule() + " cannot run it: it emulates guest CPL0 one instruction "
+                    + "at a time; needs kvm_amd/kvm_intel, e.g. bin/kvm-lane)";
+            List<Row> rows = new ArrayList<>();
+            for (Metric m : s.metrics()) {
+                rows.add(new Row(annotate(s, m), new Column.NotAvailable(why), new Column.NotAvailable(why)));
+            }
+            return rows;
+        }
         Map<Side, List<List<Double>>> samples = Map.of(Side.JSTRATO, lists(n), Side.QEMU, lists(n));
         Map<Side, String[]> failed = Map.of(Side.JSTRATO, new String[1], Side.QEMU, new String[1]);
         for (int run = 0; run < options.runs(); run++) {
@@ -129,12 +151,26 @@ public final class Harness {
         }
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            rows.add(new Row(s.metrics().get(i),
+            rows.add(new Row(annotate(s, s.metrics().get(i)),
                     column(samples.get(Side.JSTRATO).get(i), failed.get(Side.JSTRATO)[0],
                             s.needsKvm() ? noKvm : null),
                     column(samples.get(Side.QEMU).get(i), failed.get(Side.QEMU)[0], null)));
         }
         return rows;
+    }
+
+    /**
+     * A row's note with which KVM it ran on where that matters (scenarios that need a hardware KVM), and the
+     * lane's warning on every row of a lane run: beside the numbers, not only in the header.
+     */
+    private Metric annotate(Scenario s, Metric m) {
+        String prefix = "";
+        if (machine.lane()) {
+            prefix = "**KVM: " + machine.kvmModule() + " in the nested lane; " + MachineFacts.LANE_WARNING + "**; ";
+        } else if (s.needsHardwareKvm()) {
+            prefix = "KVM: " + machine.kvmKind() + (machine.kvmUsable() ? "" : ", QEMU under TCG") + "; ";
+        }
+        return prefix.isEmpty() ? m : new Metric(m.title(), m.unit(), prefix + m.note());
     }
 
     private static Column column(List<Double> values, String failure, String unavailable) {

@@ -15,24 +15,61 @@ import java.util.stream.Stream;
  *
  * @param kvmModules the loaded {@code kvm*} modules ({@code /sys/module})
  * @param kvmNote    why /dev/kvm is missing, from the kernel log where it says so
+ * @param lane       run inside the nested KVM lane ({@code bin/kvm-lane} sets {@code JSTRATO_KVM_LANE}): kvm_amd
+ *                   on a CPU that QEMU's TCG emulates, so no timing means anything for performance
  */
 public record MachineFacts(int nproc, String cpuModel, String kernel, boolean kvmUsable, List<String> kvmModules,
                            String kvmNote, String qemuVersion, String javaVersion, String loadAverage,
-                           Instant when) {
+                           Instant when, boolean lane) {
+    /** What every row of a lane run says beside its numbers. */
+    public static final String LANE_WARNING = "both VMMs under nested TCG: not performance numbers";
 
     public static MachineFacts probe(String qemu) {
         Path kvm = Path.of("/dev/kvm");
         boolean usable = Files.isReadable(kvm) && Files.isWritable(kvm);
+        String lane = System.getenv("JSTRATO_KVM_LANE");
         return new MachineFacts(Runtime.getRuntime().availableProcessors(), readCpuModel(), readKernel(), usable,
                 readKvmModules(), usable ? "" : readKvmNote(), firstLine(List.of(qemu, "--version")),
-                System.getProperty("java.vm.name") + " " + Runtime.version(), readLoadAverage(), Instant.now());
+                System.getProperty("java.vm.name") + " " + Runtime.version(), readLoadAverage(), Instant.now(),
+                lane != null && !lane.isBlank());
     }
 
-    /** "present (kvm, kvm_pvm)" or "absent (...why...)". */
+    /** "present (kvm, kvm_pvm)" or "absent (...why...)", and which KVM it is. */
     public String kvmSummary() {
         String modules = kvmModules.isEmpty() ? "no kvm module loaded" : "modules " + String.join(", ", kvmModules);
-        return kvmUsable ? "/dev/kvm present (" + modules + ")"
+        return kvmUsable ? "/dev/kvm present (" + modules + ") = " + kvmKind()
                 : "no /dev/kvm (" + modules + (kvmNote.isEmpty() ? "" : "; kernel: \"" + kvmNote + "\"") + ")";
+    }
+
+    /** The module behind /dev/kvm: kvm_amd, kvm_intel, kvm_pvm (software KVM), or "unknown". */
+    public String kvmModule() {
+        for (String m : List.of("kvm_amd", "kvm_intel", "kvm_pvm")) {
+            if (kvmModules.contains(m)) {
+                return m;
+            }
+        }
+        return "unknown";
+    }
+
+    /** kvm_amd and kvm_intel run guest code on the CPU; kvm_pvm emulates CPL0 and cannot boot Linux (GUEST.md). */
+    public boolean hardwareKvm() {
+        return kvmUsable && (kvmModule().equals("kvm_amd") || kvmModule().equals("kvm_intel"));
+    }
+
+    /** For the table: e.g. "kvm_amd in the nested KVM lane (bin/kvm-lane: ...)", or "no /dev/kvm". */
+    public String kvmKind() {
+        if (!kvmUsable) {
+            return "no /dev/kvm";
+        }
+        String m = kvmModule();
+        if (lane) {
+            return m + " in the nested KVM lane (bin/kvm-lane: L1 under QEMU TCG -cpu max; " + LANE_WARNING + ")";
+        }
+        return switch (m) {
+            case "kvm_pvm" -> "kvm_pvm (software KVM: guest CPL0 emulated one instruction at a time)";
+            case "kvm_amd", "kvm_intel" -> m + " (guest code runs on the CPU)";
+            default -> m;
+        };
     }
 
     private static String readCpuModel() {

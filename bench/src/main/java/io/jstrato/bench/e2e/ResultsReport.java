@@ -3,27 +3,61 @@ package io.jstrato.bench.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Writes the end-to-end table into a Markdown file between two marker comments, leaving the rest of the file
+ * Writes the end-to-end tables into a Markdown file between two marker comments, leaving the rest of the file
  * (hand-written notes, JMH results) as it is; a missing file is created with just the section.
+ *
+ * <p>The section holds one block per run, each with its own machine line, so numbers never stand under a
+ * machine they were not measured on. A run of every scenario replaces the whole section. A partial run
+ * ({@code --only}) replaces the partial blocks whose scenarios it measured again (all of them) and is added
+ * after the rest under its own heading: the other rows keep their numbers, each under the machine line of
+ * the run that measured them.
  */
 public final class ResultsReport {
     static final String BEGIN = "<!-- e2e:begin (written by io.jstrato.bench.e2e.Harness; edits inside are lost) -->";
     static final String END = "<!-- e2e:end -->";
+    static final String HEADING = "## End to end: jstrato vs QEMU microvm";
+    /** Starts each run's block; {@code all} for a run of every scenario. */
+    private static final Pattern RUN = Pattern.compile("<!-- e2e:run ids=(\\S+) -->\n");
+    private static final String ALL = "all";
 
     private ResultsReport() {}
 
+    /** A run of every scenario (replaces the whole section). */
     public static void write(Path file, MachineFacts machine, int runs, List<Row> rows, List<String> notes)
             throws IOException {
-        String section = render(machine, runs, rows, notes);
+        write(file, machine, runs, List.of(), rows, notes);
+    }
+
+    /**
+     * @param partialIds the scenario ids of a partial run ({@code --only}), or empty for a run of every scenario
+     */
+    public static void write(Path file, MachineFacts machine, int runs, List<String> partialIds, List<Row> rows,
+                             List<String> notes) throws IOException {
         String existing = Files.exists(file) ? Files.readString(file) : "";
         int b = existing.indexOf(BEGIN);
         int e = existing.indexOf(END);
+        boolean hasSection = b >= 0 && e > b;
+        List<Block> blocks = new ArrayList<>();
+        if (!partialIds.isEmpty() && hasSection) {
+            for (Block old : parse(existing.substring(b + BEGIN.length(), e))) {
+                if (old.ids().contains(ALL) || !Set.copyOf(partialIds).containsAll(old.ids())) {
+                    blocks.add(old);
+                }
+            }
+        }
+        List<String> ids = partialIds.isEmpty() ? List.of(ALL) : List.copyOf(partialIds);
+        blocks.add(new Block(ids, renderRun(machine, runs, ids, rows, notes)));
+        String section = render(blocks);
         String updated;
-        if (b >= 0 && e > b) {
+        if (hasSection) {
             updated = existing.substring(0, b) + section + existing.substring(e + END.length());
         } else {
             updated = existing + (existing.isEmpty() || existing.endsWith("\n\n") ? "" : "\n") + section + "\n";
@@ -32,9 +66,60 @@ public final class ResultsReport {
         Files.writeString(file, updated);
     }
 
+    /** One run's part of the section: its ids and its text (heading, machine lines, table, notes). */
+    record Block(List<String> ids, String text) {}
+
+    /**
+     * The blocks of an existing section. Text before the first run marker (a section written before blocks
+     * existed) is one block of a run of every scenario.
+     */
+    static List<Block> parse(String section) {
+        String body = section.strip();
+        if (body.startsWith(HEADING)) {
+            body = body.substring(HEADING.length());
+        }
+        List<Block> blocks = new ArrayList<>();
+        Matcher m = RUN.matcher(body);
+        int textStart = 0;
+        List<String> ids = List.of(ALL);
+        while (m.find()) {
+            String text = body.substring(textStart, m.start()).strip();
+            if (!text.isEmpty()) {
+                blocks.add(new Block(ids, text));
+            }
+            ids = List.of(m.group(1).split(","));
+            textStart = m.end();
+        }
+        String text = body.substring(textStart).strip();
+        if (!text.isEmpty()) {
+            blocks.add(new Block(ids, text));
+        }
+        return blocks;
+    }
+
+    private static String render(List<Block> blocks) {
+        StringBuilder out = new StringBuilder(BEGIN).append('\n').append(HEADING).append("\n\n");
+        // A run of every scenario first, then partial runs in the order they were made.
+        List<Block> ordered = new ArrayList<>(blocks.stream().filter(x -> x.ids().contains(ALL)).toList());
+        ordered.addAll(blocks.stream().filter(x -> !x.ids().contains(ALL)).toList());
+        for (int i = 0; i < ordered.size(); i++) {
+            Block x = ordered.get(i);
+            out.append("<!-- e2e:run ids=").append(String.join(",", x.ids())).append(" -->\n").append(x.text())
+                    .append(i + 1 < ordered.size() ? "\n\n" : "\n");
+        }
+        return out.append(END).toString();
+    }
+
     static String render(MachineFacts m, int runs, List<Row> rows, List<String> notes) {
-        StringBuilder out = new StringBuilder(BEGIN).append('\n');
-        out.append("## End to end: jstrato vs QEMU microvm\n\n");
+        return render(List.of(new Block(List.of(ALL), renderRun(m, runs, List.of(ALL), rows, notes))));
+    }
+
+    private static String renderRun(MachineFacts m, int runs, List<String> ids, List<Row> rows, List<String> notes) {
+        StringBuilder out = new StringBuilder();
+        if (!ids.contains(ALL)) {
+            out.append("### Partial run: `--only ").append(String.join(",", ids))
+                    .append("` (its own machine and date; the rows of other runs keep theirs)\n\n");
+        }
         out.append("Machine: ").append(m.nproc()).append(" CPUs (nproc), ").append(m.cpuModel()).append(", ")
                 .append(m.kernel()).append("; KVM: ").append(m.kvmSummary()).append(".  \n");
         out.append("QEMU: ").append(m.qemuVersion()).append(" (").append(m.kvmUsable() ? "-accel kvm" : "-accel tcg")
@@ -56,7 +141,7 @@ public final class ResultsReport {
                 out.append("- ").append(n).append('\n');
             }
         }
-        return out.append(END).toString();
+        return out.toString().strip();
     }
 
     private static String cells(Column c) {

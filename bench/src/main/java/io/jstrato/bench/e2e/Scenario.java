@@ -17,5 +17,13 @@ public interface Scenario {
         return true;
     }
 
+    /**
+     * Whether it needs a KVM that runs guest code on the CPU (kvm_amd, kvm_intel), as Linux does: on kvm_pvm
+     * both columns are "n/a" with the reason (QEMU {@code -accel kvm} there is the same software KVM).
+     */
+    default boolean needsHardwareKvm() {
+        return false;
+    }
+
     double[] measure(Side side, Context context) throws Exception;
 }

@@ -9,12 +9,19 @@ import java.util.Objects;
  *
  * @param disk    a raw image attached as the first virtio-blk device, or null
  * @param direct  open the image with O_DIRECT (jstrato {@code direct=on}, QEMU {@code cache.direct=on})
+ * @param initrd  an initramfs ({@code -initrd}), or null
+ * @param cpus    vCPUs ({@code -smp})
+ * @param acpi    QEMU microvm with {@code acpi=on} (jstrato always writes ACPI tables): a Linux guest then finds
+ *                its devices the same way on both VMMs; the test guests want {@code acpi=off}
  */
 public record VmSpec(Path kernel, String append, int memoryMib, Path qmpSocket, Path disk, boolean direct,
-                     int qmpClients) {
+                     int qmpClients, Path initrd, int cpus, boolean acpi) {
     public VmSpec {
         if (qmpClients < 1) {
             throw new IllegalArgumentException("qmpClients must be at least 1");
+        }
+        if (cpus < 1) {
+            throw new IllegalArgumentException("cpus must be at least 1");
         }
         Objects.requireNonNull(kernel, "kernel");
         Objects.requireNonNull(append, "append");
@@ -22,16 +29,25 @@ public record VmSpec(Path kernel, String append, int memoryMib, Path qmpSocket, 
     }
 
     public static VmSpec of(Path kernel, String append, Path qmpSocket) {
-        return new VmSpec(kernel, append, 128, qmpSocket, null, false, 1);
+        return new VmSpec(kernel, append, 128, qmpSocket, null, false, 1, null, 1, false);
+    }
+
+    /**
+     * A Linux guest: a kernel with an initramfs, {@code memoryMib} of RAM and {@code cpus} vCPUs, and ACPI on
+     * for QEMU too.
+     */
+    public static VmSpec linux(Path kernel, Path initrd, String append, int memoryMib, int cpus, Path qmpSocket) {
+        return new VmSpec(kernel, append, memoryMib, qmpSocket, null, false, 1, Objects.requireNonNull(initrd),
+                cpus, true);
     }
 
     public VmSpec withDisk(Path image, boolean directIo) {
-        return new VmSpec(kernel, append, memoryMib, qmpSocket, image, directIo, qmpClients);
+        return new VmSpec(kernel, append, memoryMib, qmpSocket, image, directIo, qmpClients, initrd, cpus, acpi);
     }
 
     /** Room for {@code clients} simultaneous QMP connections (see {@link #clientSocket}). */
     public VmSpec withQmpClients(int clients) {
-        return new VmSpec(kernel, append, memoryMib, qmpSocket, disk, direct, clients);
+        return new VmSpec(kernel, append, memoryMib, qmpSocket, disk, direct, clients, initrd, cpus, acpi);
     }
 
     /**

@@ -2,28 +2,40 @@ package io.jstrato.vmm.boot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.testing.TestMemory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Loads a real Debian kernel when one is provided (skipped otherwise), e.g. from
- * {@code apt-get download linux-image-6.1.0-NN-cloud-amd64-unsigned; dpkg -x ...}:
- * {@code -Djstrato.linux.dir=<dir>} holding {@code vmlinuz} (bzImage) and {@code vmlinux} (extracted from it).
- * binutils' {@code readelf} is the independent oracle for the PVH entry note.
+ * Loads Debian's stock kernel into memory, as the Linux ITs and the benchmarks boot it: {@code guests/linux/fetch}
+ * gets it from Debian's archive (cached; the directory it prints holds {@code vmlinuz}, the bzImage, and
+ * {@code vmlinux}, the ELF kernel unpacked from it). Needs no KVM, so it runs everywhere. binutils'
+ * {@code readelf} is the independent oracle for the PVH entry note.
  */
 class RealLinuxKernelIT {
     private static final long RAM = 128L << 20;
+    private static Path kit;
 
-    private static Path dir() {
-        String d = System.getProperty("jstrato.linux.dir", System.getenv().getOrDefault("JSTRATO_LINUX_DIR", ""));
-        assumeTrue(!d.isEmpty() && Files.isDirectory(Path.of(d)), "no real kernel given (-Djstrato.linux.dir)");
-        return Path.of(d);
+    /** The kit directory guests/linux/fetch prints (its last line), fetched once per JVM. */
+    private static synchronized Path dir() throws Exception {
+        if (kit == null) {
+            Path home = Path.of(System.getProperty("jstrato.home", "."));
+            Process p = new ProcessBuilder(home.resolve("guests/linux/fetch").toString()).redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertTrue(p.waitFor(10, TimeUnit.MINUTES) && p.exitValue() == 0, "guests/linux/fetch failed: " + out);
+            Path d = Path.of(out.lines().reduce((a, b) -> b).orElse(""));
+            assertTrue(Files.isRegularFile(d.resolve("vmlinuz")) && Files.isRegularFile(d.resolve("vmlinux")),
+                    "guests/linux/fetch printed " + d + ", which lacks vmlinuz or vmlinux: " + out);
+            kit = d;
+        }
+        return kit;
     }
 
     @Test
