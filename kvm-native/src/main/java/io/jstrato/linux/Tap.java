@@ -140,7 +140,11 @@ public final class Tap implements AutoCloseable {
         return again(r, "readv");
     }
 
-    /** Writes one frame gathered from the first {@code count} iovecs; -1 when the tap cannot take it now. */
+    /**
+     * Writes one frame gathered from the first {@code count} iovecs; -1 when the tap cannot take it now: its
+     * queue is full (EAGAIN), or its host side is down (EIO: the kernel takes no frame for an interface that
+     * is not up, as no frame crosses an unplugged cable). Either way the frame is the caller's to drop.
+     */
     public long writev(MemorySegment iovecs, int count) {
         checkIovecs(iovecs, count);
         long r;
@@ -148,7 +152,7 @@ public final class Tap implements AutoCloseable {
             // LIFETIME: as in readv.
             r = Libc.writev(fd, iovecs, count);
         } while (r == -Errno.EINTR);
-        return again(r, "writev");
+        return r == -Errno.EIO ? -1 : again(r, "writev");
     }
 
     /** An array of {@code count} iovecs for {@link #readv}/{@link #writev}, allocated once by the caller. */

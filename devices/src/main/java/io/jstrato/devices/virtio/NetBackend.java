@@ -19,7 +19,10 @@ public interface NetBackend {
     /** readv(2) of one frame into {@code count} iovecs; bytes read, or -1 when no frame is waiting (EAGAIN). */
     long readv(MemorySegment iovecs, int count);
 
-    /** writev(2) of one frame from {@code count} iovecs; bytes written, or -1 when the tap is full (EAGAIN). */
+    /**
+     * writev(2) of one frame from {@code count} iovecs; bytes written, or -1 when the tap does not take it now
+     * (full, or its host side down): the device drops the frame, as a NIC with a full FIFO or no carrier would.
+     */
     long writev(MemorySegment iovecs, int count);
 
     /**

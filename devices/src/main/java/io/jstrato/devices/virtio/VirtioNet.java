@@ -354,7 +354,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         try {
             long n = backend.writev(txIovecs, count);
             if (n < 0) {
-                // The tap's queue is full: drop, as a NIC with a full FIFO would.
+                // The tap did not take it (full, or down): drop, as a NIC with a full FIFO or no carrier would.
                 drops++;
             } else {
                 txPackets++;
