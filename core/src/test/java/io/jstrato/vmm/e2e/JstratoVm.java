@@ -100,11 +100,16 @@ final class JstratoVm implements AutoCloseable {
         return awaitLine(exact::equals, timeout);
     }
 
-    /** Asserts that no serial line arrives within {@code quiet} (a bounded wait for an absence). */
+    /**
+     * Asserts that no serial line arrives within {@code quiet} (a bounded wait for an absence). Lines printed
+     * before it count as seen: the next {@link #awaitLine} matches only a line that came after the quiet.
+     */
     void assertQuietFor(Duration quiet) throws InterruptedException {
         long deadline = System.nanoTime() + quiet.toNanos();
-        int seen = out.size();
+        int seen;
         synchronized (changed) {
+            seen = out.size();
+            consumed = seen;
             long left;
             while ((left = deadline - System.nanoTime()) > 0) {
                 if (out.size() != seen) {

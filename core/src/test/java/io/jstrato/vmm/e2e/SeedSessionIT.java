@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,12 +55,12 @@ class SeedSessionIT {
             vm.assertQuietFor(Duration.ofSeconds(1));
             assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"VM is already paused\"}}",
                     qmp.execute("{\"execute\":\"stop\"}"));
-            int before = vm.serial().size();
+            int last = lastCount(vm.serial());
 
             assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"cont\"}"));
             qmp.awaitEvent("RESUME", BOOT);
-            vm.awaitLine(l -> l.startsWith("counter "), BOOT);
-            assertTrue(vm.serial().size() > before, "the guest goes on after cont");
+            assertEquals("counter " + (last + 1), vm.awaitLine(l -> l.startsWith("counter "), BOOT),
+                    "the guest goes on from where it stopped");
 
             assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"quit\"}"));
             String shutdown = qmp.awaitEvent("SHUTDOWN", BOOT);
@@ -67,5 +68,14 @@ class SeedSessionIT {
             assertEquals(0, vm.awaitExit(BOOT));
             assertFalse(Files.exists(socket), "the socket file is removed at exit");
         }
+    }
+
+    private static int lastCount(List<String> serial) {
+        for (int i = serial.size() - 1; i >= 0; i--) {
+            if (serial.get(i).startsWith("counter ")) {
+                return Integer.parseInt(serial.get(i).substring("counter ".length()).trim());
+            }
+        }
+        throw new AssertionError("no counter line in " + serial);
     }
 }
