@@ -2,6 +2,7 @@ package io.jstrato.vmm.devices;
 
 import io.jstrato.devices.virtio.BlockBackend;
 import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.linux.Errno;
 import io.jstrato.linux.LinuxException;
 import io.jstrato.linux.RawFile;
 import java.lang.foreign.MemorySegment;
@@ -53,6 +54,11 @@ public final class RawFileBlockBackend implements BlockBackend, AutoCloseable {
         try {
             file = RawFile.open(path, readOnly, direct);
         } catch (LinuxException e) {
+            if (direct && e.errno() == Errno.EINVAL) {
+                // open(2)'s only EINVAL here: O_DIRECT on a file system without it (tmpfs before Linux 6.6).
+                throw new DeviceException("cannot open disk image " + path + " for direct I/O: its file system "
+                        + "does not support O_DIRECT; put the image elsewhere or open it without direct I/O");
+            }
             throw new DeviceException("cannot open disk image " + path + ": " + e.getMessage());
         }
         try {
