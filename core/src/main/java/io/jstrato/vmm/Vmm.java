@@ -1,6 +1,7 @@
 package io.jstrato.vmm;
 
 import io.jstrato.kvm.Kvm;
+import io.jstrato.linux.Errno;
 import io.jstrato.linux.LinuxException;
 import io.jstrato.qmp.QmpBindException;
 import io.jstrato.qmp.QmpCommandRegistry;
@@ -44,9 +45,14 @@ import io.micrometer.core.instrument.Tags;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -135,7 +141,28 @@ public final class Vmm {
         try {
             return Kvm.open();
         } catch (LinuxException e) {
+            if (e.errno() == Errno.EACCES) {
+                throw ConfigException.host("KVM is not available on this host: " + e.getMessage() + "; "
+                        + kvmAccessHint());
+            }
             throw ConfigException.host("KVM is not available on this host: " + e.getMessage());
+        }
+    }
+
+    /** What to do about EACCES on /dev/kvm, from its mode and group (a node without group access is common). */
+    private static String kvmAccessHint() {
+        try {
+            Map<String, Object> a = Files.readAttributes(Path.of("/dev/kvm"), "unix:mode,group");
+            int mode = (Integer) a.get("mode") & 0777;
+            String group = ((GroupPrincipal) a.get("group")).getName();
+            if ((mode & 060) != 060) {
+                return "/dev/kvm is mode " + String.format("%04o", mode) + " (no group access; udev's rule "
+                        + "makes it 0660 root:kvm: chgrp kvm /dev/kvm && chmod 0660 /dev/kvm)";
+            }
+            return "this user is not in /dev/kvm's group '" + group + "' (usermod -aG " + group
+                    + ", or docker run --group-add)";
+        } catch (IOException | RuntimeException e) {
+            return "this user may not open it";
         }
     }
 

@@ -43,6 +43,9 @@ class ContainerSeedSessionIT {
         ContainerImageIT.ownedByImageUser(socketDir);
         // The host's kvm group, whatever its id, as the README's --group-add "$(stat -c %g /dev/kvm)".
         String kvmGroup = String.valueOf(Files.getAttribute(Path.of("/dev/kvm"), "unix:gid"));
+        int mode = (Integer) Files.getAttribute(Path.of("/dev/kvm"), "unix:mode") & 0777;
+        assertEquals(060, mode & 060, () -> "/dev/kvm is mode " + Integer.toOctalString(mode)
+                + ": the image's non-root user cannot open it through its group (Debian's udev makes it 0660)");
         try (GenericContainer<?> container = new GenericContainer<>(image)
                 .withFileSystemBind(JstratoImage.guests().toString(), "/guests", BindMode.READ_ONLY)
                 .withFileSystemBind(socketDir.toString(), JstratoImage.SOCKET_DIR, BindMode.READ_WRITE)
