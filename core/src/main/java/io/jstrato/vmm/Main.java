@@ -5,6 +5,7 @@ import io.jstrato.vmm.config.ConfigException;
 import io.jstrato.vmm.config.HostErrors;
 import io.jstrato.vmm.config.Invocation;
 import io.jstrato.vmm.logging.LogSetup;
+import io.jstrato.vmm.process.HostSignals;
 import io.jstrato.vmm.process.Readiness;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // First: a signal during start-up must end the VM as documented (exit 0), not as the JVM would (128+n).
+        HostSignals.install();
         System.exit(run(args, System.out, System.err));
     }
 

@@ -29,6 +29,7 @@ import io.jstrato.vmm.metrics.DeviceMeters;
 import io.jstrato.vmm.metrics.MetricsServer;
 import io.jstrato.vmm.metrics.QmpMetrics;
 import io.jstrato.vmm.metrics.VmMetrics;
+import io.jstrato.vmm.process.HostSignals;
 import io.jstrato.vmm.process.PidFile;
 import io.jstrato.vmm.process.Readiness;
 import io.jstrato.vmm.qmp.CoreCommands;
@@ -57,7 +58,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import sun.misc.Signal;
 
 /**
  * Runs one VM to its end: builds it, listens on the QMP sockets, writes the pid file, reports readiness,
@@ -281,9 +281,8 @@ public final class Vmm {
             machineMeters.accept(m);
             serveMetrics(config, m, loops, resources);
         }
-        for (String sig : List.of("TERM", "INT", "HUP")) {
-            Signal.handle(new Signal(sig), s -> lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
-        }
+        // A signal that came earlier in start-up (HostSignals was installed by main) shuts the VM down now.
+        HostSignals.install().onSignal(() -> lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
         config.pidFile().map(PidFile::write).ifPresent(resources::add);
         readiness.signalReady();
 

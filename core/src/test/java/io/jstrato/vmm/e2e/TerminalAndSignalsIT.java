@@ -1,6 +1,7 @@
 package io.jstrato.vmm.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresKvm;
@@ -11,10 +12,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code -serial stdio} on a real terminal (a pty from {@code script}): raw mode while the VM runs, the
- * terminal's settings restored however the VM ends; SIGTERM ends it cleanly with a host-signal SHUTDOWN.
+ * terminal's settings restored however the VM ends; SIGTERM ends it cleanly with a host-signal SHUTDOWN, also
+ * when it comes during start-up.
  */
 @RequiresKvm
 class TerminalAndSignalsIT {
@@ -49,6 +53,56 @@ class TerminalAndSignalsIT {
         assertTrue(out.contains("status=0"), "exit status 0 after SIGTERM: " + out);
         assertEquals(out.get(0), out.get(out.size() - 1), "stty -g before and after");
         assertTrue(Files.readString(dir.resolve("event")).contains("\"data\":{\"guest\":false,\"reason\":\"host-signal\"}"));
+    }
+
+    /**
+     * A signal during start-up (here: while the serial file, a FIFO, waits for its reader) ends the VM as one
+     * later does, with status 0, nothing left behind, instead of the JVM's 128 + n.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TERM", "INT", "HUP"})
+    void aSignalDuringStartUpEndsTheVmWithStatusZero(String signal, @TempDir Path dir) throws Exception {
+        Path fifo = dir.resolve("serial.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path socket = dir.resolve("qmp.sock");
+        Path pidFile = dir.resolve("vm.pid");
+        try (JstratoVm vm = JstratoVm.start("-kernel", JstratoVm.guest("counter").toString(), "-append", "console=ttyS0",
+                "-serial", "file,path=" + fifo, "-qmp", "unix:" + socket + ",server,nowait", "-pidfile", pidFile.toString())) {
+            awaitBlockedOnFifo(vm.pid());
+            assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(vm.pid())).start().waitFor());
+            Thread reader = Thread.ofPlatform().daemon().start(() -> {
+                try (var in = Files.newInputStream(fifo)) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (java.io.IOException e) {
+                    // the VM closed its end
+                }
+            });
+            assertEquals(0, vm.awaitExit(RUN), () -> "exit status after SIG" + signal + " during start-up; log: " + vm.log());
+            assertTrue(vm.log().stream().anyMatch(l -> l.contains("VM shut down: host-signal")), vm.log().toString());
+            assertFalse(Files.exists(socket), "socket file removed");
+            assertFalse(Files.exists(pidFile), "pid file removed");
+            reader.join(RUN.toMillis());
+        }
+    }
+
+    /** Until one of the process's threads sleeps in open(2) of the FIFO, waiting for a reader (its wchan). */
+    private static void awaitBlockedOnFifo(long pid) throws Exception {
+        long deadline = System.nanoTime() + RUN.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        if (Files.readString(task.resolve("wchan")).strip().equals("wait_for_partner")) {
+                            return;
+                        }
+                    } catch (java.io.IOException e) {
+                        // the thread ended
+                    }
+                }
+            }
+            Thread.sleep(10); // a poll interval for a kernel state that has no event, not a timing assumption
+        }
+        throw new AssertionError("jstrato never opened the serial FIFO");
     }
 
     /** Runs {@code command} on a fresh pty between two {@code stty -g}; returns the lines it printed. */
