@@ -6,10 +6,6 @@
  */
 #include "rt.h"
 
-#define PIT_CHANNEL0 0x40
-#define PIT_COMMAND 0x43
-#define PIT_HZ 1193182UL
-
 static long count_iterations(void *arg)
 {
     u64 every = *(u64 *)arg;
@@ -22,34 +18,17 @@ static long count_iterations(void *arg)
     return 0;
 }
 
-static u16 pit_count(void)
-{
-    outb(PIT_COMMAND, 0x00); /* latch channel 0 */
-    u8 lo = inb(PIT_CHANNEL0);
-    u8 hi = inb(PIT_CHANNEL0);
-    return (u16)(lo | (hi << 8));
-}
-
-/* Channel 0 counts down from 65536 at 1.193182 MHz and reloads (mode 2); the loop adds up how far it went
- * between two reads, which works as long as a read comes at least every 55 ms (a port read costs at most
- * ~100 us, even emulated). Interrupts stay off: the guest never sees IRQ0. */
+/* One line every `ms` milliseconds of the PIT's time. */
 static void count_paced(u64 ms)
 {
-    outb(PIT_COMMAND, 0x34); /* channel 0, low then high byte, mode 2 (rate generator), binary */
-    outb(PIT_CHANNEL0, 0);
-    outb(PIT_CHANNEL0, 0);
     u64 ticks_per_line = ms * PIT_HZ / 1000;
-    u64 elapsed = 0;
-    u16 before = pit_count();
+    pit_clock_start();
+    u64 next = ticks_per_line;
     for (u64 n = 1;;) {
-        u16 now = pit_count();
-        elapsed += (u16)(before - now);
-        before = now;
-        if (elapsed >= ticks_per_line) {
-            elapsed -= ticks_per_line;
+        u64 now = pit_clock_ticks();
+        if (now >= next) {
             /* After a pause (QMP stop) the PIT ran on; print one line, not a burst. */
-            if (elapsed >= ticks_per_line)
-                elapsed = 0;
+            next = now - next >= ticks_per_line ? now + ticks_per_line : next + ticks_per_line;
             printf("counter %lu\n", n++);
         }
     }

@@ -30,8 +30,13 @@
 #define PING_ID 0x4a53 /* "JS" */
 #define PING_PAYLOAD 32
 
-#define POLL_LIMIT 2000000000UL
+/* Waits are measured by the PIT (rt.h), not in loop counts, which differ 1000-fold between KVMs. */
+#define TX_WAIT_MS 5000
+#define REPLY_WAIT_MS 1000
+/* A VMM may take the NIC's first frames before anyone set the host side up: ARP keeps asking longer. */
+#define ARP_ATTEMPTS 10
 #define ATTEMPTS 3
+#define MS_TICKS(ms) ((u64)(ms) * PIT_HZ / 1000)
 
 static struct virtq rxq, txq;
 static u8 rx_buffers[RX_BUFFERS][BUFFER_SIZE] __attribute__((aligned(64)));
@@ -115,8 +120,8 @@ static int transmit(u32 frame_len)
     txq.desc[0] = (struct virtq_desc){(u64)tx_buffer, NET_HDR_LEN + frame_len, 0, 0};
     virtq_submit(&txq, 0);
     u32 id, len;
-    for (u64 polls = 0; !virtq_take_used(&txq, &id, &len); polls++)
-        if (polls == POLL_LIMIT) {
+    for (u64 deadline = pit_clock_ticks() + MS_TICKS(TX_WAIT_MS); !virtq_take_used(&txq, &id, &len);)
+        if (pit_clock_ticks() >= deadline) {
             printf("net: transmit timeout\n");
             return -1;
         }
@@ -209,7 +214,7 @@ static int is_echo_reply(const u8 *eth, u32 len, u16 seq)
 /* Polls the receive queue until a frame satisfies want (other frames are dropped); 1 if one did. */
 static int receive_until(int (*want)(const u8 *eth, u32 len, u16 arg), u16 arg)
 {
-    for (u64 polls = 0; polls < POLL_LIMIT; polls++) {
+    for (u64 deadline = pit_clock_ticks() + MS_TICKS(REPLY_WAIT_MS); pit_clock_ticks() < deadline;) {
         u32 id, len;
         if (!virtq_take_used(&rxq, &id, &len))
             continue;
@@ -237,7 +242,7 @@ static int want_echo_reply(const u8 *eth, u32 len, u16 seq)
 static void ping_peer(void)
 {
     int resolved = 0;
-    for (int attempt = 0; attempt < ATTEMPTS && !resolved; attempt++) {
+    for (int attempt = 0; attempt < ARP_ATTEMPTS && !resolved; attempt++) {
         printf("arp request ");
         print_ip(peer_ip);
         printf(" from ");
@@ -273,6 +278,7 @@ static void ping_peer(void)
 static long net_main(void *arg)
 {
     u64 slot = *(u64 *)arg;
+    pit_clock_start();
     u64 base = virtio_find(VIRTIO_ID_NET, slot);
     if (!base) {
         printf("net: no virtio-net device at slot %lu\n", slot);

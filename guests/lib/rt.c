@@ -398,3 +398,35 @@ void rt_start(u32 start_info_paddr)
     guest_main();
     vm_exit();
 }
+
+#define PIT_CHANNEL0 0x40
+#define PIT_COMMAND 0x43
+
+static u16 pit_last;
+static u64 pit_total;
+
+static u16 pit_count(void)
+{
+    outb(PIT_COMMAND, 0x00); /* latch channel 0 */
+    u8 lo = inb(PIT_CHANNEL0);
+    u8 hi = inb(PIT_CHANNEL0);
+    return (u16)(lo | (hi << 8));
+}
+
+void pit_clock_start(void)
+{
+    outb(PIT_COMMAND, 0x34); /* channel 0, low then high byte, mode 2 (rate generator), binary */
+    outb(PIT_CHANNEL0, 0);
+    outb(PIT_CHANNEL0, 0);
+    pit_total = 0;
+    pit_last = pit_count();
+}
+
+u64 pit_clock_ticks(void)
+{
+    /* Counts down from 65536 and reloads: the distance since the last read, modulo 2^16. */
+    u16 now = pit_count();
+    pit_total += (u16)(pit_last - now);
+    pit_last = now;
+    return pit_total;
+}

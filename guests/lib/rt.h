@@ -57,6 +57,17 @@ int parse_u64(const char *s, u64 *out);
  */
 long user_call(long (*fn)(void *), void *arg);
 
+/*
+ * A clock from the PIT's channel 0, programmed as a rate generator (1.193182 MHz, reloading every 55 ms):
+ * pit_clock_start() once, then pit_clock_ticks() returns the ticks since then, as long as it is called at
+ * least every 55 ms (a port read costs at most ~100 us, even emulated). Interrupts stay off: the guest never
+ * sees IRQ0. It paces guests by time on every KVM and emulator alike, where loop counts mean nothing
+ * (kvm_pvm emulates CPL0 code ~1000x slower than a CPU runs it, the nested lane ~10x).
+ */
+#define PIT_HZ 1193182UL
+void pit_clock_start(void);
+u64 pit_clock_ticks(void);
+
 /* Guest ends the VM: i8042 reset, then a triple fault (empty IDT + ud2) for VMMs without an i8042. */
 __attribute__((noreturn)) void vm_exit(void);
 
