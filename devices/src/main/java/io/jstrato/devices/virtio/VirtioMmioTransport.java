@@ -172,10 +172,17 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
         raise(INTERRUPT_USED_BUFFER);
     }
 
+    /**
+     * The generation moves on always (a driver reading the configuration sees it changed); the interrupt only
+     * goes to a driver that has set DRIVER_OK, as QEMU does: before that nobody handles it, and an early edge
+     * is delivered by whatever interrupt controller the guest has not set up yet.
+     */
     @Override
     public void signalConfigChange() {
         configGeneration.incrementAndGet();
-        raise(INTERRUPT_CONFIG_CHANGE);
+        if ((status.get() & DeviceStatus.DRIVER_OK) != 0) {
+            raise(INTERRUPT_CONFIG_CHANGE);
+        }
     }
 
 
