@@ -30,6 +30,9 @@ public final class KvmIoctls {
     public static final long KVM_CREATE_IRQCHIP = io(KVMIO, 0x60);
     public static final long KVM_IRQ_LINE = iow(KVMIO, 0x61, KvmStructs.KVM_IRQ_LEVEL.byteSize());
     public static final long KVM_IRQFD = iow(KVMIO, 0x76, KvmStructs.KVM_IRQFD.byteSize());
+    public static final long KVM_GET_IRQCHIP = iowr(KVMIO, 0x62, KvmStructs.KVM_IRQCHIP.byteSize());
+    /** _IOR although it writes: the header's historical direction, which the number must match. */
+    public static final long KVM_SET_IRQCHIP = ior(KVMIO, 0x63, KvmStructs.KVM_IRQCHIP.byteSize());
     public static final long KVM_CREATE_PIT2 = iow(KVMIO, 0x77, KvmStructs.KVM_PIT_CONFIG.byteSize());
     public static final long KVM_IOEVENTFD = iow(KVMIO, 0x79, KvmStructs.KVM_IOEVENTFD.byteSize());
 

@@ -84,6 +84,10 @@ public final class KvmStructs {
 
     public static final StructLayout KVM_IRQ_LEVEL = structLayout(JAVA_INT.withName("irq"), JAVA_INT.withName("level"));
 
+    /** {@code struct kvm_irqchip}: chip id (0 PIC master, 1 PIC slave, 2 IOAPIC), pad, a 512-byte union. */
+    public static final StructLayout KVM_IRQCHIP = structLayout(
+            JAVA_INT.withName("chip_id"), JAVA_INT.withName("pad"), sequenceLayout(512, JAVA_BYTE).withName("chip"));
+
     public static final StructLayout KVM_PIT_CONFIG = structLayout(
             JAVA_INT.withName("flags"), sequenceLayout(15, JAVA_INT).withName("pad"));
 

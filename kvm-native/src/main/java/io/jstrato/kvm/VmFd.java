@@ -3,13 +3,16 @@ package io.jstrato.kvm;
 import static io.jstrato.kvm.KvmIoctls.KVM_CREATE_IRQCHIP;
 import static io.jstrato.kvm.KvmIoctls.KVM_CREATE_PIT2;
 import static io.jstrato.kvm.KvmIoctls.KVM_CREATE_VCPU;
+import static io.jstrato.kvm.KvmIoctls.KVM_GET_IRQCHIP;
 import static io.jstrato.kvm.KvmIoctls.KVM_IOEVENTFD;
 import static io.jstrato.kvm.KvmIoctls.KVM_IRQFD;
 import static io.jstrato.kvm.KvmIoctls.KVM_IRQ_LINE;
 import static io.jstrato.kvm.KvmIoctls.KVM_SET_IDENTITY_MAP_ADDR;
+import static io.jstrato.kvm.KvmIoctls.KVM_SET_IRQCHIP;
 import static io.jstrato.kvm.KvmIoctls.KVM_SET_TSS_ADDR;
 import static io.jstrato.kvm.KvmIoctls.KVM_SET_USER_MEMORY_REGION;
 import static io.jstrato.kvm.KvmStructs.offset;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -86,6 +89,41 @@ public final class VmFd implements AutoCloseable {
     /** In-kernel PIC, IOAPIC and local APICs. Then {@code hlt} stays inside KVM. */
     public void createIrqChip() {
         Libc.check(Libc.ioctl(fd, KVM_CREATE_IRQCHIP, 0L), "ioctl", "KVM_CREATE_IRQCHIP");
+    }
+
+    /** {@code struct kvm_pic_state} offsets (all u8) within {@code kvm_irqchip.chip}. */
+    static final long PIC_IMR = 2;
+    static final long PIC_IRQ_BASE = 5;
+
+    /**
+     * Leaves both in-kernel 8259s as firmware does before it starts an OS: every input masked, vectors at
+     * {@code masterBase} and {@code slaveBase}. KVM's reset state (nothing masked, vector base 0) turns any ISA
+     * interrupt into an exception vector on the boot vCPU, whose LINT0 is ExtINT, for a guest that never
+     * programs the PIC (Linux in ACPI hardware-reduced mode). A guest that uses the PIC programs it anyway.
+     */
+    public void maskLegacyPic(int masterBase, int slaveBase) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment chip = arena.allocate(KvmStructs.KVM_IRQCHIP);
+            long state = offset(KvmStructs.KVM_IRQCHIP, "chip");
+            for (int id = 0; id <= 1; id++) {
+                chip.fill((byte) 0);
+                chip.set(JAVA_INT, offset(KvmStructs.KVM_IRQCHIP, "chip_id"), id);
+                Libc.check(Libc.ioctl(fd, KVM_GET_IRQCHIP, chip), "ioctl", "KVM_GET_IRQCHIP");
+                chip.set(JAVA_BYTE, state + PIC_IMR, (byte) 0xFF);
+                chip.set(JAVA_BYTE, state + PIC_IRQ_BASE, (byte) (id == 0 ? masterBase : slaveBase));
+                Libc.check(Libc.ioctl(fd, KVM_SET_IRQCHIP, chip), "ioctl", "KVM_SET_IRQCHIP");
+            }
+        }
+    }
+
+    /** The interrupt mask register of in-kernel 8259 {@code chipId} (0 master, 1 slave). */
+    public int legacyPicMask(int chipId) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment chip = arena.allocate(KvmStructs.KVM_IRQCHIP);
+            chip.set(JAVA_INT, offset(KvmStructs.KVM_IRQCHIP, "chip_id"), chipId);
+            Libc.check(Libc.ioctl(fd, KVM_GET_IRQCHIP, chip), "ioctl", "KVM_GET_IRQCHIP");
+            return Byte.toUnsignedInt(chip.get(JAVA_BYTE, offset(KvmStructs.KVM_IRQCHIP, "chip") + PIC_IMR));
+        }
     }
 
     /** In-kernel i8254 PIT; {@code flags} 0 or {@link #PIT_SPEAKER_DUMMY}. After {@link #createIrqChip()}. */

@@ -146,6 +146,8 @@ class KvmHeaderTest {
         m.put("KVM_SET_SIGNAL_MASK", KvmIoctls.KVM_SET_SIGNAL_MASK);
         m.put("KVM_GET_FPU", KvmIoctls.KVM_GET_FPU);
         m.put("KVM_SET_FPU", KvmIoctls.KVM_SET_FPU);
+        m.put("KVM_GET_IRQCHIP", KvmIoctls.KVM_GET_IRQCHIP);
+        m.put("KVM_SET_IRQCHIP", KvmIoctls.KVM_SET_IRQCHIP);
         m.put("KVM_GET_LAPIC", KvmIoctls.KVM_GET_LAPIC);
         m.put("KVM_GET_XSAVE", KvmIoctls.KVM_GET_XSAVE);
         m.put("KVM_SET_LAPIC", KvmIoctls.KVM_SET_LAPIC);
@@ -193,6 +195,7 @@ class KvmHeaderTest {
         size(m, "kvm_xsave", KvmStructs.KVM_XSAVE.byteSize());
         size(m, "kvm_mp_state", KvmStructs.KVM_MP_STATE.byteSize());
         size(m, "kvm_irq_level", KvmStructs.KVM_IRQ_LEVEL.byteSize());
+        size(m, "kvm_irqchip", KvmStructs.KVM_IRQCHIP.byteSize());
         size(m, "kvm_pit_config", KvmStructs.KVM_PIT_CONFIG.byteSize());
         size(m, "kvm_ioeventfd", KvmStructs.KVM_IOEVENTFD.byteSize());
         size(m, "kvm_irqfd", KvmStructs.KVM_IRQFD.byteSize());
@@ -221,6 +224,9 @@ class KvmHeaderTest {
         m.put("offsetof.kvm_sregs.cr3", offset(KvmStructs.KVM_SREGS, "cr3"));
         m.put("offsetof.kvm_sregs.efer", offset(KvmStructs.KVM_SREGS, "efer"));
         m.put("offsetof.kvm_sregs.apic_base", offset(KvmStructs.KVM_SREGS, "apic_base"));
+        m.put("offsetof.kvm_irqchip.chip", offset(KvmStructs.KVM_IRQCHIP, "chip"));
+        m.put("offsetof.kvm_pic_state.imr", VmFd.PIC_IMR);
+        m.put("offsetof.kvm_pic_state.irq_base", VmFd.PIC_IRQ_BASE);
         m.put("offsetof.kvm_fpu.fcw", offset(KvmStructs.KVM_FPU, "fcw"));
         m.put("offsetof.kvm_fpu.mxcsr", offset(KvmStructs.KVM_FPU, "mxcsr"));
         m.put("offsetof.kvm_regs.rip", offset(KvmStructs.KVM_REGS, "rip"));

@@ -10,7 +10,7 @@ int main(void) {
     N(KVM_GET_API_VERSION); N(KVM_CREATE_VM); N(KVM_GET_MSR_INDEX_LIST); N(KVM_CHECK_EXTENSION);
     N(KVM_GET_VCPU_MMAP_SIZE); N(KVM_GET_SUPPORTED_CPUID); N(KVM_CREATE_VCPU); N(KVM_SET_USER_MEMORY_REGION);
     N(KVM_SET_TSS_ADDR); N(KVM_SET_IDENTITY_MAP_ADDR); N(KVM_CREATE_IRQCHIP); N(KVM_IRQ_LINE); N(KVM_IRQFD);
-    N(KVM_CREATE_PIT2); N(KVM_IOEVENTFD); N(KVM_RUN); N(KVM_GET_REGS); N(KVM_SET_REGS); N(KVM_GET_SREGS);
+    N(KVM_CREATE_PIT2); N(KVM_GET_IRQCHIP); N(KVM_SET_IRQCHIP); N(KVM_IOEVENTFD); N(KVM_RUN); N(KVM_GET_REGS); N(KVM_SET_REGS); N(KVM_GET_SREGS);
     N(KVM_SET_SREGS); N(KVM_GET_MSRS); N(KVM_SET_MSRS); N(KVM_SET_SIGNAL_MASK); N(KVM_GET_FPU); N(KVM_SET_FPU);
     N(KVM_GET_LAPIC); N(KVM_GET_XSAVE); N(KVM_SET_LAPIC); N(KVM_SET_CPUID2); N(KVM_GET_MP_STATE); N(KVM_SET_MP_STATE);
     N(TUNSETIFF); N(TUNSETOFFLOAD); N(TUNGETVNETHDRSZ); N(TUNSETVNETHDRSZ);
@@ -21,7 +21,7 @@ int main(void) {
     N(KVM_EXIT_INTR); N(KVM_EXIT_INTERNAL_ERROR); N(KVM_EXIT_SYSTEM_EVENT); N(KVM_EXIT_IO_OUT);
     S(kvm_userspace_memory_region); S(kvm_regs); S(kvm_sregs); S(kvm_segment); S(kvm_dtable); S(kvm_fpu);
     S(kvm_cpuid2); S(kvm_cpuid_entry2); S(kvm_msrs); S(kvm_msr_entry); S(kvm_msr_list); S(kvm_lapic_state); S(kvm_xsave);
-    S(kvm_mp_state); S(kvm_irq_level); S(kvm_pit_config); S(kvm_ioeventfd); S(kvm_irqfd);
+    S(kvm_mp_state); S(kvm_irq_level); S(kvm_irqchip); S(kvm_pit_config); S(kvm_ioeventfd); S(kvm_irqfd);
     O(kvm_run, immediate_exit); O(kvm_run, exit_reason); O(kvm_run, io.direction); O(kvm_run, io.size);
     O(kvm_run, io.port); O(kvm_run, io.count); O(kvm_run, io.data_offset); O(kvm_run, mmio.phys_addr);
     O(kvm_run, mmio.data); O(kvm_run, mmio.len); O(kvm_run, mmio.is_write);
@@ -30,6 +30,6 @@ int main(void) {
     O(kvm_run, system_event.type); O(kvm_run, system_event.ndata); O(kvm_run, system_event.data);
     O(kvm_sregs, gdt); O(kvm_sregs, idt); O(kvm_sregs, cr0); O(kvm_sregs, cr3); O(kvm_sregs, efer);
     O(kvm_sregs, apic_base); O(kvm_fpu, fcw); O(kvm_fpu, mxcsr); O(kvm_regs, rip); O(kvm_regs, rflags);
-    O(kvm_ioeventfd, fd); O(kvm_ioeventfd, flags); O(kvm_irqfd, flags);
+    O(kvm_irqchip, chip); O(kvm_pic_state, imr); O(kvm_pic_state, irq_base); O(kvm_ioeventfd, fd); O(kvm_ioeventfd, flags); O(kvm_irqfd, flags);
     return 0;
 }

@@ -110,6 +110,9 @@ public final class MicroVm implements AutoCloseable {
             vm.setTssAddress(MemoryLayout.TSS);
         }
         vm.createIrqChip();
+        // As firmware would leave them (a PC BIOS's bases 0x08 and 0x70): Linux in ACPI hardware-reduced mode
+        // never programs the PIC, and KVM's reset state would deliver any early ISA interrupt as an exception.
+        vm.maskLegacyPic(0x08, 0x70);
         vm.createPit2(VmFd.PIT_SPEAKER_DUMMY);
 
         this.uart = new Uart8250(irqLine(COM1_IRQ)::signal, serial.output());
