@@ -78,6 +78,11 @@ public final class Vmm {
     /** @return the process exit status (0 after quit, a guest shutdown or a signal) */
     public static int run(VmConfig config, Readiness readiness) {
         config.checkHost();
+        // Netty names channels after a MAC address it looks for on the host, and warns where there is none (a
+        // network namespace with only lo: sandboxes, the KVM lane). The name only has to differ in this process.
+        if (System.getProperty("io.netty.machineId") == null) {
+            System.setProperty("io.netty.machineId", "02:00:00:00:00:00");
+        }
         List<AutoCloseable> resources = new ArrayList<>();
         MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS,
                 new DefaultThreadFactory("jstrato-io", true), EpollIoHandler.newFactory());
