@@ -265,8 +265,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                 for (int frames = 0; frames < RX_BUDGET; frames++) {
                     SplitQueue.Pop pop = rxQueue.pop(memory, rxChain);
                     if (pop == SplitQueue.Pop.BAD_CHAIN) {
-                        needsReset();
-                        return false;
+                        return rxBroken();
                     }
                     if (pop == SplitQueue.Pop.EMPTY) {
                         rxStalled = true;
@@ -277,8 +276,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                         // Room for less than the header: no frame can ever go there, and handing it back
                         // empty would only make the driver post it again. Malformed, as in QEMU.
                         signalIfNeeded(rxQueue, completed);
-                        needsReset();
-                        return false;
+                        return rxBroken();
                     }
                     int count = fillIovecs(rxChain, rxIovecs, rxChain.readableCount(), rxChain.count());
                     long n;
@@ -310,8 +308,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                 signalIfNeeded(rxQueue, completed);
                 return true;
             } catch (GuestMemoryException e) {
-                needsReset();
-                return false;
+                return rxBroken();
             }
         }
     }
@@ -418,6 +415,16 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         } else {
             txErrors++;
         }
+    }
+
+    /**
+     * The guest broke the rx queue: needs reset, and reading the tap stops. Marked stalled, so that the
+     * activation after the driver's reset turns reading on again (else rx stayed dead for good).
+     */
+    private boolean rxBroken() {
+        rxStalled = true;
+        needsReset();
+        return false;
     }
 
     /** The guest broke a queue: counted (as an rx or tx error, by the lock held) and the device stops. */

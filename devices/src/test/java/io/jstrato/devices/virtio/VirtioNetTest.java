@@ -238,6 +238,24 @@ class VirtioNetTest {
     }
 
     @Test
+    void afterABrokenRxQueueAResetTurnsReadingTheTapBackOn() {
+        net.attach(tap, interest::add);
+        start(0);
+        rx.addChain(writable(-4096L, 8192));
+        tap.inject(frame(60, 9));
+        interest.clear();
+        assertFalse(net.onTapReadable(), "stop reading: the rx queue is broken");
+        assertEquals(DeviceStatus.DEVICE_NEEDS_RESET, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
+
+        start(0);
+        assertEquals(List.of(true), interest, "the new activation reads the tap again");
+        rx.addChain(writable(0x200000, 1526));
+        net.onTapReadable();
+        assertEquals(1, rx.usedIdx());
+        assertEquals(72, rx.usedLen(0), "the frame that waited in the tap");
+    }
+
+    @Test
     void aTxChainWithoutAWholeHeaderNeedsReset() {
         net.attach(tap, interest::add);
         start(0);
