@@ -3,14 +3,18 @@
  * virtio-mmio version 2 transport (issue 18, reliability). Options:
  *   hostile.case=NAME|all  one case, or every case in order (default all)
  *   hostile.wait=1         print `hostile: waiting (g to go)` and wait for `g` on the serial port first
- *                          (the host sets the tap's side up, so that the rx cases get an ARP reply)
+ *                          (the host sets the tap's side up, so that the rx cases get an ARP reply); with
+ *                          it, net's recovery check also receives the peer's ARP reply
+ *   hostile.hold=1         after `hostile: done`, print `hostile: holding (q to quit)` and wait for `q` before
+ *                          ending the VM (the host asks QMP and the metrics while the guest still runs)
  *   hostile.ip=A.B.C.D hostile.peer=E.F.G.H   addresses of the ARP request that makes the rx cases' frame
  * Each case resets the device, sets it up (possibly wrongly), does the bad thing, and prints one line:
  *   case NAME: <what the device answered>; recovered
  * where the answer is `needs-reset status 0x..` (DEVICE_NEEDS_RESET seen in Status), `req status N (OK|IOERR|
  * UNSUPP)` (virtio-blk's status byte), `used len N` (a used element without a status byte), `no answer
  * status 0x..` (nothing within the poll bound) or what a register case read back. `recovered` means: after
- * a reset and a correct set-up, one good request worked (blk: read of sector 0; net: tx of one frame);
+ * a reset and a correct set-up, one good request worked (blk: read of sector 0; net: tx of one frame, and
+ * with hostile.wait=1 an ARP reply received);
  * otherwise `NOT recovered (...)`. Then `hostile: N cases, R needs-reset, I ioerr, U unsupp, F not
  * recovered` and `hostile: done`. All device work runs at CPL0, in user_call().
  */
@@ -72,6 +76,7 @@ static struct virtq_desc itable[4] __attribute__((aligned(16)));
 static u32 my_ip = 0x0a4f0002, peer_ip = 0x0a4f0001; /* 10.79.0.2, 10.79.0.1 */
 static u8 my_mac[6];
 
+static int rx_check;
 static u32 n_cases, n_reset, n_ioerr, n_unsupp, n_failed;
 
 static u32 status(struct dev *d) { return vm_read(d->base, VIRTIO_MMIO_STATUS); }
@@ -260,7 +265,24 @@ static void net_arp(void)
     await(&net, &txq, &len);
 }
 
-/* Ends the case's line: reset, a correct set-up, one good request. */
+/* With a peer that answers (hostile.wait=1): an ARP request gets its reply into a good rx buffer. */
+static int net_rx_good(void)
+{
+    desc(&rxq, 0, (u64)rxbuf, sizeof(rxbuf), VIRTQ_DESC_F_WRITE, 0);
+    virtq_submit(&rxq, 0);
+    for (int attempt = 0; attempt < 5; attempt++) {
+        net_arp();
+        u32 len;
+        enum answer a = await(&net, &rxq, &len);
+        if (a == ANS_USED)
+            return len > NET_HDR_LEN;
+        if (a == ANS_RESET)
+            return 0;
+    }
+    return 0;
+}
+
+/* Ends the case's line: reset, a correct set-up, one good request (net: tx, and rx when a peer answers). */
 static void recover(struct dev *d)
 {
     u32 st = dev_setup(d, NULL);
@@ -282,6 +304,10 @@ static void recover(struct dev *d)
         }
     } else if (!net_tx()) {
         printf("; NOT recovered (tx status 0x%x)\n", status(d));
+        n_failed++;
+        return;
+    } else if (rx_check && !net_rx_good()) {
+        printf("; NOT recovered (rx status 0x%x)\n", status(d));
         n_failed++;
         return;
     }
@@ -830,11 +856,17 @@ void guest_main(void)
         printf("hostile: bad hostile.peer=%s\n", ip);
     printf("hostile: case %s\n", which);
     if (cmdline_u64("hostile.wait", 0)) {
+        rx_check = 1;
         printf("hostile: waiting (g to go)\n");
         while (serial_getc() != 'g')
             ;
     }
     user_call(hostile_main, which);
     printf("hostile: done\n");
+    if (cmdline_u64("hostile.hold", 0)) {
+        printf("hostile: holding (q to quit)\n");
+        while (serial_getc() != 'q')
+            ;
+    }
     vm_exit();
 }
