@@ -27,6 +27,7 @@ public final class JstratoVm implements AutoCloseable {
     private final List<String> err = new CopyOnWriteArrayList<>();
     private final Object changed = new Object();
     private int consumed;
+    private final Thread outPump;
 
     private JstratoVm(List<String> prefix, List<String> args, ProcessBuilder.Redirect input) throws IOException {
         List<String> command = new ArrayList<>(prefix);
@@ -34,7 +35,7 @@ public final class JstratoVm implements AutoCloseable {
         command.addAll(args);
         process = new ProcessBuilder(command).redirectInput(input).start();
         stdin = process.getOutputStream();
-        pump(process.getInputStream(), out);
+        outPump = pump(process.getInputStream(), out);
         pump(process.getErrorStream(), err);
     }
 
@@ -61,8 +62,8 @@ public final class JstratoVm implements AutoCloseable {
         return GUESTS.resolve(name + ".elf");
     }
 
-    private void pump(java.io.InputStream stream, List<String> into) {
-        Thread.ofPlatform().daemon().start(() -> {
+    private Thread pump(java.io.InputStream stream, List<String> into) {
+        return Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null; ) {
                     into.add(l.endsWith("\r") ? l.substring(0, l.length() - 1) : l);
@@ -133,6 +134,17 @@ public final class JstratoVm implements AutoCloseable {
             throw new AssertionError("jstrato still running after " + timeout + "; log: " + err);
         }
         return process.exitValue();
+    }
+
+    /**
+     * Every serial line, once the VMM's stdout has reached its end (the process is gone): after a kill, the
+     * lines it printed just before are still in the pipe.
+     */
+    public List<String> serialAtEnd(Duration timeout) throws InterruptedException {
+        if (!outPump.join(timeout)) {
+            throw new AssertionError("the VMM's stdout still open after " + timeout);
+        }
+        return List.copyOf(out);
     }
 
     public long pid() {
