@@ -3,7 +3,8 @@
  *   blk.slot=N     the Nth virtio-blk device in command-line order (default 0)
  *   blk.sectors=S  sectors to write/read from sector 0 (default 64)
  *   blk.seed=X     seed of the pattern (default 1)
- *   blk.mode=rw|ro|watch|seqwrite|seqread|randread
+ *   blk.mode=rw|ro|watch|seqwrite|seqread|randread|journal
+ *   blk.flush=0|1  journal: FLUSH after each write before acknowledging it (default 1, when offered)
  *   blk.request=R  sectors per request in the bench modes (default 128, at most 128)
  *   blk.requests=N requests in randread (default 10000)
  * rw: write the pattern, FLUSH, read back, print the checksum and whether it verifies.
@@ -11,6 +12,12 @@
  * watch: print the capacity whenever it changes (hot-plug), until `q` arrives on the serial port.
  * seqwrite/seqread/randread (benchmarks): print `bench start`, do the I/O, print `bench done ...`; the host
  * times the two lines. randread reads 4 KiB at pseudo-random 4 KiB-aligned offsets below sector S.
+ * journal (durability tests): writes records 1, 2, ..., R one request each, a record being one logical block
+ * (blk_size, 512 unless the device says more) at sector r * blk_size / 512; every sector s in it holds
+ * journal_word(seed, s, j) (word 0 "JRNL", word 1 the sector, word 2 the seed: the run's sequence number). It
+ * prints `ack r` once the write completed with status OK and, if FLUSH was negotiated and blk.flush is not 0,
+ * a FLUSH after it completed with status OK too: the point where virtio-blk promises the data is stable.
+ * First line `journal start records R block B flush yes|no`, last `journal done R`. Block 0 is never written.
  * Pattern: little-endian u64 word j of sector s is splitmix64(seed + s * 64 + j); checksum: FNV-1a 64 of the
  * bytes read. The tests compute both in Java. All device work runs in user_call() (CPL0
  * unless guest.cpl=3).
@@ -20,6 +27,7 @@
 
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_BLK_F_RO (1u << 5)
+#define VIRTIO_BLK_F_BLK_SIZE (1u << 6)
 #define VIRTIO_BLK_F_FLUSH (1u << 9)
 
 #define VIRTIO_BLK_T_IN 0
@@ -50,7 +58,7 @@ struct blk {
     u32 features;
 };
 
-enum mode { MODE_RW, MODE_RO, MODE_WATCH, MODE_SEQWRITE, MODE_SEQREAD, MODE_RANDREAD };
+enum mode { MODE_RW, MODE_RO, MODE_WATCH, MODE_SEQWRITE, MODE_SEQREAD, MODE_RANDREAD, MODE_JOURNAL };
 
 struct options {
     u64 slot;
@@ -58,6 +66,7 @@ struct options {
     u64 seed;
     u64 request;
     u64 requests;
+    u64 flush;
     enum mode mode;
 };
 
@@ -99,7 +108,7 @@ static u64 read_capacity(u64 base)
 
 static int blk_init(struct blk *b)
 {
-    if (virtio_negotiate(b->base, VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH, &b->features))
+    if (virtio_negotiate(b->base, VIRTIO_BLK_F_RO | VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_BLK_SIZE, &b->features))
         return -1;
     if (virtq_setup(&queue, b->base, 0))
         return -1;
@@ -279,6 +288,49 @@ static void run_random_reads(struct blk *b, const struct options *o, u64 sectors
     printf("bench done randread %lu requests of 4096 bytes\n", o->requests);
 }
 
+/* Word j of journal sector s in run `seed`: a header the host can read, then the pattern. */
+static u64 journal_word(u64 seed, u64 s, u64 j)
+{
+    if (j == 0)
+        return 0x4C4E524AUL; /* "JRNL" */
+    if (j == 1)
+        return s;
+    if (j == 2)
+        return seed;
+    return splitmix64(seed * 0x100000000UL + s * (SECTOR_SIZE / 8) + j);
+}
+
+static void run_journal(struct blk *b, const struct options *o, u64 sectors)
+{
+    int flush = o->flush && (b->features & VIRTIO_BLK_F_FLUSH);
+    /* One record per logical block: a device with a larger blk_size (O_DIRECT on a 4 KiB-sector disk) refuses
+     * smaller writes. */
+    u32 block = SECTOR_SIZE;
+    if (b->features & VIRTIO_BLK_F_BLK_SIZE) {
+        u32 bs = vm_read(b->base, VIRTIO_MMIO_CONFIG + 20);
+        if (bs >= SECTOR_SIZE && bs <= sizeof(chunk) && !(bs & (bs - 1)))
+            block = bs;
+    }
+    u64 per = block / SECTOR_SIZE;
+    u64 records = sectors / per - 1;
+    printf("journal start records %lu block %u flush %s\n", records, block, flush ? "yes" : "no");
+    u64 *w = (u64 *)chunk;
+    for (u64 r = 1; r <= records; r++) {
+        for (u64 i = 0; i < per; i++)
+            for (u64 j = 0; j < SECTOR_SIZE / 8; j++)
+                w[i * (SECTOR_SIZE / 8) + j] = journal_word(o->seed, r * per + i, j);
+        u32 st = blk_request(b, VIRTIO_BLK_T_OUT, r * per, chunk, block, 0);
+        if (st == VIRTIO_BLK_S_OK && flush)
+            st = blk_request(b, VIRTIO_BLK_T_FLUSH, 0, NULL, 0, 0);
+        if (st != VIRTIO_BLK_S_OK) {
+            printf("journal status %u at record %lu\n", st, r);
+            return;
+        }
+        printf("ack %lu\n", r);
+    }
+    printf("journal done %lu\n", records);
+}
+
 static long blk_main(void *arg)
 {
     const struct options *o = arg;
@@ -317,6 +369,9 @@ static long blk_main(void *arg)
     case MODE_RANDREAD:
         run_random_reads(&b, o, sectors);
         break;
+    case MODE_JOURNAL:
+        run_journal(&b, o, sectors);
+        break;
     default:
         run_rw(&b, o, sectors);
     }
@@ -334,6 +389,7 @@ void guest_main(void)
     if (o.request == 0 || o.request > CHUNK_SECTORS)
         o.request = CHUNK_SECTORS;
     o.requests = cmdline_u64("blk.requests", 10000);
+    o.flush = cmdline_u64("blk.flush", 1);
     cmdline_get("blk.mode", mode, sizeof(mode));
     if (!memcmp(mode, "ro", 3))
         o.mode = MODE_RO;
@@ -347,8 +403,10 @@ void guest_main(void)
         o.mode = MODE_SEQREAD;
     else if (!memcmp(mode, "randread", 9))
         o.mode = MODE_RANDREAD;
+    else if (!memcmp(mode, "journal", 8))
+        o.mode = MODE_JOURNAL;
     else {
-        printf("blk: unknown blk.mode=%s (rw, ro, watch, seqwrite, seqread, randread)\n", mode);
+        printf("blk: unknown blk.mode=%s (rw, ro, watch, seqwrite, seqread, randread, journal)\n", mode);
         return;
     }
     printf("blk: slot %lu mode %s sectors %lu seed %lu\n", o.slot, mode, o.sectors, o.seed);

@@ -42,6 +42,7 @@ public final class VirtioPool implements AutoCloseable {
 
     private final List<DiskSlot> disks = new ArrayList<>();
     private final List<NicSlot> nics = new ArrayList<>();
+    private final java.util.Map<String, VirtioMmioTransport> transports = new java.util.LinkedHashMap<>();
     private final Map<String, RawFileBlockBackend> blockBackends = new LinkedHashMap<>();
     private final Map<String, TapNetBackend> netBackends = new LinkedHashMap<>();
     private final List<EventFd> notifiers = new ArrayList<>();
@@ -102,14 +103,14 @@ public final class VirtioPool implements AutoCloseable {
         for (int i = 0; i < DISK_SLOTS; i++) {
             String name = "vd" + (char) ('a' + i);
             VirtioBlk blk = new VirtioBlk(name, QUEUE_SIZE);
-            wire(name, blk, slots.get(i), memory, mmio, vm, irqLine);
+            transports.put(name, wire(name, blk, slots.get(i), memory, mmio, vm, irqLine));
             disks.add(new DiskSlot(i, name, blk));
         }
         for (int i = 0; i < NIC_SLOTS; i++) {
             MacAddress mac = i < nicMacs.size() && nicMacs.get(i).isPresent()
                     ? nicMacs.get(i).get() : generatedMac(vmName, i);
             VirtioNet net = new VirtioNet("eth" + i, mac, QUEUE_SIZE);
-            wire("eth" + i, net, slots.get(DISK_SLOTS + i), memory, mmio, vm, irqLine);
+            transports.put("eth" + i, wire("eth" + i, net, slots.get(DISK_SLOTS + i), memory, mmio, vm, irqLine));
             nics.add(new NicSlot(i, "eth" + i, net));
         }
     }
@@ -139,6 +140,15 @@ public final class VirtioPool implements AutoCloseable {
         long bits = 0x52_54_00L << 24 | (h & 0xFF_FFFFL);
         bits = (bits & ~(0x01L << 40)) | (0x02L << 40);
         return new MacAddress(bits);
+    }
+
+    /** The virtio-mmio transport of the slot named {@code name} (vda..vdd, eth0, eth1). */
+    public VirtioMmioTransport transport(String name) {
+        VirtioMmioTransport t = transports.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no virtio slot " + name);
+        }
+        return t;
     }
 
     public List<VirtioBlk> disks() {

@@ -1,6 +1,7 @@
 package io.jstrato.vmm.metrics;
 
 import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.VirtioMmioTransport;
 import io.jstrato.devices.virtio.VirtioNet;
 import io.jstrato.vmm.devices.VirtioPool;
 import io.micrometer.core.instrument.Tags;
@@ -22,6 +23,7 @@ public final class DeviceMeters {
             metrics.counter("jstrato.virtio.bytes", device.and("direction", "write"), blk::bytesWritten,
                     "bytes moved between a device and the guest");
             common(metrics, device, blk::errors, blk::notifications, blk::interrupts);
+            transport(metrics, device, pool.transport(pool.diskNames().get(i)));
         }
         for (int i = 0; i < pool.nics().size(); i++) {
             VirtioNet net = pool.nics().get(i);
@@ -34,7 +36,16 @@ public final class DeviceMeters {
                     "bytes moved between a device and the guest");
             metrics.counter("jstrato.virtio.net.dropped", device, net::drops, "frames dropped");
             common(metrics, device, net::errors, net::notifications, net::interrupts);
+            transport(metrics, device, pool.transport(pool.nicNames().get(i)));
         }
+    }
+
+    /** What a broken driver leaves behind in the transport: refused register accesses and needs-reset events. */
+    private static void transport(VmMetrics metrics, Tags device, VirtioMmioTransport transport) {
+        metrics.counter("jstrato.virtio.invalid.accesses", device, transport::invalidAccesses,
+                "virtio-mmio register accesses refused (wrong size, state or offset)");
+        metrics.counter("jstrato.virtio.needs.reset", device, transport::needsResets,
+                "times the device entered DEVICE_NEEDS_RESET (a broken virtqueue)");
     }
 
     private static void common(VmMetrics metrics, Tags device, java.util.function.LongSupplier errors,

@@ -17,9 +17,9 @@ import java.util.function.Predicate;
  * The real launcher, {@code bin/jstrato}, as a user runs it: arguments in, the guest's serial console on
  * stdout (line by line), the VMM's log on stderr. Waits for lines, never sleeps.
  */
-final class JstratoVm implements AutoCloseable {
-    static final Path HOME = Path.of(System.getProperty("jstrato.home", "."));
-    static final Path GUESTS = Path.of(System.getProperty("jstrato.guests", "guests/build"));
+public final class JstratoVm implements AutoCloseable {
+    public static final Path HOME = Path.of(System.getProperty("jstrato.home", "."));
+    public static final Path GUESTS = Path.of(System.getProperty("jstrato.guests", "guests/build"));
 
     private final Process process;
     private final OutputStream stdin;
@@ -27,6 +27,7 @@ final class JstratoVm implements AutoCloseable {
     private final List<String> err = new CopyOnWriteArrayList<>();
     private final Object changed = new Object();
     private int consumed;
+    private final Thread outPump;
 
     private JstratoVm(List<String> prefix, List<String> args, ProcessBuilder.Redirect input) throws IOException {
         List<String> command = new ArrayList<>(prefix);
@@ -34,11 +35,11 @@ final class JstratoVm implements AutoCloseable {
         command.addAll(args);
         process = new ProcessBuilder(command).redirectInput(input).start();
         stdin = process.getOutputStream();
-        pump(process.getInputStream(), out);
+        outPump = pump(process.getInputStream(), out);
         pump(process.getErrorStream(), err);
     }
 
-    static JstratoVm start(String... args) throws IOException {
+    public static JstratoVm start(String... args) throws IOException {
         return new JstratoVm(List.of(), List.of(args), ProcessBuilder.Redirect.PIPE);
     }
 
@@ -48,21 +49,21 @@ final class JstratoVm implements AutoCloseable {
     }
 
     /** Runs the launcher under {@code prefix}, e.g. {@code ip netns exec NS}. */
-    static JstratoVm startIn(List<String> prefix, String... args) throws IOException {
+    public static JstratoVm startIn(List<String> prefix, String... args) throws IOException {
         return new JstratoVm(prefix, List.of(args), ProcessBuilder.Redirect.PIPE);
     }
 
     /** Closes the launcher's stdin: the guest's console input reaches its end. */
-    void closeStdin() throws IOException {
+    public void closeStdin() throws IOException {
         stdin.close();
     }
 
-    static Path guest(String name) {
+    public static Path guest(String name) {
         return GUESTS.resolve(name + ".elf");
     }
 
-    private void pump(java.io.InputStream stream, List<String> into) {
-        Thread.ofPlatform().daemon().start(() -> {
+    private Thread pump(java.io.InputStream stream, List<String> into) {
+        return Thread.ofPlatform().daemon().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null; ) {
                     into.add(l.endsWith("\r") ? l.substring(0, l.length() - 1) : l);
@@ -77,7 +78,7 @@ final class JstratoVm implements AutoCloseable {
     }
 
     /** The next serial line after the previous match that satisfies {@code match}. */
-    String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
+    public String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (changed) {
             while (true) {
@@ -96,7 +97,7 @@ final class JstratoVm implements AutoCloseable {
         }
     }
 
-    String awaitLine(String exact, Duration timeout) throws InterruptedException {
+    public String awaitLine(String exact, Duration timeout) throws InterruptedException {
         return awaitLine(exact::equals, timeout);
     }
 
@@ -123,27 +124,38 @@ final class JstratoVm implements AutoCloseable {
         }
     }
 
-    void type(String text) throws IOException {
+    public void type(String text) throws IOException {
         stdin.write(text.getBytes(StandardCharsets.UTF_8));
         stdin.flush();
     }
 
-    int awaitExit(Duration timeout) throws InterruptedException {
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("jstrato still running after " + timeout + "; log: " + err);
         }
         return process.exitValue();
     }
 
-    long pid() {
+    /**
+     * Every serial line, once the VMM's stdout has reached its end (the process is gone): after a kill, the
+     * lines it printed just before are still in the pipe.
+     */
+    public List<String> serialAtEnd(Duration timeout) throws InterruptedException {
+        if (!outPump.join(timeout)) {
+            throw new AssertionError("the VMM's stdout still open after " + timeout);
+        }
+        return List.copyOf(out);
+    }
+
+    public long pid() {
         return process.pid();
     }
 
-    List<String> serial() {
+    public List<String> serial() {
         return out;
     }
 
-    List<String> log() {
+    public List<String> log() {
         return err;
     }
 

@@ -134,7 +134,7 @@ public final class SplitQueue {
 
     /**
      * Whether the queue is ready with a power-of-two size no larger than QueueNumMax, aligned areas (§2.7:
-     * 16, 2 and 4 bytes) and all three areas inside guest memory, each in one region.
+     * 16, 2 and 4 bytes) and all three areas inside guest memory, each in one region, none overlapping another.
      */
     public boolean isValid(GuestMemory memory) {
         if (!ready || size < 1 || size > maxSize || Integer.bitCount(size) != 1) {
@@ -143,9 +143,22 @@ public final class SplitQueue {
         if ((descriptorTable & 15) != 0 || (driverArea & 1) != 0 || (deviceArea & 3) != 0) {
             return false;
         }
-        return memory.contains(descriptorTable, (long) DESCRIPTOR_SIZE * size)
-                && memory.contains(driverArea, 6L + 2L * size)
-                && memory.contains(deviceArea, 6L + 8L * size);
+        long descBytes = (long) DESCRIPTOR_SIZE * size;
+        long availBytes = 6L + 2L * size;
+        long usedBytes = 6L + 8L * size;
+        // Areas on top of each other (e.g. QueueReady before the addresses: all three at 0) cannot work: the
+        // device's used-ring writes would rewrite the driver's descriptors or available ring.
+        return memory.contains(descriptorTable, descBytes)
+                && memory.contains(driverArea, availBytes)
+                && memory.contains(deviceArea, usedBytes)
+                && disjoint(descriptorTable, descBytes, driverArea, availBytes)
+                && disjoint(descriptorTable, descBytes, deviceArea, usedBytes)
+                && disjoint(driverArea, availBytes, deviceArea, usedBytes);
+    }
+
+    /** Whether {@code [a, a + aLen)} and {@code [b, b + bLen)} share no byte (both are inside guest memory). */
+    private static boolean disjoint(long a, long aLen, long b, long bLen) {
+        return Long.compareUnsigned(a + aLen, b) <= 0 || Long.compareUnsigned(b + bLen, a) <= 0;
     }
 
     /**

@@ -329,7 +329,9 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
                     if (pop == SplitQueue.Pop.EMPTY) {
                         break;
                     }
-                    if (pop == SplitQueue.Pop.BAD_CHAIN) {
+                    if (pop == SplitQueue.Pop.BAD_CHAIN || chain.writableBytes() < 1) {
+                        // No device-writable byte: nowhere to put even IOERR, so the request cannot be
+                        // answered; the queue is broken (as QEMU's "virtio-blk missing headers").
                         needsReset();
                         return;
                     }
@@ -353,14 +355,12 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         interrupt.deviceNeedsReset();
     }
 
-    /** Handles the request in {@link #chain}; returns the used length (bytes written into the chain). */
+    /**
+     * Handles the request in {@link #chain}, which has at least one device-writable byte (the status); returns
+     * the used length (bytes written into the chain).
+     */
     private long handleRequest() {
         requests++;
-        if (chain.writableBytes() < 1) {
-            // No room for the status byte: nothing to answer with but an empty completion.
-            errors++;
-            return 0;
-        }
         long statusAddress = chain.writableAddressAt(chain.writableBytes() - 1);
         long dataWritten = 0;
         int status;

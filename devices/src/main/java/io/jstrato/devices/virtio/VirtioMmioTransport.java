@@ -71,6 +71,8 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
     private final AtomicInteger interruptStatus = new AtomicInteger();
     private final AtomicInteger status = new AtomicInteger();
     private final AtomicInteger configGeneration = new AtomicInteger();
+    /** Times the device entered DEVICE_NEEDS_RESET (bad rings at DRIVER_OK, or a broken queue later). */
+    private final java.util.concurrent.atomic.AtomicLong needsResets = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean activated;
 
     // Guarded by this.
@@ -186,9 +188,17 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
     }
 
 
+    /** How often the device entered DEVICE_NEEDS_RESET since it was created (a broken driver's trail). */
+    public long needsResets() {
+        return needsResets.get();
+    }
+
     @Override
     public void deviceNeedsReset() {
         int before = status.getAndAccumulate(DeviceStatus.DEVICE_NEEDS_RESET, (a, b) -> a | b);
+        if ((before & DeviceStatus.DEVICE_NEEDS_RESET) == 0) {
+            needsResets.incrementAndGet();
+        }
         if ((before & DeviceStatus.DEVICE_NEEDS_RESET) == 0 && (before & DeviceStatus.DRIVER_OK) != 0) {
             signalConfigChange();
         }

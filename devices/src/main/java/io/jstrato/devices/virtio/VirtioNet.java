@@ -265,8 +265,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                 for (int frames = 0; frames < RX_BUDGET; frames++) {
                     SplitQueue.Pop pop = rxQueue.pop(memory, rxChain);
                     if (pop == SplitQueue.Pop.BAD_CHAIN) {
-                        needsReset();
-                        return false;
+                        return rxBroken();
                     }
                     if (pop == SplitQueue.Pop.EMPTY) {
                         rxStalled = true;
@@ -274,11 +273,10 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                         return false;
                     }
                     if (rxChain.writableBytes() < VNET_HDR_SIZE) {
-                        // A buffer too small for even the header: hand it back empty.
-                        rxErrors++;
-                        rxQueue.addUsed(memory, rxChain.head(), 0);
-                        completed = true;
-                        continue;
+                        // Room for less than the header: no frame can ever go there, and handing it back
+                        // empty would only make the driver post it again. Malformed, as in QEMU.
+                        signalIfNeeded(rxQueue, completed);
+                        return rxBroken();
                     }
                     int count = fillIovecs(rxChain, rxIovecs, rxChain.readableCount(), rxChain.count());
                     long n;
@@ -310,8 +308,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                 signalIfNeeded(rxQueue, completed);
                 return true;
             } catch (GuestMemoryException e) {
-                needsReset();
-                return false;
+                return rxBroken();
             }
         }
     }
@@ -332,10 +329,15 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                     if (pop == SplitQueue.Pop.EMPTY) {
                         break;
                     }
-                    completed = true;
                     if (txChain.readableBytes() < VNET_HDR_SIZE) {
-                        txErrors++;
-                    } else if (backend == null || backendFailed) {
+                        // No whole virtio_net_hdr (or only device-writable buffers): malformed, as in QEMU
+                        // ("virtio-net header incorrect"), rather than a frame silently lost.
+                        signalIfNeeded(txQueue, completed);
+                        needsReset();
+                        return;
+                    }
+                    completed = true;
+                    if (backend == null || backendFailed) {
                         drops++;
                     } else {
                         transmit();
@@ -415,7 +417,23 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         }
     }
 
+    /**
+     * The guest broke the rx queue: needs reset, and reading the tap stops. Marked stalled, so that the
+     * activation after the driver's reset turns reading on again (else rx stayed dead for good).
+     */
+    private boolean rxBroken() {
+        rxStalled = true;
+        needsReset();
+        return false;
+    }
+
+    /** The guest broke a queue: counted (as an rx or tx error, by the lock held) and the device stops. */
     private void needsReset() {
+        if (Thread.holdsLock(rxLock)) {
+            rxErrors++;
+        } else {
+            txErrors++;
+        }
         active = false;
         interrupt.deviceNeedsReset();
     }
@@ -459,7 +477,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         return drops;
     }
 
-    /** Malformed guest buffers and backend failures. */
+    /** Malformed guest buffers and chains (each needs-reset counts) and backend failures. */
     public long errors() {
         return rxErrors + txErrors;
     }

@@ -182,6 +182,19 @@ class SplitQueueTest {
         queue.setDeviceArea(MEM - 8);
         assertFalse(queue.isValid(mem), "used ring past the end");
         queue.setDeviceArea(guest.usedAddr());
+        queue.setDeviceArea(guest.availAddr() + 4);
+        assertFalse(queue.isValid(mem), "used ring over the available ring");
+        queue.setDeviceArea(guest.usedAddr());
+        queue.setDriverArea(guest.descAddr() + 16L * SIZE - 2);
+        assertFalse(queue.isValid(mem), "available ring over the descriptor table's last entry");
+        queue.setDriverArea(0);
+        queue.setDeviceArea(0);
+        queue.setDescriptorTable(0);
+        assertFalse(queue.isValid(mem), "all three at 0 (QueueReady before the addresses)");
+        queue.setDescriptorTable(guest.descAddr());
+        queue.setDriverArea(guest.availAddr());
+        queue.setDeviceArea(guest.usedAddr());
+        assertTrue(queue.isValid(mem));
         queue.setReady(false);
         assertFalse(queue.isValid(mem), "not ready");
     }

@@ -331,4 +331,21 @@ class VirtioBlkTest {
         assertEquals(VirtioBlk.S_OK, request(VirtioBlk.T_IN, 0, writable(DATA, 512)));
         assertFalse((transport.status() & DeviceStatus.DEVICE_NEEDS_RESET) != 0);
     }
+
+    @Test
+    void aRequestWithNoDeviceWritableByteNeedsReset() throws Exception {
+        blk.attach(backend(image((byte) 0), false, false));
+        start();
+        long interrupts = line.count();
+        // The status "byte" is device-readable: no way to answer, not even with IOERR.
+        queue.addChain(readable(HEADER, 16), readable(DATA, 512), readable(STATUS, 1));
+        driver.notifyQueue(0);
+        assertTrue(line.awaitCount(interrupts + 1));
+        assertEquals(DeviceStatus.DEVICE_NEEDS_RESET, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
+        assertEquals(0, queue.usedIdx(), "nothing completed");
+        assertEquals(1, blk.errors());
+
+        start();
+        assertEquals(VirtioBlk.S_OK, request(VirtioBlk.T_IN, 0, writable(DATA, 512)));
+    }
 }

@@ -226,15 +226,54 @@ class VirtioNetTest {
     }
 
     @Test
-    void tooSmallBuffersAreHandedBackEmpty() {
+    void anRxChainWithRoomForLessThanTheHeaderNeedsReset() {
         net.attach(tap, interest::add);
         start(0);
         rx.addChain(writable(0x200000, 8));
         tap.inject(frame(60, 8));
+        assertFalse(net.onTapReadable());
+        assertEquals(0, rx.usedIdx(), "not handed back: the driver would only post it again");
+        assertEquals(1, net.errors());
+        assertEquals(DeviceStatus.DEVICE_NEEDS_RESET, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
+    }
+
+    @Test
+    void afterABrokenRxQueueAResetTurnsReadingTheTapBackOn() {
+        net.attach(tap, interest::add);
+        start(0);
+        rx.addChain(writable(-4096L, 8192));
+        tap.inject(frame(60, 9));
+        interest.clear();
+        assertFalse(net.onTapReadable(), "stop reading: the rx queue is broken");
+        assertEquals(DeviceStatus.DEVICE_NEEDS_RESET, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
+
+        start(0);
+        assertEquals(List.of(true), interest, "the new activation reads the tap again");
+        rx.addChain(writable(0x200000, 1526));
         net.onTapReadable();
         assertEquals(1, rx.usedIdx());
-        assertEquals(0, rx.usedLen(0));
+        assertEquals(72, rx.usedLen(0), "the frame that waited in the tap");
+    }
+
+    @Test
+    void aTxChainWithoutAWholeHeaderNeedsReset() {
+        net.attach(tap, interest::add);
+        start(0);
+        tx.addChain(readable(0x100000, 6));
+        driver.notifyQueue(VirtioNet.TX_QUEUE);
+        assertEquals(DeviceStatus.DEVICE_NEEDS_RESET, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
+        assertEquals(0, tx.usedIdx());
+        assertNull(tap.takeTransmitted());
         assertEquals(1, net.errors());
-        assertEquals(0, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
+    }
+
+    @Test
+    void aTxChainOfDeviceWritableBuffersOnlyNeedsReset() {
+        net.attach(tap, interest::add);
+        start(0);
+        tx.addChain(writable(0x100000, 72));
+        driver.notifyQueue(VirtioNet.TX_QUEUE);
+        assertEquals(DeviceStatus.DEVICE_NEEDS_RESET, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
+        assertNull(tap.takeTransmitted());
     }
 }
