@@ -3,12 +3,16 @@ package io.jstrato.qmp;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
-import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -26,13 +30,46 @@ final class QmpJsonDecoder extends MessageToMessageDecoder<ByteBuf> {
         this.reader = reader;
     }
 
+    /**
+     * Decodes the frame as UTF-8 (QMP.md) before Jackson sees it: given bytes, Jackson guesses the encoding from
+     * the first four, so a frame starting {@code {\0} was read as UTF-16 (a parse error quoting characters the
+     * client never sent) and one starting {@code {\0\0\0} as UTF-32, whose decoder throws an I/O exception
+     * that closed the connection without a reply.
+     */
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) throws IOException {
-        try (InputStream input = new ByteBufInputStream(frame)) {
-            out.add(reader.readTree(input));
+    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+        String text;
+        try {
+            text = utf8(frame);
+        } catch (CharacterCodingException e) {
+            out.add(QmpInbound.Rejection.of("JSON parse error, " + e.getMessage()));
+            return;
+        }
+        try {
+            out.add(reader.readTree(text));
         } catch (JacksonException e) {
             out.add(QmpInbound.Rejection.of("JSON parse error, " + describe(e.getOriginalMessage())));
         }
+    }
+
+    private static String utf8(ByteBuf frame) throws CharacterCodingException {
+        ByteBuffer bytes = frame.nioBuffer();
+        int start = bytes.position();
+        // A decoder per frame: this handler is shared between connections and a decoder has state.
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer chars = CharBuffer.allocate(bytes.remaining()); // never more chars than UTF-8 bytes
+        CoderResult result = decoder.decode(bytes, chars, true);
+        if (result.isError()) {
+            throw new CharacterCodingException() {
+                @Override
+                public String getMessage() {
+                    return "invalid UTF-8 at byte " + (bytes.position() - start + 1) + " of the input";
+                }
+            };
+        }
+        decoder.flush(chars);
+        return chars.flip().toString();
     }
 
     /** Jackson's hint to a Java programmer: "(1000, from `StreamReadConstraints.getMaxNumberLength()`)". */

@@ -64,6 +64,29 @@ class QmpJsonDecoderTest {
         assertFalse(channel.finish());
     }
 
+    /** Found by the reliability suite's fuzzer: Jackson took these for UTF-32 and UTF-16. */
+    @Test
+    void zeroBytesNearTheStartAreReadAsUtf8NotAsAnotherEncoding() {
+        for (byte[] bad : new byte[][] {{'{', 0, 0, 0, '"', 'a', '"', ':', '1', '}'}, {'{', 0, '"', 'a', '"', ':', '1', '}'},
+                {0, '{', 0, '}'}, {0, 0, 0, '{'}}) {
+            channel.writeInbound(Unpooled.wrappedBuffer(bad));
+            String desc = assertCleanParseError(channel.readInbound());
+            assertTrue(desc.contains("code 0"), desc); // the NUL the client sent, not a UTF-16 character
+        }
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void invalidUtf8IsANonFatalParseErrorNamingTheByte() {
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '(', '"', '}'}));
+        assertEquals("JSON parse error, invalid UTF-8 at byte 7 of the input", assertCleanParseError(channel.readInbound()));
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, (byte) 0xFE, '{', '}'}));
+        assertEquals("JSON parse error, invalid UTF-8 at byte 1 of the input", assertCleanParseError(channel.readInbound()));
+        write("{\"execute\":\"cont\"}");
+        assertEquals("cont", ((JsonNode) channel.readInbound()).get("execute").textValue());
+        assertFalse(channel.finish());
+    }
+
     @Test
     void aNumberLongerThanTheParserTakesIsASentenceToo() {
         write("{\"id\":" + "9".repeat(2000) + "}");
