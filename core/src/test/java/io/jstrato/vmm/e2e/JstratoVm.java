@@ -17,9 +17,9 @@ import java.util.function.Predicate;
  * The real launcher, {@code bin/jstrato}, as a user runs it: arguments in, the guest's serial console on
  * stdout (line by line), the VMM's log on stderr. Waits for lines, never sleeps.
  */
-final class JstratoVm implements AutoCloseable {
-    static final Path HOME = Path.of(System.getProperty("jstrato.home", "."));
-    static final Path GUESTS = Path.of(System.getProperty("jstrato.guests", "guests/build"));
+public final class JstratoVm implements AutoCloseable {
+    public static final Path HOME = Path.of(System.getProperty("jstrato.home", "."));
+    public static final Path GUESTS = Path.of(System.getProperty("jstrato.guests", "guests/build"));
 
     private final Process process;
     private final OutputStream stdin;
@@ -38,26 +38,26 @@ final class JstratoVm implements AutoCloseable {
         pump(process.getErrorStream(), err);
     }
 
-    static JstratoVm start(String... args) throws IOException {
+    public static JstratoVm start(String... args) throws IOException {
         return new JstratoVm(List.of(), List.of(args), ProcessBuilder.Redirect.PIPE);
     }
 
     /** Runs the launcher with stdin from {@code input} (a file, {@code /dev/null}) instead of a pipe. */
-    static JstratoVm startWithStdin(ProcessBuilder.Redirect input, String... args) throws IOException {
+    public static JstratoVm startWithStdin(ProcessBuilder.Redirect input, String... args) throws IOException {
         return new JstratoVm(List.of(), List.of(args), input);
     }
 
     /** Runs the launcher under {@code prefix}, e.g. {@code ip netns exec NS}. */
-    static JstratoVm startIn(List<String> prefix, String... args) throws IOException {
+    public static JstratoVm startIn(List<String> prefix, String... args) throws IOException {
         return new JstratoVm(prefix, List.of(args), ProcessBuilder.Redirect.PIPE);
     }
 
     /** Closes the launcher's stdin: the guest's console input reaches its end. */
-    void closeStdin() throws IOException {
+    public void closeStdin() throws IOException {
         stdin.close();
     }
 
-    static Path guest(String name) {
+    public static Path guest(String name) {
         return GUESTS.resolve(name + ".elf");
     }
 
@@ -77,7 +77,7 @@ final class JstratoVm implements AutoCloseable {
     }
 
     /** The next serial line after the previous match that satisfies {@code match}. */
-    String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
+    public String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (changed) {
             while (true) {
@@ -96,7 +96,7 @@ final class JstratoVm implements AutoCloseable {
         }
     }
 
-    String awaitLine(String exact, Duration timeout) throws InterruptedException {
+    public String awaitLine(String exact, Duration timeout) throws InterruptedException {
         return awaitLine(exact::equals, timeout);
     }
 
@@ -104,7 +104,7 @@ final class JstratoVm implements AutoCloseable {
      * Asserts that no serial line arrives within {@code quiet} (a bounded wait for an absence). Lines printed
      * before it count as seen: the next {@link #awaitLine} matches only a line that came after the quiet.
      */
-    void assertQuietFor(Duration quiet) throws InterruptedException {
+    public void assertQuietFor(Duration quiet) throws InterruptedException {
         long deadline = System.nanoTime() + quiet.toNanos();
         int seen;
         synchronized (changed) {
@@ -123,27 +123,27 @@ final class JstratoVm implements AutoCloseable {
         }
     }
 
-    void type(String text) throws IOException {
+    public void type(String text) throws IOException {
         stdin.write(text.getBytes(StandardCharsets.UTF_8));
         stdin.flush();
     }
 
-    int awaitExit(Duration timeout) throws InterruptedException {
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("jstrato still running after " + timeout + "; log: " + err);
         }
         return process.exitValue();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    List<String> serial() {
+    public List<String> serial() {
         return out;
     }
 
-    List<String> log() {
+    public List<String> log() {
         return err;
     }
 

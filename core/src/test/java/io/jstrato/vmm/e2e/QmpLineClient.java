@@ -21,7 +21,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A QMP client on a Unix socket for tests: waits for the socket to appear, keeps events apart from replies. */
-final class QmpLineClient implements AutoCloseable {
+public final class QmpLineClient implements AutoCloseable {
     private final SocketChannel channel;
     private final LinkedBlockingQueue<String> replies = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
@@ -59,7 +59,7 @@ final class QmpLineClient implements AutoCloseable {
     }
 
     /** Connects once {@code socket} exists (watching its directory, no polling sleeps). */
-    static QmpLineClient await(Path socket, Duration timeout) throws IOException, InterruptedException {
+    public static QmpLineClient await(Path socket, Duration timeout) throws IOException, InterruptedException {
         try (WatchService watch = FileSystems.getDefault().newWatchService()) {
             socket.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -79,12 +79,12 @@ final class QmpLineClient implements AutoCloseable {
         return new QmpLineClient(socket);
     }
 
-    String greeting() {
+    public String greeting() {
         return greeting;
     }
 
     /** Sends a request and returns its reply (events go to {@link #awaitEvent}). */
-    String execute(String json) throws IOException, InterruptedException {
+    public String execute(String json) throws IOException, InterruptedException {
         channel.write(ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
         String r = replies.poll(30, TimeUnit.SECONDS);
         if (r == null) {
@@ -93,7 +93,7 @@ final class QmpLineClient implements AutoCloseable {
         return r;
     }
 
-    String awaitEvent(String name, Duration timeout) throws InterruptedException {
+    public String awaitEvent(String name, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String e = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
