@@ -97,12 +97,12 @@ class QmpJsonDecoderTest {
 
     @Test
     void jacksonsHintsAreCut() {
-        assertEquals("Non-standard token 'NaN'", QmpJsonDecoder.describe(
+        assertEquals("Non-standard token 'NaN'", JsonInput.describe(
                 "Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"));
-        assertEquals("Unexpected end-of-input: expected close marker for Object", QmpJsonDecoder.describe(
+        assertEquals("Unexpected end-of-input: expected close marker for Object", JsonInput.describe(
                 "Unexpected end-of-input: expected close marker for Object (start marker at [Source: "
                         + "(io.netty.buffer.ByteBufInputStream); line: 1, column: 1])"));
-        assertEquals("invalid JSON", QmpJsonDecoder.describe("odd `com.fasterxml.Thing` left over"));
+        assertEquals("invalid JSON", JsonInput.describe("odd `com.fasterxml.Thing` left over"));
     }
 
     private static String assertCleanParseError(Object inbound) {
