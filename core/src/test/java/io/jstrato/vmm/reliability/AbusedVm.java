@@ -32,21 +32,25 @@ final class AbusedVm implements AutoCloseable {
     }
 
     /** QEMU's empty machine: QMP and the lifecycle, no KVM. */
-    static AbusedVm emptyMachine(Path dir, String... extra) throws Exception {
-        return start(dir, List.of("-machine", "none"), extra);
+    static AbusedVm emptyMachine(Path dir) throws Exception {
+        return start(List.of(), dir, List.of("-machine", "none"));
     }
 
     /** The {@code counter} guest, printing "counter N" on the serial console. */
-    static AbusedVm counterGuest(Path dir, String... extra) throws Exception {
-        return start(dir, List.of("-kernel", JstratoVm.guest("counter").toString(), "-serial", "stdio"), extra);
+    static AbusedVm counterGuest(Path dir) throws Exception {
+        return counterGuestIn(List.of(), dir);
     }
 
-    private static AbusedVm start(Path dir, List<String> machine, String... extra) throws Exception {
+    /** The {@code counter} guest run under {@code prefix}, e.g. {@code ip netns exec NS}. */
+    static AbusedVm counterGuestIn(List<String> prefix, Path dir) throws Exception {
+        return start(prefix, dir, List.of("-kernel", JstratoVm.guest("counter").toString(), "-serial", "stdio"));
+    }
+
+    private static AbusedVm start(List<String> prefix, Path dir, List<String> machine) throws Exception {
         Path socket = dir.resolve("qmp.sock");
         List<String> args = new ArrayList<>(machine);
         args.addAll(List.of("-qmp", "unix:" + socket + ",server,nowait"));
-        args.addAll(List.of(extra));
-        JstratoVm vm = JstratoVm.start(args.toArray(String[]::new));
+        JstratoVm vm = JstratoVm.startIn(prefix, args.toArray(String[]::new));
         try {
             return new AbusedVm(vm, socket);
         } catch (Exception | Error e) {
