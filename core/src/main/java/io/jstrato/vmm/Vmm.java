@@ -204,7 +204,9 @@ public final class Vmm {
         try {
             return MicroVm.create(config, kvm, serial, slots, wiring);
         } catch (BootException e) {
-            throw ConfigException.host(e.getMessage());
+            // CLI.md: the line names the option; the message names the file and what is wrong with it.
+            boolean initrd = config.boot().flatMap(b -> b.initrd()).filter(e.file()::equals).isPresent();
+            throw ConfigException.host((initrd ? "-initrd: " : "-kernel: ") + e.getMessage());
         } catch (LinuxException e) {
             throw ConfigException.host("setting up the VM: " + e.getMessage());
         } catch (io.jstrato.vmm.machine.MissingCapabilityException | io.jstrato.vmm.devices.DeviceException e) {

@@ -64,6 +64,29 @@ class QmpJsonDecoderTest {
         assertFalse(channel.finish());
     }
 
+    /** Found by the reliability suite's fuzzer: Jackson took these for UTF-32 and UTF-16. */
+    @Test
+    void zeroBytesNearTheStartAreReadAsUtf8NotAsAnotherEncoding() {
+        for (byte[] bad : new byte[][] {{'{', 0, 0, 0, '"', 'a', '"', ':', '1', '}'}, {'{', 0, '"', 'a', '"', ':', '1', '}'},
+                {0, '{', 0, '}'}, {0, 0, 0, '{'}}) {
+            channel.writeInbound(Unpooled.wrappedBuffer(bad));
+            String desc = assertCleanParseError(channel.readInbound());
+            assertTrue(desc.contains("code 0"), desc); // the NUL the client sent, not a UTF-16 character
+        }
+        assertFalse(channel.finish());
+    }
+
+    @Test
+    void invalidUtf8IsANonFatalParseErrorNamingTheByte() {
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '(', '"', '}'}));
+        assertEquals("JSON parse error, invalid UTF-8 at byte 7 of the input", assertCleanParseError(channel.readInbound()));
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, (byte) 0xFE, '{', '}'}));
+        assertEquals("JSON parse error, invalid UTF-8 at byte 1 of the input", assertCleanParseError(channel.readInbound()));
+        write("{\"execute\":\"cont\"}");
+        assertEquals("cont", ((JsonNode) channel.readInbound()).get("execute").textValue());
+        assertFalse(channel.finish());
+    }
+
     @Test
     void aNumberLongerThanTheParserTakesIsASentenceToo() {
         write("{\"id\":" + "9".repeat(2000) + "}");
@@ -74,12 +97,12 @@ class QmpJsonDecoderTest {
 
     @Test
     void jacksonsHintsAreCut() {
-        assertEquals("Non-standard token 'NaN'", QmpJsonDecoder.describe(
+        assertEquals("Non-standard token 'NaN'", JsonInput.describe(
                 "Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"));
-        assertEquals("Unexpected end-of-input: expected close marker for Object", QmpJsonDecoder.describe(
+        assertEquals("Unexpected end-of-input: expected close marker for Object", JsonInput.describe(
                 "Unexpected end-of-input: expected close marker for Object (start marker at [Source: "
                         + "(io.netty.buffer.ByteBufInputStream); line: 1, column: 1])"));
-        assertEquals("invalid JSON", QmpJsonDecoder.describe("odd `com.fasterxml.Thing` left over"));
+        assertEquals("invalid JSON", JsonInput.describe("odd `com.fasterxml.Thing` left over"));
     }
 
     private static String assertCleanParseError(Object inbound) {

@@ -177,6 +177,12 @@ public final class KernelLoader {
 
     private static LoadedKernel loadBzImage(GuestMemory memory, MemoryLayout layout, Path path, MemorySegment file)
             throws BootException {
+        // The fields read before the header's own length is known must be in the file (a file cut just after
+        // "HdrS" made the version read fail as an out-of-bounds access).
+        if (file.byteSize() < ZeroPage.CMDLINE_SIZE + 4) {
+            throw new BootException(path, "bzImage cut off inside its setup header (" + file.byteSize()
+                    + " bytes, the header needs 0x" + Integer.toHexString(ZeroPage.CMDLINE_SIZE + 4) + ")");
+        }
         int version = Short.toUnsignedInt(file.get(U16, ZeroPage.VERSION));
         if (version < MIN_PROTOCOL) {
             throw new BootException(path, "bzImage boot protocol " + protocol(version) + " is too old (need 2.06 or later)");

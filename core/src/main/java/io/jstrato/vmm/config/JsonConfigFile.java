@@ -3,10 +3,14 @@ package io.jstrato.vmm.config;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.jstrato.qmp.JsonInput;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,6 +28,8 @@ import java.util.Set;
 final class JsonConfigFile {
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // Without it, whatever follows the first object (a second object, a stray brace) was dropped unread.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     /** Far above any real config (CLI.md's example is 600 bytes), far below what could hurt the heap. */
@@ -95,8 +101,14 @@ final class JsonConfigFile {
 
     private JsonNode parse() {
         try {
-            byte[] bytes = readBounded();
-            JsonNode root = MAPPER.readTree(bytes);
+            String text;
+            try {
+                // UTF-8 only: given bytes, Jackson guesses UTF-16 or UTF-32 from NULs near the start.
+                text = JsonInput.utf8(ByteBuffer.wrap(readBounded()));
+            } catch (CharacterCodingException e) {
+                throw ConfigException.bad(file + ": not valid JSON: " + e.getMessage());
+            }
+            JsonNode root = MAPPER.readTree(text);
             if (root == null || root.isMissingNode()) {
                 throw ConfigException.bad(file + ": the file is empty");
             }
@@ -106,7 +118,7 @@ final class JsonConfigFile {
         } catch (JacksonException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr();
-            throw ConfigException.bad(file + ": not valid JSON" + where + ": " + e.getOriginalMessage());
+            throw ConfigException.bad(file + ": not valid JSON" + where + ": " + JsonInput.describe(e.getOriginalMessage()));
         } catch (IOException e) {
             throw ConfigException.host("-config: " + file + ": cannot read: " + e.getMessage(), e);
         }
@@ -200,10 +212,21 @@ final class JsonConfigFile {
         String id = requiredString(n, at, "iface_id");
         String tap = requiredString(n, at, "host_dev_name");
         Optional<String> mac = n.has("mac") ? Optional.of(string(n.get("mac"), at + ".mac", false)) : Optional.empty();
+        // Each rule of NetConfig's checked where its field is known, so the error names the field.
+        try {
+            Ids.check("netdev id", id);
+        } catch (ConfigException e) {
+            throw error(at + ".iface_id", e.getMessage());
+        }
+        try {
+            NetConfig.checkTapName(id, tap);
+        } catch (ConfigException e) {
+            throw error(at + ".host_dev_name", e.getMessage());
+        }
         try {
             return new NetConfig(id, tap, mac);
         } catch (ConfigException e) {
-            throw error(at, e.getMessage());
+            throw error(at + ".mac", e.getMessage()); // the only rule left
         }
     }
 

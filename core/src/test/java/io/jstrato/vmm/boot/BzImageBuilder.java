@@ -4,19 +4,19 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /** A synthetic bzImage: a boot sector with a valid setup header, setup sectors, then protected-mode code. */
-final class BzImageBuilder {
-    int setupSects = 2;
-    int version = 0x020F;
-    int xloadflags = 0x1; // XLF_KERNEL_64
-    int loadflags = 0x01; // LOADED_HIGH
-    long initrdAddrMax = 0x7FFF_FFFFL;
-    long cmdlineSize = 2047;
-    int headerEnd = 0x26C;
-    long prefAddress = 0x100_0000L;
-    long initSize = 0x40_0000L;
-    byte[] code = pattern(8192, 7);
+public final class BzImageBuilder {
+    public int setupSects = 2;
+    public int version = 0x020F;
+    public int xloadflags = 0x1; // XLF_KERNEL_64
+    public int loadflags = 0x01; // LOADED_HIGH
+    public long initrdAddrMax = 0x7FFF_FFFFL;
+    public long cmdlineSize = 2047;
+    public int headerEnd = 0x26C;
+    public long prefAddress = 0x100_0000L;
+    public long initSize = 0x40_0000L;
+    public byte[] code = pattern(8192, 7);
 
-    static byte[] pattern(int size, int seed) {
+    public static byte[] pattern(int size, int seed) {
         byte[] b = new byte[size];
         for (int i = 0; i < size; i++) {
             b[i] = (byte) (i * 31 + seed);
@@ -24,7 +24,7 @@ final class BzImageBuilder {
         return b;
     }
 
-    byte[] build() {
+    public byte[] build() {
         int sects = setupSects == 0 ? 4 : setupSects;
         int codeOffset = (sects + 1) * 512;
         ByteBuffer b = ByteBuffer.allocate(codeOffset + code.length).order(ByteOrder.LITTLE_ENDIAN);

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Builds small little-endian x86 ELF executables (32 or 64 bit) with PT_LOAD and PT_NOTE segments. */
-final class ElfBuilder {
+public final class ElfBuilder {
     private record Load(long vaddr, long paddr, byte[] data, long memsz) {}
 
     private record Note(String name, int type, byte[] desc) {}
@@ -21,31 +21,31 @@ final class ElfBuilder {
         this.elf64 = elf64;
     }
 
-    static ElfBuilder elf64() {
+    public static ElfBuilder elf64() {
         return new ElfBuilder(true);
     }
 
-    static ElfBuilder elf32() {
+    public static ElfBuilder elf32() {
         return new ElfBuilder(false);
     }
 
-    ElfBuilder entry(long entry) {
+    public ElfBuilder entry(long entry) {
         this.entry = entry;
         return this;
     }
 
-    ElfBuilder load(long vaddr, long paddr, byte[] data, long memsz) {
+    public ElfBuilder load(long vaddr, long paddr, byte[] data, long memsz) {
         loads.add(new Load(vaddr, paddr, data, memsz));
         return this;
     }
 
-    ElfBuilder note(String name, int type, byte[] desc) {
+    public ElfBuilder note(String name, int type, byte[] desc) {
         notes.add(new Note(name, type, desc));
         return this;
     }
 
     /** The PVH entry note as Linux writes it (pointer-sized on 64-bit) or as 32-bit guests do. */
-    ElfBuilder pvhNote(long entry, int descSize) {
+    public ElfBuilder pvhNote(long entry, int descSize) {
         ByteBuffer d = ByteBuffer.allocate(descSize).order(ByteOrder.LITTLE_ENDIAN);
         if (descSize == 8) {
             d.putLong(entry);
@@ -55,7 +55,7 @@ final class ElfBuilder {
         return note("Xen", 0x12, d.array());
     }
 
-    byte[] build() {
+    public byte[] build() {
         int ehsize = elf64 ? 64 : 52;
         int phentsize = elf64 ? 56 : 32;
         int phnum = loads.size() + (notes.isEmpty() ? 0 : 1);

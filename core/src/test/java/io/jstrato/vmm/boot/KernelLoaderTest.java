@@ -167,6 +167,18 @@ class KernelLoaderTest {
         assertTrue(e.getMessage().contains("2.05"), e.getMessage());
     }
 
+    /** Found by the reliability suite: cut just after "HdrS", the version read ran off the mapping. */
+    @Test
+    void bzImageCutOffInsideItsSetupHeaderIsRejected() throws Exception {
+        byte[] whole = new BzImageBuilder().build();
+        for (int size : new int[] {0x206, 0x207, 0x220, 0x23B}) {
+            Path kernel = file("cut-" + size, java.util.Arrays.copyOf(whole, size));
+            BootException e = assertThrows(BootException.class,
+                    () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
+            assertTrue(e.getMessage().contains("cut off inside its setup header (" + size + " bytes"), e.getMessage());
+        }
+    }
+
     @Test
     void bzImageWithout64BitEntryIsRejected() throws Exception {
         BzImageBuilder bz = new BzImageBuilder();

@@ -189,7 +189,10 @@ class JsonConfigFileTest {
                         "net[0].host_dev_name: required field is missing"),
                 bad("{\"boot-source\": {\"kernel_image_path\": \"/k\"}, \"net\": [{\"iface_id\": \"n0\","
                         + " \"host_dev_name\": \"tap0\", \"mac\": \"nope\"}]}",
-                        "net[0]: netdev 'n0' mac: 'nope' is not of the form 12:34:56:78:9a:bc"),
+                        "net[0].mac: netdev 'n0' mac: 'nope' is not of the form 12:34:56:78:9a:bc"),
+                bad("{\"boot-source\": {\"kernel_image_path\": \"/k\"}, \"net\": [{\"iface_id\": \"n0\","
+                        + " \"host_dev_name\": \"tap%d\"}]}", "net[0].host_dev_name: netdev 'n0' tap name: 'tap%d' is not"
+                        + " a valid interface name (1..15 letters, digits, '-', '.' or '_')"),
                 bad("{\"boot-source\": {\"kernel_image_path\": \"/k\"}, \"serial\": {\"stdio\": 1}}",
                         "serial.stdio: expected boolean, got integer"),
                 bad("{\"boot-source\": {\"kernel_image_path\": \"/k\"}, \"serial\": {\"file\": \"/x\"}}",
@@ -215,6 +218,46 @@ class JsonConfigFileTest {
         ConfigException e = assertThrows(ConfigException.class, () -> load(Files.readString(file)));
         assertTrue(e.getMessage().startsWith(file + ": not valid JSON at line 1 column "), e.getMessage());
         assertEquals(2, e.exitStatus());
+    }
+
+    /** Found by the reliability suite: what followed the first object was dropped unread. */
+    @Test
+    void anythingAfterTheObjectIsAnError() throws IOException {
+        for (String trailing : new String[] {"}", "{\"boot-source\": {}}", "x"}) {
+            Path file = write("{\"boot-source\": {\"kernel_image_path\": \"/k\"}}" + trailing);
+            ConfigException e = assertThrows(ConfigException.class, () -> load(Files.readString(file)));
+            assertTrue(e.getMessage().startsWith(file + ": not valid JSON at line 1 column "), e.getMessage());
+            assertEquals(2, e.exitStatus());
+        }
+    }
+
+    /** Found by the reliability suite: read as UTF-32, "{\0\0\0}" was an I/O error, exit status 1. */
+    @Test
+    void theFileIsReadAsUtf8Only() throws IOException {
+        Path file = dir.resolve("odd.json");
+        for (byte[] bytes : new byte[][] {{'{', 0, 0, 0, '}'}, {'{', 0, '"', 0, '}', 0}}) {
+            Files.write(file, bytes);
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> CommandLine.parse(new String[] {"-config", file.toString()}, Map.of(), dir));
+            assertTrue(e.getMessage().startsWith(file + ": not valid JSON at line 1 column "), e.getMessage());
+            assertTrue(e.getMessage().contains("Illegal character ((CTRL-CHAR, code 0))"), e.getMessage());
+            assertEquals(2, e.exitStatus());
+        }
+        Files.write(file, new byte[] {'{', '"', (byte) 0xC3, '(', '"', ':', '1', '}'});
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> CommandLine.parse(new String[] {"-config", file.toString()}, Map.of(), dir));
+        assertEquals(file + ": not valid JSON: invalid UTF-8 at byte 3 of the input", e.getMessage());
+        assertEquals(2, e.exitStatus());
+    }
+
+    /** Found by the reliability suite: Jackson's hints to a Java programmer reached the user. */
+    @Test
+    void parseErrorsShowNoJacksonInternals() throws IOException {
+        for (String bad : new String[] {"{\"boot-source\": {", "[".repeat(2000) + "]".repeat(2000)}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> load(bad));
+            assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
+            assertFalse(e.getMessage().contains("`") || e.getMessage().contains("Source:"), e.getMessage());
+        }
     }
 
     @Test

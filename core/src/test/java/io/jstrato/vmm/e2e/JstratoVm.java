@@ -44,7 +44,7 @@ public final class JstratoVm implements AutoCloseable {
     }
 
     /** Runs the launcher with stdin from {@code input} (a file, {@code /dev/null}) instead of a pipe. */
-    static JstratoVm startWithStdin(ProcessBuilder.Redirect input, String... args) throws IOException {
+    public static JstratoVm startWithStdin(ProcessBuilder.Redirect input, String... args) throws IOException {
         return new JstratoVm(List.of(), List.of(args), input);
     }
 
@@ -105,7 +105,7 @@ public final class JstratoVm implements AutoCloseable {
      * Asserts that no serial line arrives within {@code quiet} (a bounded wait for an absence). Lines printed
      * before it count as seen: the next {@link #awaitLine} matches only a line that came after the quiet.
      */
-    void assertQuietFor(Duration quiet) throws InterruptedException {
+    public void assertQuietFor(Duration quiet) throws InterruptedException {
         long deadline = System.nanoTime() + quiet.toNanos();
         int seen;
         synchronized (changed) {

@@ -79,7 +79,7 @@ public final class QmpLineClient implements AutoCloseable {
         return new QmpLineClient(socket);
     }
 
-    String greeting() {
+    public String greeting() {
         return greeting;
     }
 
