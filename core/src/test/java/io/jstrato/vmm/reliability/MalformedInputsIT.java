@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jstrato.kvm.testing.KvmKind;
 import io.jstrato.kvm.testing.RequiresKvm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +61,14 @@ class MalformedInputsIT {
     void kernelsThatCannotBeLoadedExit1WithOneLineNamingTheKernel() throws Exception {
         Path kernels = Files.createDirectory(cwd.resolve("kernels"));
         List<Case> cases = new ArrayList<>();
+        // The loader fails before any vCPU runs, the same on every KVM; each case is a VMM start, ~10 s in the
+        // nested lane: there, every fourth kernel (all kinds of defect still appear), everywhere else all.
+        int every = KvmKind.inTheLane() ? 4 : 1;
+        int i = 0;
         for (var k : MalformedKernels.all(kernels).entrySet()) {
+            if (i++ % every != 0) {
+                continue;
+            }
             String path = cwd.relativize(k.getValue()).toString();
             cases.add(new Case("kernel " + k.getKey(), List.of("-kernel", path, "-m", "128"), 1, "-kernel: "));
         }
@@ -68,7 +76,7 @@ class MalformedInputsIT {
         cases.add(new Case("empty initrd", List.of("-kernel", io.jstrato.vmm.e2e.JstratoVm.guest("counter").toString(),
                 "-initrd", cwd.relativize(initrd).toString(), "-m", "128"), 1, "-initrd: "));
         int n = runAll(cases);
-        System.out.println("reliability: malformed kernels: " + n + " kernels and initrds that cannot be loaded, each"
+        System.out.println("reliability: malformed kernels" + (every > 1 ? " (lane: every " + every + "th)" : "") + ": " + n + " kernels and initrds that cannot be loaded, each"
                 + " status 1 with one error line naming it, nothing created");
     }
 
