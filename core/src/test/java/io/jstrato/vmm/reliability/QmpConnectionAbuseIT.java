@@ -39,6 +39,8 @@ class QmpConnectionAbuseIT {
     private static final int SLOW_CLIENTS = 4;
     private static final int HALF_CLOSES = 20;
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Descriptors the VMM may hold beyond the start's once clients are gone (the start may have had one too). */
+    private static final int FD_MARGIN = 3;
     private static final String TOO_MANY = "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Too many QMP clients: at most "
             + CAP + " may be connected at once; closing the connection\"}}";
     private static final byte[] QUERY_COMMANDS = "{\"execute\":\"query-commands\"}".getBytes(StandardCharsets.US_ASCII);
@@ -75,7 +77,7 @@ class QmpConnectionAbuseIT {
 
     /** The VMM's descriptors come back to the start's, give or take a few, with {@code steady} clients still on. */
     private void awaitClientsGone(int steady) throws InterruptedException {
-        vm.process().awaitFdsBackTo(vm.startFds() + steady, 3, WAIT);
+        vm.process().awaitFdsBackTo(vm.startFds() + steady, FD_MARGIN, WAIT);
     }
 
     private SocketChannel connect() throws Exception {
@@ -115,8 +117,8 @@ class QmpConnectionAbuseIT {
     }
 
     /**
-     * {@value #CROWD} clients at once: with the steady client on, 63 are greeted and the rest get the error line and
-     * the end of the stream; once ten leave, newcomers are greeted again.
+     * {@value #CROWD} clients at once: with the steady client on, 63 are greeted (in order: none after the first
+     * refusal) and the rest get the error line and the end of the stream; once ten leave, newcomers are greeted again.
      */
     private void moreClientsThanTheCap() throws Exception {
         List<RawQmp> crowd = new ArrayList<>();
@@ -127,6 +129,7 @@ class QmpConnectionAbuseIT {
                 RawQmp qmp = RawQmp.connect(vm.socket());
                 String first = qmp.next(WAIT);
                 if (first != null && first.startsWith("{\"QMP\":")) {
+                    assertEquals(0, refused, "client " + i + " was greeted after one was refused");
                     greeted++;
                     crowd.add(qmp);
                 } else {
@@ -136,8 +139,10 @@ class QmpConnectionAbuseIT {
                     qmp.close();
                 }
             }
-            assertEquals(CAP - 1, greeted, "the steady client holds one place");
-            assertEquals(CROWD - CAP + 1, refused);
+            // The steady client holds one place; a connection of an earlier phase the server has not yet seen
+            // close may hold another (at most FD_MARGIN of them, as the descriptor wait before allows).
+            assertTrue(greeted <= CAP - 1 && greeted >= CAP - 1 - FD_MARGIN, greeted + " greeted");
+            assertEquals(CROWD - greeted, refused);
             for (RawQmp qmp : crowd) {
                 qmp.send("{\"execute\":\"query-status\"}");
                 assertTrue(qmp.next(WAIT).startsWith("{\"return\":"), "the admitted clients are served");
