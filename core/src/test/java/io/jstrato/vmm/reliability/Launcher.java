@@ -34,7 +34,8 @@ final class Launcher {
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         Map<String, String> env = pb.environment();
         env.put("TMPDIR", tmp.toString());
-        env.put("JSTRATO_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+        // Added to what the run was given (bin/test sets JIT options in the lane).
+        env.merge("JSTRATO_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp, (given, ours) -> given + " " + ours);
         Process p = pb.start();
         if (!p.waitFor(RUN.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
