@@ -163,7 +163,7 @@ class QmpConnectionAbuseIT {
                 } else {
                     assertEquals(TOO_MANY, first);
                     qmp.close();
-                    Thread.sleep(50);
+                    Thread.sleep(50); // a retry pause: the server frees a place when it sees a close, which no client can observe
                 }
             }
             counts.add(CROWD + " clients at once (" + greeted + " greeted beside the steady one, " + refused
