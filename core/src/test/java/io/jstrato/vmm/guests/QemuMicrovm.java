@@ -390,10 +390,34 @@ public final class QemuMicrovm implements AutoCloseable {
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
+            if (!process.waitFor(10, TimeUnit.SECONDS) && !process.destroyForcibly().waitFor(30, TimeUnit.SECONDS)) {
+                // Only a task the kernel holds (a KVM ioctl or an I/O that never returns) outlives SIGKILL.
+                throw new IllegalStateException("QEMU pid " + process.pid() + " still there 30 s after SIGKILL: "
+                        + stuckTasks(process.pid()) + "; " + describe());
             }
         }
+    }
+
+    /** Each thread of {@code pid}: its state, where it sleeps and its kernel stack (as root). */
+    private static String stuckTasks(long pid) {
+        StringBuilder b = new StringBuilder();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.sorted().toList()) {
+                String state = Files.readAllLines(t.resolve("status")).stream().filter(l -> l.startsWith("State:"))
+                        .findFirst().orElse("State: ?").substring(6).strip();
+                b.append("thread ").append(t.getFileName()).append(' ').append(state).append(" in ")
+                        .append(Files.readString(t.resolve("wchan")).strip());
+                try {
+                    b.append(" at [").append(Files.readString(t.resolve("stack")).strip().replace('\n', ',')).append(']');
+                } catch (IOException e) {
+                    // the kernel stack is root's to read
+                }
+                b.append("; ");
+            }
+        } catch (IOException e) {
+            b.append("its threads unreadable: ").append(e.getMessage());
+        }
+        return b.toString();
     }
 
     @Override
