@@ -127,7 +127,7 @@ public final class Vmm {
             lifecycle.addListener(new LifecycleEvents(events));
             QmpCommandRegistry registry = commands(config, vm, lifecycle);
             HotplugCommands.register(registry, devices, lifecycle, events);
-            serial.startInput(loops, vm.uart());
+            startSerialInput(serial, loops, vm);
             return manage(config, readiness, loops, resources, lifecycle, events, registry,
                     metrics -> machineMeters(vm, devices, metrics), devices::flushDisks);
         } finally {
@@ -221,6 +221,15 @@ public final class Vmm {
             case SerialConfig.Socket s -> openSerial("-serial socket", s.path(), () -> new SocketSerial(s.path()));
             case SerialConfig.None n -> new NullSerial();
         };
+    }
+
+    /** A serial socket that cannot be listened on is the user's one line, as a QMP socket's is. */
+    private static void startSerialInput(SerialBackend serial, MultiThreadIoEventLoopGroup loops, MicroVm vm) {
+        try {
+            serial.startInput(loops, vm.uart());
+        } catch (java.io.UncheckedIOException e) {
+            throw ConfigException.host("-serial: " + e.getMessage(), e);
+        }
     }
 
     private static QmpCommandRegistry commands(VmConfig config, MicroVm vm, Lifecycle lifecycle) {

@@ -10,15 +10,9 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -40,8 +34,6 @@ import java.util.concurrent.TimeoutException;
  * an event loop; {@link #closeGracefully} does not block.
  */
 public final class QmpServer implements AutoCloseable {
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFSOCK = 0140000;
     private static final long CLOSE_WAIT_SECONDS = 10;
 
     private final EventLoopGroup group;
@@ -241,48 +233,14 @@ public final class QmpServer implements AutoCloseable {
     }
 
     private static void removeStaleSocket(Path path) throws QmpBindException {
-        int mode;
         try {
-            mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return;
+            UnixSocketPaths.clearStale(path, "QMP socket");
         } catch (IOException e) {
-            throw new QmpBindException("Cannot inspect QMP socket path " + path + ": " + reason(e), e);
-        }
-        if ((mode & S_IFMT) != S_IFSOCK) {
-            throw new QmpBindException(
-                    "Refusing to use " + path + " as a QMP socket: it exists and is not a socket");
-        }
-        if (isListening(path)) {
-            throw new QmpBindException(
-                    "Refusing to use " + path + " as a QMP socket: another process is listening on it");
-        }
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            throw new QmpBindException("Cannot replace stale QMP socket " + path + ": " + reason(e), e);
-        }
-    }
-
-    /** A connect is the only way to tell a live socket from one a crashed process left behind. */
-    private static boolean isListening(Path path) throws QmpBindException {
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path));
-            return true;
-        } catch (ConnectException e) {
-            return false; // ECONNREFUSED: nobody listens
-        } catch (IOException e) {
-            throw new QmpBindException("Cannot probe QMP socket " + path + ": " + reason(e), e);
+            throw new QmpBindException(e.getMessage(), e);
         }
     }
 
     private static String reason(Throwable cause) {
-        if (cause instanceof NoSuchFileException missing) {
-            return "no such file or directory: " + missing.getFile();
-        }
-        if (cause instanceof AccessDeniedException denied) {
-            return "permission denied: " + denied.getFile();
-        }
-        return cause == null || cause.getMessage() == null ? String.valueOf(cause) : cause.getMessage();
+        return UnixSocketPaths.reason(cause);
     }
 }

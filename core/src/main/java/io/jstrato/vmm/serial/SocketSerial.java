@@ -2,10 +2,12 @@ package io.jstrato.vmm.serial;
 
 import io.jstrato.devices.legacy.SerialOutput;
 import io.jstrato.devices.legacy.Uart8250;
+import io.jstrato.qmp.UnixSocketPaths;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -26,8 +28,6 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class SocketSerial implements SerialBackend {
     private static final int MAX_PENDING = 64 * 1024;
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFSOCK = 0140000;
 
     private final Path path;
     private final Object lock = new Object();
@@ -76,18 +76,20 @@ public final class SocketSerial implements SerialBackend {
         }
     }
 
+    /**
+     * Listens on the path, under the rules of every jstrato socket ({@link UnixSocketPaths}: a live socket of
+     * another process is refused, a stale one replaced).
+     *
+     * @throws UncheckedIOException whose message names the path and what is wrong with it
+     */
     @Override
     public void startInput(IoEventLoopGroup loops, Uart8250 uart) {
         try {
-            // Replace only a socket left behind (never a regular file or a device node); bind refuses the rest.
-            if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                    && ((int) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS) & S_IFMT) == S_IFSOCK) {
-                Files.delete(path);
-            }
+            UnixSocketPaths.clearStale(path, "serial socket");
         } catch (IOException e) {
-            throw new UncheckedIOException("serial socket " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
-        server = new ServerBootstrap().group(loops).channel(EpollServerDomainSocketChannel.class)
+        ChannelFuture bound = new ServerBootstrap().group(loops).channel(EpollServerDomainSocketChannel.class)
                 .childHandler(new ChannelInitializer<DomainSocketChannel>() {
                     @Override
                     protected void initChannel(DomainSocketChannel ch) {
@@ -118,11 +120,17 @@ public final class SocketSerial implements SerialBackend {
                         });
                     }
                 })
-                .bind(new DomainSocketAddress(path.toFile())).syncUninterruptibly().channel();
+                .bind(new DomainSocketAddress(path.toFile())).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new UncheckedIOException("Cannot listen on serial socket " + path + ": "
+                    + UnixSocketPaths.reason(bound.cause()), new IOException(bound.cause()));
+        }
+        server = bound.channel();
         try {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("Cannot make serial socket " + path + " private: "
+                    + UnixSocketPaths.reason(e), e);
         }
     }
 
