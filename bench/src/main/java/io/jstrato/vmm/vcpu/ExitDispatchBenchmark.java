@@ -3,13 +3,11 @@ package io.jstrato.vmm.vcpu;
 import io.jstrato.devices.BusDevice;
 import io.jstrato.devices.bus.Bus;
 import io.jstrato.kvm.KvmRun;
-import io.jstrato.kvm.KvmStructs;
+import io.jstrato.kvm.testing.KvmRunPages;
 import io.jstrato.vmm.metrics.ExitCounters;
 import io.jstrato.vmm.metrics.ExitReason;
 import io.jstrato.vmm.metrics.VmMetrics;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -148,41 +146,5 @@ public class ExitDispatchBenchmark {
     @GroupThreads(1)
     public int scrapedScraper() {
         return metrics.registry().scrape().length();
-    }
-
-    /** Made-up exits on native pages laid out as {@code struct kvm_run} (offsets from kvm-native's layout). */
-    static final class KvmRunPages {
-        private KvmRunPages() {}
-
-        private static MemorySegment page(Arena arena) {
-            return arena.allocate(Math.max(4096, KvmStructs.KVM_RUN.byteSize()), 4096);
-        }
-
-        private static long at(String... path) {
-            return KvmStructs.offset(KvmStructs.KVM_RUN, path);
-        }
-
-        static KvmRun pio(Arena arena, boolean out, int port, int size, int data) {
-            MemorySegment p = page(arena);
-            long dataOffset = 2048; // where KVM puts I/O data: inside the page, past the exit union
-            p.set(ValueLayout.JAVA_INT_UNALIGNED, at("exit_reason"), KvmRun.EXIT_IO);
-            p.set(ValueLayout.JAVA_BYTE, at("exit", "io", "direction"), (byte) (out ? KvmRun.IO_OUT : KvmRun.IO_IN));
-            p.set(ValueLayout.JAVA_BYTE, at("exit", "io", "size"), (byte) size);
-            p.set(ValueLayout.JAVA_SHORT_UNALIGNED, at("exit", "io", "port"), (short) port);
-            p.set(ValueLayout.JAVA_INT_UNALIGNED, at("exit", "io", "count"), 1);
-            p.set(ValueLayout.JAVA_LONG_UNALIGNED, at("exit", "io", "data_offset"), dataOffset);
-            p.set(ValueLayout.JAVA_INT_UNALIGNED, dataOffset, data);
-            return new KvmRun(p);
-        }
-
-        static KvmRun mmio(Arena arena, boolean write, long addr, int len, long data) {
-            MemorySegment p = page(arena);
-            p.set(ValueLayout.JAVA_INT_UNALIGNED, at("exit_reason"), KvmRun.EXIT_MMIO);
-            p.set(ValueLayout.JAVA_LONG_UNALIGNED, at("exit", "mmio", "phys_addr"), addr);
-            p.set(ValueLayout.JAVA_LONG_UNALIGNED, at("exit", "mmio", "data"), data);
-            p.set(ValueLayout.JAVA_INT_UNALIGNED, at("exit", "mmio", "len"), len);
-            p.set(ValueLayout.JAVA_BYTE, at("exit", "mmio", "is_write"), (byte) (write ? 1 : 0));
-            return new KvmRun(p);
-        }
     }
 }
