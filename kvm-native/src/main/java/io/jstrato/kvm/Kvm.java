@@ -1,5 +1,7 @@
 package io.jstrato.kvm;
 
+import static io.jstrato.linux.LibcFlags.O_CLOEXEC;
+import static io.jstrato.linux.LibcFlags.O_RDWR;
 import static io.jstrato.kvm.KvmIoctls.KVM_CHECK_EXTENSION;
 import static io.jstrato.kvm.KvmIoctls.KVM_CREATE_VM;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_API_VERSION;
@@ -21,8 +23,6 @@ import java.util.List;
  * the VMs made from it: {@link #close()} closes them first.
  */
 public final class Kvm implements AutoCloseable {
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 0x80000;
     public static final String DEVICE = "/dev/kvm";
 
     private final int fd;

@@ -1,5 +1,8 @@
 package io.jstrato.kvm;
 
+import static io.jstrato.linux.LibcFlags.MAP_SHARED;
+import static io.jstrato.linux.LibcFlags.PROT_READ;
+import static io.jstrato.linux.LibcFlags.PROT_WRITE;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_FPU;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_LAPIC;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_MP_STATE;
@@ -35,9 +38,6 @@ import java.lang.foreign.MemorySegment;
 public final class VcpuFd implements AutoCloseable {
     /** MXCSR's byte offset in an FXSAVE/XSAVE image. */
     private static final long FXSAVE_MXCSR = 24;
-    private static final int PROT_READ = 0x1;
-    private static final int PROT_WRITE = 0x2;
-    private static final int MAP_SHARED = 0x01;
     public static final int MP_STATE_RUNNABLE = 0;
     public static final int MP_STATE_UNINITIALIZED = 1;
     public static final int MP_STATE_HALTED = 3;

@@ -1,5 +1,10 @@
 package io.jstrato.linux;
 
+import static io.jstrato.linux.LibcFlags.MAP_ANONYMOUS;
+import static io.jstrato.linux.LibcFlags.MAP_NORESERVE;
+import static io.jstrato.linux.LibcFlags.MAP_SHARED;
+import static io.jstrato.linux.LibcFlags.PROT_READ;
+import static io.jstrato.linux.LibcFlags.PROT_WRITE;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -9,11 +14,6 @@ import java.lang.foreign.MemorySegment;
  * slice of it) throws instead of touching freed memory.
  */
 public final class AnonymousMemory implements AutoCloseable {
-    private static final int PROT_READ = 0x1;
-    private static final int PROT_WRITE = 0x2;
-    private static final int MAP_SHARED = 0x01;
-    private static final int MAP_ANONYMOUS = 0x20;
-    private static final int MAP_NORESERVE = 0x4000;
     private static final int MADV_DONTDUMP = 16;
     private static final int MADV_HUGEPAGE = 14;
 

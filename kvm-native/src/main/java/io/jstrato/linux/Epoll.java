@@ -1,15 +1,15 @@
 package io.jstrato.linux;
 
+import static io.jstrato.linux.LibcFlags.EPOLLIN;
+import static io.jstrato.linux.LibcFlags.EPOLL_CLOEXEC;
+import static io.jstrato.linux.LibcFlags.EPOLL_CTL_ADD;
+import static io.jstrato.linux.LibcFlags.EPOLL_EVENT_SIZE;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** What epoll can say about a file descriptor before an event loop is asked to watch it. */
 public final class Epoll {
-    private static final int EPOLL_CLOEXEC = 0x80000;
-    private static final int EPOLL_CTL_ADD = 1;
-    private static final int EPOLLIN = 0x1;
-    private static final int EPOLL_EVENT_SIZE = 12;
 
     private Epoll() {}
 

@@ -1,5 +1,7 @@
 package io.jstrato.linux;
 
+import static io.jstrato.linux.LibcFlags.EFD_CLOEXEC;
+import static io.jstrato.linux.LibcFlags.EFD_NONBLOCK;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
@@ -11,8 +13,6 @@ import java.lang.ref.Reference;
  * {@link #signal()} may be called from any thread; {@link #drain()} from one thread at a time.
  */
 public final class EventFd implements AutoCloseable {
-    private static final int EFD_CLOEXEC = 0x80000;
-    private static final int EFD_NONBLOCK = 0x800;
 
     private final int fd;
     // The constant 1 that signal() writes (shared by all signalling threads: nobody changes it) and the

@@ -1,5 +1,9 @@
 package io.jstrato.linux;
 
+import static io.jstrato.linux.LibcFlags.O_CLOEXEC;
+import static io.jstrato.linux.LibcFlags.O_DIRECT;
+import static io.jstrato.linux.LibcFlags.O_RDONLY;
+import static io.jstrato.linux.LibcFlags.O_RDWR;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import java.nio.file.Path;
@@ -10,10 +14,6 @@ import java.nio.file.Path;
  * must be aligned to the device's logical block size (512 or 4096), as O_DIRECT requires.
  */
 public final class RawFile implements AutoCloseable {
-    private static final int O_RDONLY = 0;
-    private static final int O_RDWR = 2;
-    private static final int O_DIRECT = 0x4000;
-    private static final int O_CLOEXEC = 0x80000;
     private static final int LOCK_EX = 2;
     private static final int LOCK_NB = 4;
     private static final int SEEK_END = 2;

@@ -1,5 +1,8 @@
 package io.jstrato.linux;
 
+import static io.jstrato.linux.LibcFlags.O_CLOEXEC;
+import static io.jstrato.linux.LibcFlags.O_NONBLOCK;
+import static io.jstrato.linux.LibcFlags.O_RDWR;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -29,9 +32,6 @@ public final class Tap implements AutoCloseable {
     private static final int IFNAMSIZ = 16;
     private static final int IFREQ_SIZE = 40;
     private static final int IFREQ_FLAGS = 16;
-    private static final int O_RDWR = 2;
-    private static final int O_NONBLOCK = 0x800;
-    private static final int O_CLOEXEC = 0x80000;
 
     /** {@code struct iovec}: base pointer, length. */
     public static final MemoryLayout IOVEC = MemoryLayout.structLayout(

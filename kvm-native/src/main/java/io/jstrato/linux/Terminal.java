@@ -1,5 +1,6 @@
 package io.jstrato.linux;
 
+import static io.jstrato.linux.LibcFlags.TCSANOW;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
@@ -12,7 +13,6 @@ public final class Terminal {
     // glibc's struct termios on x86_64: four tcflag_t, c_line, c_cc[32], then two speed_t: 60 bytes.
     static final int TERMIOS_SIZE = 60;
     static final int C_LFLAG = 12;
-    private static final int TCSANOW = 0;
 
     private final int fd;
     private final MemorySegment saved;

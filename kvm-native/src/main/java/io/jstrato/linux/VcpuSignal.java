@@ -1,5 +1,13 @@
 package io.jstrato.linux;
 
+import static io.jstrato.linux.LibcFlags.MAP_ANONYMOUS;
+import static io.jstrato.linux.LibcFlags.MAP_PRIVATE;
+import static io.jstrato.linux.LibcFlags.PROT_EXEC;
+import static io.jstrato.linux.LibcFlags.PROT_READ;
+import static io.jstrato.linux.LibcFlags.PROT_WRITE;
+import static io.jstrato.linux.LibcFlags.SIGACTION_FLAGS_OFFSET;
+import static io.jstrato.linux.LibcFlags.SIGACTION_MASK_OFFSET;
+import static io.jstrato.linux.LibcFlags.SIGACTION_SIZE;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -23,16 +31,7 @@ public final class VcpuSignal {
     public static final int SIGNAL = 40;
 
     private static final int PAGE = 4096;
-    private static final int PROT_READ = 0x1;
-    private static final int PROT_WRITE = 0x2;
-    private static final int PROT_EXEC = 0x4;
-    private static final int MAP_PRIVATE = 0x02;
-    private static final int MAP_ANONYMOUS = 0x20;
     private static final byte RET = (byte) 0xC3;
-    // glibc struct sigaction on x86_64: sa_handler, sa_mask (1024 bits), sa_flags, sa_restorer.
-    private static final int SIGACTION_SIZE = 152;
-    private static final int SA_MASK = 8;
-    private static final int SA_FLAGS = 136;
 
     private VcpuSignal() {}
 
@@ -57,8 +56,8 @@ public final class VcpuSignal {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment act = arena.allocate(SIGACTION_SIZE, 8);
             act.set(JAVA_LONG, 0, NoopHandler.CODE.address());
-            act.asSlice(SA_MASK, 128).fill((byte) 0);
-            act.set(JAVA_INT, SA_FLAGS, 0); // no SA_RESTART: interrupted calls return EINTR
+            act.asSlice(SIGACTION_MASK_OFFSET, 128).fill((byte) 0);
+            act.set(JAVA_INT, SIGACTION_FLAGS_OFFSET, 0); // no SA_RESTART: interrupted calls return EINTR
             Libc.check(Libc.sigaction(SIGNAL, act, MemorySegment.NULL), "sigaction", "SIGRTMIN+6");
         }
     }

@@ -4,16 +4,13 @@ import static io.jstrato.kvm.KvmStructs.offset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.CHeaderValues;
 import io.jstrato.linux.TunIoctls;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,35 +85,12 @@ class KvmHeaderTest {
     @Test
     void everyValueMatchesTheInstalledHeader(@TempDir Path dir) throws Exception {
         assumeTrue(Files.exists(Path.of("/usr/include/linux/kvm.h")), "no /usr/include/linux/kvm.h (linux-libc-dev)");
-        Path source = dir.resolve("kvm_header_values.c");
-        try (InputStream in = KvmHeaderTest.class.getResourceAsStream("kvm_header_values.c")) {
-            Files.write(source, in.readAllBytes());
-        }
-        Path exe = dir.resolve("kvm_header_values");
-        Map<String, Long> fromHeader = new TreeMap<>();
-        try {
-            run(dir, "gcc", "-o", exe.toString(), source.toString());
-        } catch (IOException noGcc) {
-            // gcc is a build requirement (core builds the test guests with it), so its absence is a failure.
-            throw new AssertionError("gcc is needed to cross-check the ioctl numbers: " + noGcc.getMessage(), noGcc);
-        }
-        for (String line : run(dir, exe.toString()).split("\n")) {
-            String[] kv = line.trim().split(" ");
-            fromHeader.put(kv[0], Long.parseLong(kv[1]));
-        }
+        Map<String, Long> fromHeader = CHeaderValues.of(KvmHeaderTest.class, "kvm_header_values.c", dir);
         Map<String, Long> ours = ours();
         assertEquals(new TreeMap<>(fromHeader).keySet(), new TreeMap<>(ours).keySet(), "names compared");
         for (var e : fromHeader.entrySet()) {
             assertEquals(e.getValue(), ours.get(e.getKey()), e.getKey());
         }
-    }
-
-    private static String run(Path dir, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(true, p.waitFor(60, TimeUnit.SECONDS), "finished: " + String.join(" ", command));
-        assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + out);
-        return out;
     }
 
     private static Map<String, Long> ours() {

@@ -1,0 +1,45 @@
+package io.jstrato.linux;
+
+/**
+ * The flag values and struct facts of glibc on x86_64 Linux that the native calls pass, in one place (they
+ * were private copies in seven classes): {@code LibcFlagsTest} compiles a C program against this machine's
+ * headers and compares every constant here with it, as KvmHeaderTest does for linux/kvm.h.
+ */
+public final class LibcFlags {
+    // <fcntl.h>
+    public static final int O_RDONLY = 0;
+    public static final int O_RDWR = 2;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_DIRECT = 0x4000;
+    public static final int O_CLOEXEC = 0x80000;
+
+    // <sys/mman.h>
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int PROT_EXEC = 0x4;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+
+    // <sys/epoll.h>; struct epoll_event is packed on x86_64 (events, then the 8-byte data at offset 4)
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLLIN = 0x1;
+    public static final int EPOLL_EVENT_SIZE = 12;
+
+    // <sys/eventfd.h>
+    public static final int EFD_CLOEXEC = 0x80000;
+    public static final int EFD_NONBLOCK = 0x800;
+
+    // <termios.h>
+    public static final int TCSANOW = 0;
+
+    // <signal.h>: glibc's struct sigaction (sa_handler, sa_mask of 1024 bits, sa_flags, sa_restorer), not
+    // the kernel's
+    public static final int SIGACTION_SIZE = 152;
+    public static final int SIGACTION_MASK_OFFSET = 8;
+    public static final int SIGACTION_FLAGS_OFFSET = 136;
+
+    private LibcFlags() {}
+}

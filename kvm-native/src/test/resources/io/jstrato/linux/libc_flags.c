@@ -1,0 +1,23 @@
+/* Prints the glibc flag values and struct facts that io.jstrato.linux.LibcFlags writes down. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stddef.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <termios.h>
+#define N(x) printf("%s %ld\n", #x, (long)(x))
+int main(void) {
+    N(O_RDONLY); N(O_RDWR); N(O_NONBLOCK); N(O_DIRECT); N(O_CLOEXEC);
+    N(PROT_READ); N(PROT_WRITE); N(PROT_EXEC); N(MAP_SHARED); N(MAP_PRIVATE); N(MAP_ANONYMOUS); N(MAP_NORESERVE);
+    N(EPOLL_CLOEXEC); N(EPOLL_CTL_ADD); N(EPOLLIN);
+    printf("EPOLL_EVENT_SIZE %zu\n", sizeof(struct epoll_event));
+    N(EFD_CLOEXEC); N(EFD_NONBLOCK);
+    N(TCSANOW);
+    printf("SIGACTION_SIZE %zu\n", sizeof(struct sigaction));
+    printf("SIGACTION_MASK_OFFSET %zu\n", offsetof(struct sigaction, sa_mask));
+    printf("SIGACTION_FLAGS_OFFSET %zu\n", offsetof(struct sigaction, sa_flags));
+    return 0;
+}
