@@ -42,7 +42,7 @@ public final class StartupTraining {
         } finally {
             deleteTree(dir);
         }
-        // exit, not return: the empty machine's event-loop threads would keep the JVM (and its cache) waiting.
+        // The status is bin/jstrato's answer: it keeps the AOT cache only after 0.
         System.exit(status);
     }
 
