@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #reset}, {@link #attach} and {@link #detach} wait for the batch in progress.
  */
 public final class VirtioBlk implements VirtioDevice, AutoCloseable {
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(VirtioBlk.class.getName());
+    private static final System.Logger LOG = System.getLogger(VirtioBlk.class.getName());
     public static final int DEVICE_TYPE = 2;
 
     /** VIRTIO_BLK_F_SEG_MAX (2): seg_max in config is valid. */
@@ -303,7 +303,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
                 } catch (RuntimeException e) {
                     // Never let the worker die (the disk would hang for good): the device stops instead,
                     // as hardware would, until the guest resets it.
-                    LOG.log(java.util.logging.Level.SEVERE, name + ": request processing failed; device needs reset", e);
+                    LOG.log(System.Logger.Level.ERROR, name + ": request processing failed; device needs reset", e);
                     synchronized (lock) {
                         if (active) {
                             needsReset();
