@@ -19,6 +19,7 @@ import io.jstrato.vmm.config.DriveConfig;
 import io.jstrato.vmm.config.MachineType;
 import io.jstrato.vmm.config.NetConfig;
 import io.jstrato.vmm.config.VmConfig;
+import io.jstrato.devices.bus.Bus;
 import io.jstrato.devices.virtio.MacAddress;
 import io.jstrato.vmm.devices.DeviceException;
 import io.jstrato.vmm.devices.VirtioPool;
@@ -47,6 +48,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
@@ -56,6 +58,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -190,17 +195,17 @@ public final class Vmm {
     }
 
     /** The backends report an unchecked I/O failure; the user gets the option, the path and the reason. */
-    private static SerialBackend openSerial(String option, java.nio.file.Path path,
-                                            java.util.function.Supplier<SerialBackend> open) {
+    private static SerialBackend openSerial(String option, Path path,
+                                            Supplier<SerialBackend> open) {
         try {
             return open.get();
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw ConfigException.host(option + ": cannot open " + path + ": " + HostErrors.reason(e.getCause()), e);
         }
     }
 
     private static MicroVm buildMachine(VmConfig config, Kvm kvm, SerialBackend serial, List<VirtioMmioSlot> slots,
-                                        java.util.function.BiConsumer<MicroVm, io.jstrato.devices.bus.Bus> wiring) {
+                                        BiConsumer<MicroVm, Bus> wiring) {
         try {
             return MicroVm.create(config, kvm, serial, slots, wiring);
         } catch (BootException e) {
@@ -227,7 +232,7 @@ public final class Vmm {
     private static void startSerialInput(SerialBackend serial, MultiThreadIoEventLoopGroup loops, MicroVm vm) {
         try {
             serial.startInput(loops, vm.uart());
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             throw ConfigException.host("-serial: " + e.getMessage(), e);
         }
     }
@@ -271,7 +276,7 @@ public final class Vmm {
      */
     private static int manage(VmConfig config, Readiness readiness, MultiThreadIoEventLoopGroup loops,
                               List<AutoCloseable> resources, Lifecycle lifecycle, QmpEvents events,
-                              QmpCommandRegistry registry, java.util.function.Consumer<VmMetrics> machineMeters,
+                              QmpCommandRegistry registry, Consumer<VmMetrics> machineMeters,
                               Runnable flushDisks) {
         Optional<VmMetrics> metrics = config.metrics().map(m -> new VmMetrics());
         metrics.ifPresent(resources::add);
