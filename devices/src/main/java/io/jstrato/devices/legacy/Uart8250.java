@@ -17,7 +17,9 @@ import io.jstrato.devices.InterruptLine;
  * in-kernel IOAPIC input is edge-triggered through an irqfd); the guest's handler then reads IIR until
  * it reports no interrupt, as the Linux 8250 driver does.
  *
- * <p>Thread safety: the vCPU threads (register access) and the backend (input) meet under one lock.
+ * <p>Thread safety: the vCPU threads (register access) and the backend (input) meet under one lock. A
+ * transmitted byte goes to the backend after that lock is released: a backend that blocks (a stdout nobody
+ * reads) then holds only the vCPU that wrote, never the event loop that delivers input.
  */
 public final class Uart8250 implements BusDevice {
     /** Ports the UART occupies. */
@@ -90,6 +92,9 @@ public final class Uart8250 implements BusDevice {
 
     /** Divisor for 9600 baud from the 1.8432 MHz clock, what a PC's UART holds before software sets it. */
     private static final int DEFAULT_DIVISOR = 12;
+
+    /** What {@link #writeRegister} returns when the write sends no byte to the backend. */
+    private static final int NOTHING_SENT = -1;
 
     private final Object lock = new Object();
     private final InterruptLine interrupt;
@@ -193,9 +198,13 @@ public final class Uart8250 implements BusDevice {
 
     @Override
     public void write(long offset, int size, long value) {
+        int sent;
         synchronized (lock) {
-            writeRegister((int) offset, (int) value & 0xFF);
+            sent = writeRegister((int) offset, (int) value & 0xFF);
             updateInterrupt();
+        }
+        if (sent != NOTHING_SENT) {
+            output.write((byte) sent);
         }
     }
 
@@ -215,14 +224,15 @@ public final class Uart8250 implements BusDevice {
         };
     }
 
-    private void writeRegister(int offset, int value) {
+    /** Returns the byte the write transmits to the backend, or {@link #NOTHING_SENT}. */
+    private int writeRegister(int offset, int value) {
         boolean dlab = (lcr & LCR_DLAB) != 0;
         switch (offset) {
             case RBR_THR_DLL -> {
                 if (dlab) {
                     divisor = (divisor & 0xFF00) | value;
                 } else {
-                    transmit((byte) value);
+                    return transmit((byte) value);
                 }
             }
             case IER_DLM -> {
@@ -248,19 +258,23 @@ public final class Uart8250 implements BusDevice {
                 // Beyond the register file.
             }
         }
+        return NOTHING_SENT;
     }
 
-    private void transmit(byte b) {
+    /** Returns the byte for the backend ({@link #NOTHING_SENT} in loopback mode, where it is received). */
+    private int transmit(byte b) {
         // Writing THR clears a pending THRE interrupt; the byte leaves at once, so it is pending again.
         thrEmptyPending = false;
         updateInterrupt();
+        int sent = NOTHING_SENT;
         if ((mcr & MCR_LOOP) != 0) {
             receive(b);
         } else {
             bytesOut++;
-            output.write(b);
+            sent = b & 0xFF;
         }
         thrEmptyPending = true;
+        return sent;
     }
 
     private boolean receive(byte b) {

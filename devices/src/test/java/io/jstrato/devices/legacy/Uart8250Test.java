@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.devices.testing.RecordingInterruptLine;
 import java.io.ByteArrayOutputStream;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -239,5 +240,34 @@ class Uart8250Test {
             assertEquals(i & 0xFF, big.read(RBR_THR_DLL, 1));
         }
         assertEquals(0, big.droppedInput());
+    }
+
+    /**
+     * A backend stuck in its write (a stdout pipe nobody reads) holds the vCPU that transmitted, and nothing
+     * else: input from the event loop and the other vCPUs' register accesses go on.
+     */
+    @Test
+    void aBackendBlockedInItsWriteHoldsNeitherInputNorTheRegisters() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Uart8250 stalled = new Uart8250(irq, b -> {
+            writing.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, 4);
+        Thread vcpu = Thread.ofPlatform().start(() -> stalled.write(RBR_THR_DLL, 1, 'x'));
+        try {
+            assertTrue(writing.await(10, TimeUnit.SECONDS), "the transmitting vCPU reached the backend");
+            var input = CompletableFuture.supplyAsync(() -> stalled.enqueueInput((byte) 'q'));
+            assertTrue(input.get(10, TimeUnit.SECONDS), "input taken while the backend is blocked");
+            assertEquals(LSR_DATA_READY, stalled.read(LSR, 1) & LSR_DATA_READY, "another vCPU reads LSR meanwhile");
+            assertEquals('q', stalled.read(RBR_THR_DLL, 1));
+        } finally {
+            release.countDown();
+            vcpu.join();
+        }
     }
 }
