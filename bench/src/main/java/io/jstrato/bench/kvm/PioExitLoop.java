@@ -9,7 +9,7 @@ import io.jstrato.linux.AnonymousMemory;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The Java twin of {@code bench/src/main/c/pio_exit.c} (issue 3): the same real-mode guest
+ * The Java twin of {@code bench/src/main/c/pio_exit.c}: the same real-mode guest
  * ({@code out 0x10, al; jmp $-2}) on the same KVM, each KVM_RUN returning with one port-I/O exit, driven
  * through kvm-native's FFM bindings. The ratio of the two is what FFM costs per exit.
  */

@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * itself (~7.7 µs per exit on this kind of machine, STACK.md) is not in it; the end-to-end harness measures
  * that where /dev/kvm exists.
  *
- * <p>Issue 8's "metrics on vs off" question: jstrato always counts exits in {@link ExitCounters} (an opaque
+ * <p>The "metrics on vs off" question: jstrato always counts exits in {@link ExitCounters} (an opaque
  * array increment) and Micrometer only reads them when scraped. So "off" is {@link #busOnlyPioOut} (the same
  * bus access with no counting: what an uninstrumented VMM does), "on" is {@link #pioOut} (the real dispatch),
  * and {@code scraped} runs the real dispatch while another thread scrapes the Prometheus registry bound to

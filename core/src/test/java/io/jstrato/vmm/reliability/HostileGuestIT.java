@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 18, part B: the {@code hostile} guest breaks the virtio rules on purpose against jstrato's virtio-blk
+ * An untrusted guest: the {@code hostile} guest breaks the virtio rules on purpose against jstrato's virtio-blk
  * and virtio-net (every case, with a device reset between them). Each bad virtqueue must end in
  * DEVICE_NEEDS_RESET, IOERR or UNSUPP (or, for register abuse, be ignored), the device must work again after a
  * reset, the vCPU must live on (the guest reaches its last line and still answers the serial port), QMP must

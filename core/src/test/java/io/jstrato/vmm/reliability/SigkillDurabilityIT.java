@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 18, part B: a write the guest saw acknowledged survives SIGKILL of the VMM. The {@code blk} guest in
+ * Durability: a write the guest saw acknowledged survives SIGKILL of the VMM. The {@code blk} guest in
  * {@code journal} mode writes records 1, 2, 3, ... (one logical block each, every sector naming itself and the
  * run's seed) and prints
  * {@code ack N} once the device completed the write with status OK and, with {@code blk.flush=1} (the

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Issue 3's measure: the port-I/O exit round trip of a two-instruction real-mode guest driven from Java
+ * What FFM costs per exit: the port-I/O exit round trip of a two-instruction real-mode guest driven from Java
  * ({@link PioExitLoop}, through kvm-native's FFM bindings) and by a C program
  * ({@code bench/src/main/c/pio_exit.c}, built with gcc in the same run). Both go in the jstrato column (same
  * machine, same KVM); the target is Java/C ≤ 1.05. QEMU has no counterpart.
