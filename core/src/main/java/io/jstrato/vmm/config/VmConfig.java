@@ -40,14 +40,16 @@ public record VmConfig(
     /** The hot-plug pool has this many virtio-net slots (MACHINE.md). */
     public static final int MAX_NETS = 2;
     public static final String DEFAULT_NAME = "jstrato";
+    public static final int MAX_NAME = 256;
     /** QMP.md promises at least this many clients at once. */
     public static final int MIN_QMP_CLIENTS = 16;
     public static final int DEFAULT_QMP_MAX_CLIENTS = 64;
 
     public VmConfig {
         Objects.requireNonNull(name, "name");
-        if (name.isEmpty() || name.length() > 64 || !name.chars().allMatch(c -> c >= 0x20 && c != 0x7f)) {
-            throw ConfigException.bad("name: must be 1..64 printable characters, got '" + name + "'");
+        // Kata names its sandboxes "sandbox-" and 64 hex digits (72); QEMU sets no limit at all.
+        if (name.isEmpty() || name.length() > MAX_NAME || !name.chars().allMatch(c -> c >= 0x20 && c != 0x7f)) {
+            throw ConfigException.bad("name: must be 1.." + MAX_NAME + " printable characters, got '" + name + "'");
         }
         Objects.requireNonNull(machine, "machine");
         Objects.requireNonNull(boot, "boot");

@@ -109,6 +109,8 @@ class CommandLineTest {
         return Stream.of(
                 row(c -> c.name(), "vm1", "-name", "vm1"),
                 row(c -> c.name(), "vm1", "-name", "guest=vm1,debug-threads=on"),
+                // Kata's: "sandbox-" and the sandbox id (64 hex digits)
+                row(c -> c.name(), "sandbox-" + "0123456789abcdef".repeat(4), "-name", "sandbox-" + "0123456789abcdef".repeat(4)),
                 row(c -> c.machine().dumpGuestCore(), true, "-machine", "microvm"),
                 row(c -> c.machine().dumpGuestCore(), false, "-machine", "microvm,dump-guest-core=off"),
                 row(c -> c.machine().dumpGuestCore(), false, "-machine", "type=microvm,dump-guest-core=no"),
@@ -414,7 +416,9 @@ class CommandLineTest {
                 bad("-S: given 2 times (at most once)", "-kernel", "k", "-S", "-S"),
                 bad("-cpu: model 'qemu64' is not supported (only host)", "-kernel", "k", "-cpu", "qemu64"),
                 bad("-uuid: 'nope' is not a UUID", "-kernel", "k", "-uuid", "nope"),
-                bad("name: must be 1..64 printable characters, got 'a\tb'", "-kernel", "k", "-name", "a\tb"),
+                bad("name: must be 1..256 printable characters, got 'a\tb'", "-kernel", "k", "-name", "a\tb"),
+                bad("name: must be 1..256 printable characters, got '" + "n".repeat(257) + "'", "-kernel", "k",
+                        "-name", "n".repeat(257)),
                 bad("kernel command line: 1792 bytes is longer than the 1791 bytes left after the machine's own"
                         + " entries", "-kernel", "k", "-append", "x".repeat(1792)));
     }
