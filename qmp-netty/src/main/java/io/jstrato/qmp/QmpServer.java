@@ -10,6 +10,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -22,6 +23,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -35,6 +37,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class QmpServer implements AutoCloseable {
     private static final long CLOSE_WAIT_SECONDS = 10;
+    /** sun_path holds 108 bytes with the terminating NUL. */
+    private static final int MAX_SOCKET_PATH = 107;
+    /** What the staging name adds to the directory's path: "/.q", up to 4 letters, "/s". */
+    private static final int STAGING_EXTRA = 9;
 
     private final EventLoopGroup group;
     private final QmpConnectionTracker tracker;
@@ -74,6 +80,10 @@ public final class QmpServer implements AutoCloseable {
             throw new IllegalStateException("the QMP server is closed");
         }
         Path path = socket.toAbsolutePath();
+        if (path.getParent().toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH - STAGING_EXTRA) {
+            throw new QmpBindException("Cannot listen on QMP socket " + path + ": its directory's path is longer than "
+                    + (MAX_SOCKET_PATH - STAGING_EXTRA) + " bytes, which a Unix socket's path leaves room for");
+        }
         removeStaleSocket(path);
         // The socket is bound in a private staging directory, given mode 0600 there, and only then linked
         // to its public name: no client ever sees it with the umask's mode, and link(2), unlike rename(2),
@@ -83,9 +93,8 @@ public final class QmpServer implements AutoCloseable {
         Path bound = null;
         Channel listener = null;
         try {
-            staging = Files.createTempDirectory(path.getParent(), ".qmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            bound = staging.resolve("qmp");
+            staging = createStagingDirectory(path.getParent());
+            bound = staging.resolve("s");
             ChannelFuture bindFuture = new ServerBootstrap()
                     .group(group)
                     .channelFactory(EpollServerDomainSocketChannel::new)
@@ -124,6 +133,27 @@ public final class QmpServer implements AutoCloseable {
             }
             deleteQuietly(bound);
             deleteQuietly(staging);
+        }
+    }
+
+    /**
+     * A private directory beside the socket, named as shortly as can be: the staging path is the one bound,
+     * and a Unix socket's path has room for 107 bytes. ".q", 4 letters, then "/s" add 9 bytes to the
+     * directory's path, no more than "/qmp.sock" does (createTempDirectory's names added ~28, and legal socket
+     * paths near the limit, Kata's among them, failed as too long).
+     */
+    private static Path createStagingDirectory(Path parent) throws IOException {
+        var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        for (int attempt = 0; ; attempt++) {
+            // Not a secret: a name someone else took first only costs another try (the directory is ours, 0700).
+            String name = ".q" + Long.toString(ThreadLocalRandom.current().nextLong(36 * 36 * 36 * 36), 36);
+            try {
+                return Files.createDirectory(parent.resolve(name), mode);
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == 100) {
+                    throw taken;
+                }
+            }
         }
     }
 

@@ -141,6 +141,36 @@ class QmpServerIT {
         assertTrue(Files.isDirectory(directory));
     }
 
+    /**
+     * Kata's QMP socket is qmp.socket in a per-sandbox directory: a path as long as the JDK's client can
+     * connect to (106 bytes; sun_path itself holds 107) is served.
+     */
+    @Test
+    void aSocketPathOfTheLongestLegalLengthIsServedAndLeavesNothingElse() throws Exception {
+        String name = "qmp.socket";
+        int room = 106 - dir.toString().length() - 1 - name.length() - 1;
+        Path parent = Files.createDirectory(dir.resolve("d".repeat(room)));
+        socket = parent.resolve(name);
+        assertEquals(106, socket.toString().length());
+        server.bind(socket);
+        try (LineClient client = connect()) {
+            client.send("{\"execute\":\"query-status\"}");
+            assertEquals("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"}}", client.next());
+        }
+        try (var left = Files.list(parent)) {
+            assertEquals(List.of(socket), left.toList(), "the staging directory is gone");
+        }
+    }
+
+    @Test
+    void aDirectoryTooLongForASocketIsOneClearSentence() throws Exception {
+        Path parent = Files.createDirectory(dir.resolve("d".repeat(99 - dir.toString().length() - 1)));
+        Path tooDeep = parent.resolve("q");
+        QmpBindException refused = assertThrows(QmpBindException.class, () -> server.bind(tooDeep));
+        assertEquals("Cannot listen on QMP socket " + tooDeep + ": its directory's path is longer than 98 bytes,"
+                + " which a Unix socket's path leaves room for", refused.getMessage());
+    }
+
     @Test
     void aMissingDirectoryIsOneClearSentence() {
         Path nowhere = dir.resolve("no/such/dir/qmp.sock");
