@@ -6,7 +6,6 @@ import io.jstrato.linux.LinuxException;
 import io.jstrato.qmp.QmpBindException;
 import io.jstrato.qmp.QmpCommandRegistry;
 import io.jstrato.qmp.QmpEvents;
-import io.jstrato.qmp.QmpGreeting;
 import io.jstrato.qmp.QmpLimits;
 import io.jstrato.qmp.QmpObserver;
 import io.jstrato.qmp.QmpServer;
@@ -18,6 +17,7 @@ import io.jstrato.vmm.config.SerialConfig;
 import io.jstrato.vmm.config.DriveConfig;
 import io.jstrato.vmm.config.MachineType;
 import io.jstrato.vmm.config.NetConfig;
+import io.jstrato.vmm.config.QmpSocket;
 import io.jstrato.vmm.config.VmConfig;
 import io.jstrato.devices.bus.Bus;
 import io.jstrato.devices.virtio.MacAddress;
@@ -99,7 +99,7 @@ public final class Vmm {
                 QmpEvents events = new QmpEvents();
                 lifecycle.addListener(new LifecycleEvents(events));
                 QmpCommandRegistry registry = new QmpCommandRegistry();
-                CoreCommands.register(registry, lifecycle, 0, i -> -1, Version.packageName());
+                CoreCommands.register(registry, lifecycle, 0, i -> -1);
                 return manage(config, readiness, loops, resources, lifecycle, events, registry, metrics -> { }, () -> { });
             }
             Kvm kvm = openKvm();
@@ -239,8 +239,7 @@ public final class Vmm {
 
     private static QmpCommandRegistry commands(VmConfig config, MicroVm vm, Lifecycle lifecycle) {
         QmpCommandRegistry registry = new QmpCommandRegistry();
-        CoreCommands.register(registry, lifecycle, config.machine().vcpus(), i -> vm.vcpus().engine(i).threadId(),
-                Version.packageName());
+        CoreCommands.register(registry, lifecycle, config.machine().vcpus(), i -> vm.vcpus().engine(i).threadId());
         return registry;
     }
 
@@ -283,13 +282,13 @@ public final class Vmm {
         QmpObserver observer = metrics.<QmpObserver>map(m -> new QmpMetrics(m.registry(), new HashSet<>(registry.names())))
                 .orElse(QmpObserver.NONE);
         QmpServer qmp = new QmpServer(loops, registry, events,
-                new QmpGreeting(Version.packageName(), QueryVersionCommand.MAJOR, QueryVersionCommand.MINOR,
-                        QueryVersionCommand.MICRO), observer, QmpLimits.DEFAULT.withMaxClients(config.qmpMaxClients()));
+                QueryVersionCommand.greeting(QmpSocket.Style.QMP, Version.packageName()), observer,
+                QmpLimits.DEFAULT.withMaxClients(config.qmpMaxClients()));
         // Closing removes the socket files, also when a later start-up step fails.
         resources.add(qmp);
-        for (var socket : config.qmpSockets()) {
+        for (QmpSocket socket : config.qmpSockets()) {
             try {
-                qmp.bind(socket);
+                qmp.bind(socket.path(), QueryVersionCommand.greeting(socket.style(), Version.packageName()));
             } catch (QmpBindException e) {
                 throw ConfigException.host(e.getMessage());
             }

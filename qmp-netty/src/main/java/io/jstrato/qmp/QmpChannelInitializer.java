@@ -6,11 +6,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.util.AttributeKey;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The pipeline of one QMP connection: inbound top to bottom, outbound bottom to top. */
 final class QmpChannelInitializer extends ChannelInitializer<Channel> {
     private static final System.Logger LOG = System.getLogger(QmpChannelInitializer.class.getName());
+    /** The greeting of the socket a connection came in on, set on every accepted channel by its listener. */
+    static final AttributeKey<QmpGreeting> GREETING = AttributeKey.valueOf(QmpChannelInitializer.class, "greeting");
 
     private final QmpJsonDecoder jsonDecoder;
     private final QmpRequestValidator validator = new QmpRequestValidator();
@@ -21,11 +24,11 @@ final class QmpChannelInitializer extends ChannelInitializer<Channel> {
     private final QmpLimits limits;
     private final AtomicLong sessions = new AtomicLong();
 
-    QmpChannelInitializer(ObjectMapper mapper, QmpGreeting greeting, QmpEvents events,
-            QmpCommandRegistry registry, QmpObserver observer, QmpLimits limits) {
+    QmpChannelInitializer(ObjectMapper mapper, QmpEvents events, QmpCommandRegistry registry,
+            QmpObserver observer, QmpLimits limits) {
         this.jsonDecoder = new QmpJsonDecoder(mapper.reader());
         this.encoder = new QmpEncoder(mapper);
-        this.greeter = new QmpGreeter(greeting, events);
+        this.greeter = new QmpGreeter(events);
         this.registry = registry;
         this.observer = observer;
         this.limits = limits;
@@ -39,7 +42,7 @@ final class QmpChannelInitializer extends ChannelInitializer<Channel> {
             channel.pipeline().addLast("encoder", encoder).addLast("refuse", new Refuser(limits.maxClients()));
             return;
         }
-        QmpSession session = new QmpSession(sessions.incrementAndGet());
+        QmpSession session = new QmpSession(sessions.incrementAndGet(), channel.attr(GREETING).get());
         channel.pipeline()
                 .addLast("framing", new QmpFrameSplitter())
                 .addLast("json", jsonDecoder)

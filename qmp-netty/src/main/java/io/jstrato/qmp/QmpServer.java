@@ -46,6 +46,7 @@ public final class QmpServer implements AutoCloseable {
     private final QmpConnectionTracker tracker;
     private final QmpChannelInitializer initializer;
     private final QmpLimits limits;
+    private final QmpGreeting greeting;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private CompletableFuture<Void> closing;
 
@@ -61,21 +62,28 @@ public final class QmpServer implements AutoCloseable {
             QmpGreeting greeting, QmpObserver observer, QmpLimits limits) {
         this.group = Objects.requireNonNull(group, "group");
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.greeting = Objects.requireNonNull(greeting, "greeting");
         this.tracker = new QmpConnectionTracker(limits.maxClients());
         ObjectMapper mapper = QmpJson.newMapper();
-        this.initializer = new QmpChannelInitializer(mapper, Objects.requireNonNull(greeting, "greeting"),
-                Objects.requireNonNull(events, "events"), Objects.requireNonNull(registry, "registry"),
-                observer == null ? QmpObserver.NONE : observer, limits);
+        this.initializer = new QmpChannelInitializer(mapper, Objects.requireNonNull(events, "events"),
+                Objects.requireNonNull(registry, "registry"), observer == null ? QmpObserver.NONE : observer, limits);
+    }
+
+    /** Listens on {@code socket} with the server's greeting: {@link #bind(Path, QmpGreeting)}. */
+    public void bind(Path socket) throws QmpBindException {
+        bind(socket, greeting);
     }
 
     /**
-     * Listens on {@code socket}: created with mode 0600, removed again by {@link #close}. A socket file
+     * Listens on {@code socket}, greeting its clients with {@code socketGreeting} (StratoVirt greets its 0.x
+     * {@code -api-channel} and 2.x {@code -qmp} sockets with different QEMU versions): created with mode 0600, removed again by {@link #close}. A socket file
      * nobody listens on (left by a crash) is replaced; a socket another process listens on, or any file
      * that is not a socket, is refused and left untouched.
      *
      * @throws QmpBindException with one sentence naming the path
      */
-    public synchronized void bind(Path socket) throws QmpBindException {
+    public synchronized void bind(Path socket, QmpGreeting socketGreeting) throws QmpBindException {
+        Objects.requireNonNull(socketGreeting, "socketGreeting");
         if (closing != null) {
             throw new IllegalStateException("the QMP server is closed");
         }
@@ -105,6 +113,7 @@ public final class QmpServer implements AutoCloseable {
                     // Past the high mark the channel is not writable, and QmpDispatcher stops reading it.
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(QmpLimits.LOW_WATER_BYTES, QmpLimits.HIGH_WATER_BYTES))
+                    .childAttr(QmpChannelInitializer.GREETING, socketGreeting)
                     .childHandler(initializer)
                     .bind(new DomainSocketAddress(bound.toString()))
                     .awaitUninterruptibly();

@@ -30,7 +30,7 @@ class QmpDispatcherTest {
         }
     };
     private final EmbeddedChannel channel =
-            new EmbeddedChannel(new QmpDispatcher(vm.registry(), observer, new QmpSession(1)));
+            new EmbeddedChannel(new QmpDispatcher(vm.registry(), observer, new QmpSession(1, new QmpGreeting("jstrato-test", 4, 0, 1))));
 
     private static QmpInbound.Request request(String command, com.fasterxml.jackson.databind.JsonNode id) {
         return new QmpInbound.Request(command, FakeVm.object(), id);

@@ -25,7 +25,7 @@ class QmpOutputGuardTest {
 
     QmpOutputGuardTest() {
         channel.freezeTime();
-        channel.pipeline().addLast(new QmpOutputGuard(LIMITS, new QmpSession(7)));
+        channel.pipeline().addLast(new QmpOutputGuard(LIMITS, new QmpSession(7, new QmpGreeting("jstrato-test", 4, 0, 1))));
     }
 
     private static QmpOutbound.Event event() {

@@ -21,8 +21,20 @@ class QmpPipelineTest {
 
     private final QmpEvents events = new QmpEvents();
     private final FakeVm vm = new FakeVm(events, Runnable::run);
-    private final EmbeddedChannel channel = new EmbeddedChannel(new QmpChannelInitializer(QmpJson.newMapper(),
-            new QmpGreeting("jstrato-0.1.0", 4, 0, 1), events, vm.registry(), QmpObserver.NONE, QmpLimits.DEFAULT));
+    private final EmbeddedChannel channel = connection(new QmpChannelInitializer(QmpJson.newMapper(), events,
+            vm.registry(), QmpObserver.NONE, QmpLimits.DEFAULT));
+
+    /** A connection as a listener accepts it: its socket's greeting set before the pipeline is built. */
+    private static EmbeddedChannel connection(QmpChannelInitializer initializer) {
+        EmbeddedChannel channel = new EmbeddedChannel(false, true, initializer);
+        channel.attr(QmpChannelInitializer.GREETING).set(new QmpGreeting("jstrato-0.1.0", 4, 0, 1));
+        try {
+            channel.register();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        return channel;
+    }
 
     private void type(String text) {
         channel.writeInbound(Unpooled.copiedBuffer(text, UTF_8));

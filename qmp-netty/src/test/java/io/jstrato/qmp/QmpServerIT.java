@@ -101,6 +101,23 @@ class QmpServerIT {
     }
 
     @Test
+    void eachSocketGreetsWithItsOwnVersionAndTheDefaultIsTheServers() throws Exception {
+        Path other = dir.resolve("other.sock");
+        server.bind(socket);
+        server.bind(other, new QmpGreeting("jstrato-0.1.0", 5, 0, 1));
+        try (LineClient first = connect(); LineClient second = LineClient.socket(other)) {
+            assertEquals(GREETING.replace("\"major\":4", "\"major\":5"), second.next());
+            first.send("{\"execute\":\"query-status\"}\n");
+            second.send("{\"execute\":\"query-status\"}\n");
+            assertTrue(first.next().startsWith("{\"return\":"));
+            assertTrue(second.next().startsWith("{\"return\":"));
+        }
+        try (LineClient again = LineClient.socket(other)) {
+            assertTrue(again.next().contains("\"major\":5"), "every connection of that socket, not only the first");
+        }
+    }
+
+    @Test
     void aStaleSocketIsReplaced() throws Exception {
         try (ServerSocketChannel crashed = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             crashed.bind(UnixDomainSocketAddress.of(socket)); // closing leaves the file behind, like a crash

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 final class QmpSocketOptions {
     private final Path cwd;
-    private final List<Path> sockets = new ArrayList<>();
+    private final List<QmpSocket> sockets = new ArrayList<>();
     private final Map<String, Path> chardevs = new LinkedHashMap<>();
     private final Map<String, String> monitorByChardev = new LinkedHashMap<>();
 
@@ -22,7 +22,7 @@ final class QmpSocketOptions {
     }
 
     void apiChannel(String value) {
-        sockets.add(SocketPaths.unix("-api-channel", value, cwd));
+        sockets.add(new QmpSocket(SocketPaths.unix("-api-channel", value, cwd), QmpSocket.Style.API_CHANNEL));
     }
 
     void qmp(String value) {
@@ -32,7 +32,7 @@ final class QmpSocketOptions {
         Path path = SocketPaths.unix("-qmp", address, cwd);
         serverNoWait("-qmp", kv);
         kv.finish();
-        sockets.add(path);
+        sockets.add(new QmpSocket(path, QmpSocket.Style.QMP));
     }
 
     void chardev(String value) {
@@ -87,10 +87,10 @@ final class QmpSocketOptions {
             throw ConfigException.bad("-mon " + id + ": chardev '" + chardev + "' is already used by monitor '"
                     + monitorByChardev.get(chardev) + "'");
         }
-        sockets.add(path);
+        sockets.add(new QmpSocket(path, QmpSocket.Style.QMP));
     }
 
-    List<Path> sockets() {
+    List<QmpSocket> sockets() {
         for (String id : chardevs.keySet()) {
             if (!monitorByChardev.containsKey(id)) {
                 throw ConfigException.bad("-chardev " + id + ": not used by any -mon (add -mon chardev=" + id

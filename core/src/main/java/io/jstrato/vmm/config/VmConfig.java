@@ -13,7 +13,7 @@ import java.util.Set;
  * is consistent. Whether the host can provide it (files readable, ...) is {@link #checkHost()}'s business.
  *
  * @param name the VM name, for logs, metrics and the process title
- * @param qmpSockets the QMP server sockets, absolute; none is allowed
+ * @param qmpSockets the QMP server sockets, each with the greeting its option implies; none is allowed
  * @param qmpMaxClients QMP connections served at once over all sockets, at least {@link #MIN_QMP_CLIENTS}
  * @param startPaused {@code -S}: the vCPUs wait for {@code cont}
  * @param pidFile written once the VM is ready, removed at exit
@@ -26,7 +26,7 @@ public record VmConfig(
         Optional<BootConfig> boot,
         List<DriveConfig> drives,
         List<NetConfig> nets,
-        List<Path> qmpSockets,
+        List<QmpSocket> qmpSockets,
         int qmpMaxClients,
         SerialConfig serial,
         boolean startPaused,
@@ -104,9 +104,9 @@ public record VmConfig(
             }
         }
         Set<Path> sockets = new HashSet<>();
-        for (Path p : qmpSockets) {
-            if (!sockets.add(p)) {
-                throw ConfigException.bad("QMP socket " + p + " is given twice");
+        for (QmpSocket s : qmpSockets) {
+            if (!sockets.add(s.path())) {
+                throw ConfigException.bad("QMP socket " + s.path() + " is given twice");
             }
         }
         if (daemonize && serial instanceof SerialConfig.Stdio) {

@@ -24,7 +24,7 @@ final class VmConfigDraft {
     String cmdline = "";
     final Map<String, DriveConfig> drives = new LinkedHashMap<>();
     final Map<String, NetConfig> nets = new LinkedHashMap<>();
-    final List<Path> qmpSockets = new ArrayList<>();
+    final List<QmpSocket> qmpSockets = new ArrayList<>();
     int qmpMaxClients = VmConfig.DEFAULT_QMP_MAX_CLIENTS;
     /** Null until the file or the command line chooses. */
     SerialConfig serial;

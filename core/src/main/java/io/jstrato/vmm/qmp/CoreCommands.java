@@ -9,19 +9,15 @@ import java.util.function.IntUnaryOperator;
 public final class CoreCommands {
     private CoreCommands() {}
 
-    /**
-     * @param threadId host thread id of vCPU n (-1 before its thread exists)
-     * @param packageName what {@code query-version} and the greeting report, e.g. {@code jstrato-0.1.0}
-     */
-    public static void register(QmpCommandRegistry registry, Lifecycle lifecycle, int vcpus, IntUnaryOperator threadId,
-                                String packageName) {
+    /** @param threadId host thread id of vCPU n (-1 before its thread exists) */
+    public static void register(QmpCommandRegistry registry, Lifecycle lifecycle, int vcpus, IntUnaryOperator threadId) {
         registry.register(new LifecycleCommand("stop", lifecycle::pause))
                 .register(new LifecycleCommand("cont", lifecycle::resume))
                 .register(new LifecycleCommand("quit", () -> lifecycle.shutdown(ShutdownCause.HOST_QMP_QUIT)))
                 .register(new QueryStatusCommand(lifecycle::state))
                 .register(new QueryCpusCommand(vcpus, threadId))
                 .register(new QueryHotpluggableCpusCommand(vcpus))
-                .register(new QueryVersionCommand(packageName))
+                .register(new QueryVersionCommand())
                 .register(new QueryCommandsCommand(registry));
     }
 }

@@ -146,15 +146,15 @@ class CommandLineTest {
                         "-netdev", "id=n0,netdev=tap0"),
                 row(c -> c.nets(), List.of(new NetConfig("n0", "tap0", Optional.empty())),
                         "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"),
-                row(c -> c.qmpSockets(), List.of(Path.of("/tmp/q.sock")), "-qmp", "unix:/tmp/q.sock,server,nowait"),
+                row(c -> c.qmpSockets(), List.of(qmp("/tmp/q.sock")), "-qmp", "unix:/tmp/q.sock,server,nowait"),
                 row(c -> c.qmpMaxClients(), 64, "-qmp", "unix:/tmp/q.sock,server,nowait"),
                 row(c -> c.qmpMaxClients(), 200, "-qmp-max-clients", "200"),
                 row(c -> c.qmpMaxClients(), 16, "-qmp-max-clients", "16"),
-                row(c -> c.qmpSockets(), List.of(CWD.resolve("q.sock")), "-qmp", "unix:q.sock,server=on,wait=off"),
-                row(c -> c.qmpSockets(), List.of(Path.of("/tmp/a.sock")), "-api-channel", "unix:/tmp/a.sock"),
-                row(c -> c.qmpSockets(), List.of(Path.of("/tmp/a.sock"), Path.of("/tmp/b.sock")),
+                row(c -> c.qmpSockets(), List.of(new QmpSocket(CWD.resolve("q.sock"), QmpSocket.Style.QMP)), "-qmp", "unix:q.sock,server=on,wait=off"),
+                row(c -> c.qmpSockets(), List.of(apiChannel("/tmp/a.sock")), "-api-channel", "unix:/tmp/a.sock"),
+                row(c -> c.qmpSockets(), List.of(apiChannel("/tmp/a.sock"), apiChannel("/tmp/b.sock")),
                         "-api-channel", "unix:/tmp/a.sock", "-api-channel", "unix:/tmp/b.sock"),
-                row(c -> c.qmpSockets(), List.of(Path.of("/tmp/c.sock")),
+                row(c -> c.qmpSockets(), List.of(qmp("/tmp/c.sock")),
                         "-chardev", "socket,id=c0,path=/tmp/c.sock,server,nowait",
                         "-mon", "chardev=c0,id=m0,mode=control"),
                 row(c -> c.serial(), new SerialConfig.Stdio(), "-serial", "stdio"),
@@ -230,7 +230,7 @@ class CommandLineTest {
                 "console=ttyS0 reboot=k panic=1"), c.boot().orElseThrow());
         assertEquals(List.of(new DriveConfig("rootfs", CWD.resolve("rootfs.img"), false, false, Optional.empty())),
                 c.drives());
-        assertEquals(List.of(Path.of("/tmp/jstrato.sock")), c.qmpSockets());
+        assertEquals(List.of(qmp("/tmp/jstrato.sock")), c.qmpSockets());
         assertEquals(new SerialConfig.Stdio(), c.serial());
     }
 
@@ -244,7 +244,7 @@ class CommandLineTest {
                 "seed style: every -drive is a disk, in order");
         assertTrue(c.drives().get(1).readOnly());
         assertEquals(List.of(new NetConfig("net0", "tap0", Optional.of("52:54:00:12:34:56"))), c.nets());
-        assertEquals(List.of(Path.of("/tmp/s.sock")), c.qmpSockets());
+        assertEquals(List.of(apiChannel("/tmp/s.sock")), c.qmpSockets());
     }
 
     @Test
@@ -267,8 +267,16 @@ class CommandLineTest {
         VmConfig c = config(withKernel("-api-channel", "unix:/tmp/1.sock", "-qmp", "unix:/tmp/2.sock,server,nowait",
                 "-chardev", "socket,id=c0,path=/tmp/3.sock,server,nowait", "-mon", "chardev=c0,id=m0,mode=control",
                 "-chardev", "socket,id=c1,path=/tmp/4.sock,server,nowait", "-mon", "chardev=c1,mode=control"));
-        assertEquals(List.of(Path.of("/tmp/1.sock"), Path.of("/tmp/2.sock"), Path.of("/tmp/3.sock"),
-                Path.of("/tmp/4.sock")), c.qmpSockets());
+        assertEquals(List.of(apiChannel("/tmp/1.sock"), qmp("/tmp/2.sock"), qmp("/tmp/3.sock"), qmp("/tmp/4.sock")),
+                c.qmpSockets(), "-api-channel greets as StratoVirt 0.x, -qmp and -mon as StratoVirt 2.x");
+    }
+
+    private static QmpSocket qmp(String path) {
+        return new QmpSocket(Path.of(path), QmpSocket.Style.QMP);
+    }
+
+    private static QmpSocket apiChannel(String path) {
+        return new QmpSocket(Path.of(path), QmpSocket.Style.API_CHANNEL);
     }
 
     @Test

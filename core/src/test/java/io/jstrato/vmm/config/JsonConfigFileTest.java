@@ -83,7 +83,7 @@ class JsonConfigFileTest {
     @Test
     void seedFormConfigPlusApiChannel() throws IOException {
         VmConfig c = load(FULL, "-api-channel", "unix:/tmp/jstrato.sock");
-        assertEquals(List.of(Path.of("/tmp/jstrato.sock")), c.qmpSockets());
+        assertEquals(List.of(new QmpSocket(Path.of("/tmp/jstrato.sock"), QmpSocket.Style.API_CHANNEL)), c.qmpSockets());
         assertEquals("vm1", c.name());
     }
 

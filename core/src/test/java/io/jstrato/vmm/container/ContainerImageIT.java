@@ -109,7 +109,7 @@ class ContainerImageIT {
     }
 
     private static String greeting() {
-        return "{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4},\"package\":\""
+        return "{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":5},\"package\":\""
                 + Version.packageName() + "\"},\"capabilities\":[]}}";
     }
 

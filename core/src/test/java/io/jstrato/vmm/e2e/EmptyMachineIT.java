@@ -27,8 +27,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class EmptyMachineIT {
     private static final Duration START = Duration.ofSeconds(60);
+    /** What an {@code -api-channel} socket greets with: the seed's, StratoVirt 0.x. */
     private static final String GREETING =
             "{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4},\"package\":\"jstrato-0.1.0\"},\"capabilities\":[]}}";
+    /** What a {@code -qmp} socket greets with: StratoVirt 2.3's numbers. */
+    private static final String QMP_GREETING =
+            "{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":5},\"package\":\"jstrato-0.1.0\"},\"capabilities\":[]}}";
 
     @TempDir
     Path dir;
@@ -76,10 +80,30 @@ class EmptyMachineIT {
                             + socket).redirectErrorStream(true).start();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             List<String> lines = new String(p.getInputStream().readAllBytes()).lines().map(String::strip).toList();
-            assertEquals(List.of(GREETING, "{\"return\":{}}",
-                    "{\"return\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4},\"package\":\"jstrato-0.1.0\"}}"), lines.subList(0, 3));
+            assertEquals(List.of(QMP_GREETING, "{\"return\":{}}",
+                    "{\"return\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":5},\"package\":\"jstrato-0.1.0\"}}"), lines.subList(0, 3));
             assertTrue(lines.get(3).startsWith("{\"event\":\"SHUTDOWN\""), lines.toString());
             assertEquals("{\"return\":{}}", lines.get(4));
+            assertEquals(0, vm.awaitExit(START));
+        }
+    }
+
+    /** StratoVirt greets its 0.x and 2.x sockets differently, and clients check: both kinds in one VM. */
+    @Test
+    void apiChannelGreetsAsTheSeedAndQmpAsStratoVirt2AndQueryVersionAgreesOnEach() throws Exception {
+        Path seed = dir.resolve("seed.sock");
+        Path qmp = dir.resolve("qmp.sock");
+        try (JstratoVm vm = JstratoVm.start("-machine", "none", "-api-channel", "unix:" + seed,
+                "-qmp", "unix:" + qmp + ",server,nowait")) {
+            try (QmpLineClient s = QmpLineClient.await(seed, START); QmpLineClient q = QmpLineClient.await(qmp, START)) {
+                assertEquals(GREETING, s.greeting());
+                assertEquals(QMP_GREETING, q.greeting());
+                assertEquals("{\"return\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4},\"package\":\"jstrato-0.1.0\"}}",
+                        s.execute("{\"execute\":\"query-version\"}"));
+                assertEquals("{\"return\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":5},\"package\":\"jstrato-0.1.0\"}}",
+                        q.execute("{\"execute\":\"query-version\"}"));
+                q.execute("{\"execute\":\"quit\"}");
+            }
             assertEquals(0, vm.awaitExit(START));
         }
     }

@@ -14,6 +14,7 @@ import io.jstrato.linux.EventFd;
 import io.jstrato.qmp.QmpCommandRegistry;
 import io.jstrato.qmp.QmpEvents;
 import io.jstrato.qmp.QmpException;
+import io.jstrato.qmp.QmpGreeting;
 import io.jstrato.qmp.QmpSession;
 import io.jstrato.vmm.devices.VirtioPool;
 import io.jstrato.vmm.lifecycle.Lifecycle;
@@ -77,7 +78,7 @@ class HotplugCommandsTest {
 
     private JsonNode execute(String command, String arguments) throws Exception {
         ObjectNode args = (ObjectNode) JSON.readTree(arguments);
-        return registry.find(command).execute(args, new QmpSession(1)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return registry.find(command).execute(args, new QmpSession(1, new QmpGreeting("jstrato-test", 4, 0, 1))).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private String refusal(String command, String arguments) {

@@ -78,7 +78,7 @@ public class SeedSessionWithSimulatedVcpusIT {
         QmpEvents events = new QmpEvents();
         lifecycle.addListener(new LifecycleEvents(events));
         QmpCommandRegistry registry = new QmpCommandRegistry();
-        CoreCommands.register(registry, lifecycle, 1, i -> 4242, "jstrato-0.1.0");
+        CoreCommands.register(registry, lifecycle, 1, i -> 4242);
         server = new QmpServer(loops, registry, events, new QmpGreeting("jstrato-0.1.0", 4, 0, 1), QmpObserver.NONE);
         server.bind(socket);
         lifecycle.boot(false).get(5, TimeUnit.SECONDS);
