@@ -60,10 +60,17 @@ public final class HotplugCommands {
                         + "' is not supported; use 'file' (a raw image)");
             }
             for (var member : file.properties()) {
-                if (!member.getKey().equals("driver") && !member.getKey().equals("filename")) {
+                if (!member.getKey().equals("driver") && !member.getKey().equals("filename")
+                        && !member.getKey().equals("aio")) {
                     throw QmpException.generic("blockdev-add: parameter 'file." + QmpEcho.of(member.getKey())
                             + "' is unexpected");
                 }
+            }
+            // QEMU's choice of I/O engine (Kata sends "native"); jstrato has one, so either name is that one.
+            if (file.has("aio") && !(file.get("aio").isTextual()
+                    && (file.get("aio").asText().equals("threads") || file.get("aio").asText().equals("native")))) {
+                throw QmpException.generic("blockdev-add: file.aio must be 'threads' or 'native', not "
+                        + QmpEcho.of(file.get("aio").toString()));
             }
             if (!file.path("filename").isTextual() || file.get("filename").asText().isEmpty()) {
                 throw QmpException.generic("blockdev-add: parameter 'file.filename' is missing or not a string");
@@ -142,7 +149,7 @@ public final class HotplugCommands {
         DeviceAdd(VirtioPool pool, Lifecycle lifecycle) {
             super("device_add", QmpArguments.builder().required("id", Type.STRING).required("driver", Type.STRING)
                     .optional("addr", Type.STRING).optional("bus", Type.STRING).optional("drive", Type.STRING)
-                    .optional("netdev", Type.STRING).build(), lifecycle);
+                    .optional("netdev", Type.STRING).optional("romfile", Type.STRING).build(), lifecycle);
             this.pool = pool;
         }
 
@@ -154,6 +161,10 @@ public final class HotplugCommands {
                 if (args.has(backendKey) && !args.get(backendKey).asText().equals(id)) {
                     throw QmpException.generic("device_add: '" + backendKey + "' must equal the device id '" + id + "'");
                 }
+            }
+            // QEMU's option ROM for a PCI device; Kata sends "" (none), and a virtio-mmio device has none.
+            if (args.has("romfile") && !args.get("romfile").asText().isEmpty()) {
+                throw QmpException.generic("device_add: 'romfile' must be empty: a virtio-mmio device has no option ROM");
             }
             Optional<Integer> slot = args.has("addr") ? Optional.of(parseAddr(args.get("addr").asText())) : Optional.empty();
             pool.addDevice(id, args.get("driver").asText(), slot);

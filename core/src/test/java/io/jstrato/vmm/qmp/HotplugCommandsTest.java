@@ -193,6 +193,20 @@ class HotplugCommandsTest {
         assertEquals("{}", execute("device_del", "{\"id\":\"d1\"}").toString());
     }
 
+    /** Kata's StratoVirt driver (govmm) hot-plugs a volume with exactly these two commands. */
+    @Test
+    void kataHotPlugsAVolumeWithAioNativeAndAnEmptyRomfile() throws Exception {
+        String image = JSON.valueToTree(image(1 << 20).toString()).toString();
+        assertEquals("{}", execute("blockdev-add", "{\"driver\":\"raw\",\"file\":{\"aio\":\"native\",\"driver\":\"file\","
+                + "\"filename\":" + image + "},\"node-name\":\"drive-0123456789abcdef\",\"read-only\":false}").toString());
+        assertEquals("{}", execute("device_add", "{\"addr\":\"1\",\"drive\":\"drive-0123456789abcdef\","
+                + "\"driver\":\"virtio-blk-mmio\",\"id\":\"drive-0123456789abcdef\",\"romfile\":\"\"}").toString());
+        assertEquals("device_add: 'romfile' must be empty: a virtio-mmio device has no option ROM",
+                refusal("device_add", "{\"id\":\"d2\",\"driver\":\"virtio-blk-mmio\",\"romfile\":\"efi.rom\"}"));
+        assertEquals("blockdev-add: file.aio must be 'threads' or 'native', not \"io_uring\"",
+                refusal("blockdev-add", "{\"node-name\":\"d3\",\"file\":{\"aio\":\"io_uring\",\"filename\":" + image + "}}"));
+    }
+
     @Test
     void deviceAddNamesBothSpellingsWhenTheDriverIsUnknown() {
         assertEquals("driver 'virtio-scsi-device' is not supported; use virtio-blk-device (or virtio-blk-mmio) or"
