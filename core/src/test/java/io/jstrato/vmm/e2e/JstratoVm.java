@@ -147,6 +147,10 @@ public final class JstratoVm implements AutoCloseable {
         return List.copyOf(out);
     }
 
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -85,12 +85,28 @@ public final class QmpLineClient implements AutoCloseable {
 
     /** Sends a request and returns its reply (events go to {@link #awaitEvent}). */
     public String execute(String json) throws IOException, InterruptedException {
-        channel.write(ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
+        try {
+            channel.write(ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            // Closed by the reader at end of input, or a broken pipe: the server hung up before this request.
+            throw new AssertionError("the QMP server closed the connection before " + brief(json)
+                    + "; the last lines it sent: " + lastLines(5), e);
+        }
         String r = replies.poll(30, TimeUnit.SECONDS);
         if (r == null) {
             throw new AssertionError("no reply to " + json + " within 30 s");
         }
         return r;
+    }
+
+    private List<String> lastLines(int n) {
+        synchronized (all) {
+            return List.copyOf(all.subList(Math.max(0, all.size() - n), all.size()));
+        }
+    }
+
+    private static String brief(String json) {
+        return json.length() > 200 ? json.substring(0, 200) + "..." : json;
     }
 
     public String awaitEvent(String name, Duration timeout) throws InterruptedException {

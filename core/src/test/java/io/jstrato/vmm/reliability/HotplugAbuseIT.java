@@ -70,7 +70,7 @@ class HotplugAbuseIT {
             List<String> wrong = new ArrayList<>();
             for (int i = 0; i < commands.size(); i++) {
                 Command c = commands.get(i);
-                String reply = qmp.execute(c.json());
+                String reply = executeOrReport(qmp, vm, c.json());
                 String kind = QmpReply.check(reply, c.json());
                 replies.add(kind);
                 boolean ok = kind.equals(QmpReply.RETURN);
@@ -180,6 +180,16 @@ class HotplugAbuseIT {
         c.add(new Command(command("device_del", "id", net), Expect.ERROR));
         c.add(new Command(command("netdev_del", "id", net), Expect.OK));
         c.add(new Command(command("netdev_del", "id", net), Expect.ERROR));
+    }
+
+    /** A request's reply; a connection that ended instead fails with what jstrato logged and whether it lives. */
+    private static String executeOrReport(QmpLineClient qmp, AbusedVm vm, String json) throws Exception {
+        try {
+            return qmp.execute(json);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; jstrato " + (vm.vm().alive() ? "still runs" : "has exited")
+                    + ", its log: " + vm.vm().log(), e);
+        }
     }
 
     private static String brief(String json) {
