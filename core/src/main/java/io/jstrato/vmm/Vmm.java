@@ -18,10 +18,13 @@ import io.jstrato.vmm.config.DriveConfig;
 import io.jstrato.vmm.config.MachineType;
 import io.jstrato.vmm.config.NetConfig;
 import io.jstrato.vmm.config.QmpSocket;
+import io.jstrato.vmm.config.RngConfig;
 import io.jstrato.vmm.config.VmConfig;
 import io.jstrato.devices.bus.Bus;
+import io.jstrato.devices.virtio.EntropySource;
 import io.jstrato.devices.virtio.MacAddress;
 import io.jstrato.vmm.devices.DeviceException;
+import io.jstrato.vmm.devices.FileEntropySource;
 import io.jstrato.vmm.devices.VirtioPool;
 import io.jstrato.vmm.lifecycle.Lifecycle;
 import io.jstrato.vmm.lifecycle.ShutdownCause;
@@ -106,10 +109,13 @@ public final class Vmm {
             resources.add(kvm);
             SerialBackend serial = serialFor(config.serial());
             resources.add(serial);
+            Optional<FileEntropySource> entropy = config.rng().map(Vmm::openEntropy);
+            entropy.ifPresent(resources::add);
             VirtioPool[] pool = new VirtioPool[1];
-            MicroVm vm = buildMachine(config, kvm, serial, VirtioPool.mmioSlots(), (machine, mmio) ->
+            MicroVm vm = buildMachine(config, kvm, serial, VirtioPool.mmioSlots(entropy.isPresent()), (machine, mmio) ->
                     pool[0] = new VirtioPool(config.name(), machine.memory(), mmio, machine.vm()::registerIoEventFd, machine::irqLine, loops,
-                            config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList()));
+                            config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList(),
+                            entropy.map(EntropySource.class::cast)));
             resources.add(vm);
             VirtioPool devices = pool[0];
             resources.add(devices);
@@ -176,6 +182,14 @@ public final class Vmm {
         }
     }
 
+    private static FileEntropySource openEntropy(RngConfig rng) {
+        try {
+            return FileEntropySource.open(rng.file());
+        } catch (DeviceException e) {
+            throw ConfigException.host("rng '" + rng.id() + "': " + e.getMessage());
+        }
+    }
+
     /** The disks and NICs of the command line or config file fill the pool's slots in order. */
     private static void attachConfiguredDevices(VmConfig config, VirtioPool devices) {
         try {
@@ -186,7 +200,11 @@ public final class Vmm {
             }
             slot = 0;
             for (NetConfig n : config.nets()) {
-                devices.addNetBackend(n.id(), n.tapName());
+                if (n.fd().isPresent()) {
+                    devices.addNetBackendFd(n.id(), n.fd().getAsInt());
+                } else {
+                    devices.addNetBackend(n.id(), n.tapName());
+                }
                 devices.addDevice(n.id(), VirtioPool.NET_DRIVER, Optional.of(slot++));
             }
         } catch (DeviceException e) {

@@ -38,6 +38,7 @@ public final class Libc {
     private static final MethodHandle IOCTL_LONG = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle OPEN = errnoVariadic("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private static final MethodHandle CLOSE = errno("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCNTL = errnoVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle READ = errno("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle WRITE = errno("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle PREAD = errno("pread", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
@@ -159,6 +160,16 @@ public final class Libc {
         MemorySegment cs = CAPTURE.get();
         try (Arena arena = Arena.ofConfined()) {
             return result((int) OPEN.invokeExact(cs, arena.allocateFrom(path), flags, mode), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** fcntl(2) with an int argument (F_GETFL/F_SETFL/F_GETFD/F_SETFD); returns the result or -errno. */
+    public static int fcntl(int fd, int command, int arg) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) FCNTL.invokeExact(cs, fd, command, arg), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }

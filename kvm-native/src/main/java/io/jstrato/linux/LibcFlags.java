@@ -12,6 +12,11 @@ public final class LibcFlags {
     public static final int O_NONBLOCK = 0x800;
     public static final int O_DIRECT = 0x4000;
     public static final int O_CLOEXEC = 0x80000;
+    public static final int F_GETFD = 1;
+    public static final int F_SETFD = 2;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int FD_CLOEXEC = 1;
 
     // <sys/mman.h>
     public static final int PROT_READ = 0x1;

@@ -2,6 +2,7 @@ package io.jstrato.linux;
 
 import static io.jstrato.linux.LibcFlags.O_CLOEXEC;
 import static io.jstrato.linux.LibcFlags.O_DIRECT;
+import static io.jstrato.linux.LibcFlags.O_NONBLOCK;
 import static io.jstrato.linux.LibcFlags.O_RDONLY;
 import static io.jstrato.linux.LibcFlags.O_RDWR;
 import java.lang.foreign.MemorySegment;
@@ -34,6 +35,16 @@ public final class RawFile implements AutoCloseable {
         return new RawFile(fd, p);
     }
 
+    /**
+     * Opens {@code path} read-only and non-blocking, for a reader that must never stall (an entropy device on
+     * an event loop): {@link #pread} then returns what the file has now, 0 when it has nothing.
+     */
+    public static RawFile openReadNonBlocking(Path path) {
+        String p = path.toString();
+        int fd = Libc.check(Libc.open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0), "open", p);
+        return new RawFile(fd, p);
+    }
+
     public int fd() {
         return fd;
     }
@@ -58,7 +69,7 @@ public final class RawFile implements AutoCloseable {
 
     /**
      * Reads up to {@code length} bytes at {@code fileOffset} into {@code seg[segOffset..]}; fewer only at
-     * end of file. Returns the bytes read.
+     * end of file or, opened non-blocking, when the file has no more now. Returns the bytes read.
      */
     public long pread(MemorySegment seg, long segOffset, long length, long fileOffset) {
         long base = NativeBuffers.address(seg, segOffset, length);
@@ -70,6 +81,9 @@ public final class RawFile implements AutoCloseable {
                 long r = Libc.pread(fd, base + done, length - done, fileOffset + done);
                 if (r == -Errno.EINTR) {
                     continue;
+                }
+                if (r == -Errno.EAGAIN) {
+                    break;
                 }
                 Libc.check(r, "pread", path);
                 if (r == 0) {

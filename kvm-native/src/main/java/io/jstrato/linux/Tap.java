@@ -1,5 +1,9 @@
 package io.jstrato.linux;
 
+import static io.jstrato.linux.LibcFlags.FD_CLOEXEC;
+import static io.jstrato.linux.LibcFlags.F_GETFL;
+import static io.jstrato.linux.LibcFlags.F_SETFD;
+import static io.jstrato.linux.LibcFlags.F_SETFL;
 import static io.jstrato.linux.LibcFlags.O_CLOEXEC;
 import static io.jstrato.linux.LibcFlags.O_NONBLOCK;
 import static io.jstrato.linux.LibcFlags.O_RDWR;
@@ -66,6 +70,43 @@ public final class Tap implements AutoCloseable {
         } catch (RuntimeException e) {
             Libc.close(fd);
             throw e;
+        }
+    }
+
+    /**
+     * Takes over tap fd {@code fd} that the parent process opened and passed down (Kata's {@code fds=}), as
+     * QEMU does: {@code TUNGETIFF} must show a tap ({@code IFF_TAP}, not a tun) attached with {@code IFF_NO_PI}
+     * and {@code IFF_VNET_HDR}, the frame format this class speaks. The fd is made non-blocking and
+     * close-on-exec; it is this object's from then on (closed with it).
+     *
+     * @throws IllegalArgumentException naming the fd and what it is not
+     * @throws LinuxException when the fd is not open (EBADF)
+     */
+    public static Tap adopt(int fd) {
+        int fl = Libc.fcntl(fd, F_GETFL, 0);
+        Libc.check(fl, "fcntl", "fd " + fd);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ifr = arena.allocate(IFREQ_SIZE);
+            int r = Libc.ioctl(fd, TunIoctls.TUNGETIFF, ifr);
+            if (r < 0) {
+                // EBADFD: a /dev/net/tun fd not attached to a device; ENOTTY/EINVAL: not /dev/net/tun at all.
+                throw new IllegalArgumentException("fd " + fd + " is not a tap device (TUNGETIFF: "
+                        + Errno.name(-r) + ")");
+            }
+            short flags = ifr.get(JAVA_SHORT, IFREQ_FLAGS);
+            String name = ifr.getString(0, StandardCharsets.US_ASCII);
+            if ((flags & IFF_TAP) == 0) {
+                throw new IllegalArgumentException("fd " + fd + " is " + name + ", a tun device, not a tap");
+            }
+            int needed = IFF_NO_PI | IFF_VNET_HDR;
+            if ((flags & needed) != needed) {
+                throw new IllegalArgumentException("fd " + fd + " (tap " + name + ") was opened without "
+                        + ((flags & IFF_NO_PI) == 0 ? "IFF_NO_PI" : "IFF_VNET_HDR")
+                        + " (a tap for a VMM needs IFF_TAP|IFF_NO_PI|IFF_VNET_HDR)");
+            }
+            Libc.check(Libc.fcntl(fd, F_SETFL, fl | O_NONBLOCK), "fcntl", "F_SETFL fd " + fd);
+            Libc.check(Libc.fcntl(fd, F_SETFD, FD_CLOEXEC), "fcntl", "F_SETFD fd " + fd);
+            return new Tap(fd, name);
         }
     }
 

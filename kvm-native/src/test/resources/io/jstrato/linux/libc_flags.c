@@ -11,6 +11,7 @@
 #define N(x) printf("%s %ld\n", #x, (long)(x))
 int main(void) {
     N(O_RDONLY); N(O_RDWR); N(O_NONBLOCK); N(O_DIRECT); N(O_CLOEXEC);
+    N(F_GETFD); N(F_SETFD); N(F_GETFL); N(F_SETFL); N(FD_CLOEXEC);
     N(PROT_READ); N(PROT_WRITE); N(PROT_EXEC); N(MAP_SHARED); N(MAP_PRIVATE); N(MAP_ANONYMOUS); N(MAP_NORESERVE);
     N(EPOLL_CLOEXEC); N(EPOLL_CTL_ADD); N(EPOLLIN);
     printf("EPOLL_EVENT_SIZE %zu\n", sizeof(struct epoll_event));

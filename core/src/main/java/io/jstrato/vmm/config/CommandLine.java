@@ -87,7 +87,9 @@ public final class CommandLine {
         DeviceOptions devices = new DeviceOptions(cwd);
         values("drive").forEach(devices::drive);
         values("netdev").forEach(devices::netdev);
+        values("object").forEach(devices::object);
         values("device").forEach(devices::device);
+        devices.rng().ifPresent(r -> draft.rng = Optional.of(r));
         for (DriveConfig d : devices.disks()) {
             draft.drives.remove(d.id()); // same id as the file's: the command line's replaces it
             draft.drives.put(d.id(), d);

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -24,6 +25,9 @@ import java.util.Set;
 final class DeviceOptions {
     private final Map<String, DriveConfig> drives = new LinkedHashMap<>();
     private final Map<String, NetConfig> netdevs = new LinkedHashMap<>();
+    /** {@code -object} entropy sources by id: the file, or the default source for {@code rng-builtin}. */
+    private final Map<String, Path> rngObjects = new LinkedHashMap<>();
+    private Optional<RngConfig> rngDevice = Optional.empty();
     private final List<DriveConfig> blkDevices = new ArrayList<>();
     private final List<NetConfig> netDevices = new ArrayList<>();
     private final Set<String> used = new HashSet<>();
@@ -62,13 +66,29 @@ final class DeviceOptions {
     void netdev(String value) {
         KeyValueOptions kv = KeyValueOptions.parse("-netdev", value, null);
         String id = checkedId("-netdev", kv.require("id"));
-        String tap;
+        String tap = null;
+        OptionalInt fd = OptionalInt.empty();
         if (kv.positional().isPresent()) {
             String type = kv.positional().get();
             if (!type.equals("tap")) {
                 throw ConfigException.bad("-netdev " + id + ": type '" + type + "' is not supported (only tap)");
             }
-            tap = kv.require("ifname");
+            Optional<String> ifname = kv.take("ifname");
+            Optional<String> fds = kv.take("fds");
+            Optional<String> oneFd = kv.take("fd");
+            if ((ifname.isPresent() ? 1 : 0) + (fds.isPresent() ? 1 : 0) + (oneFd.isPresent() ? 1 : 0) != 1) {
+                throw ConfigException.bad("-netdev " + id + ": give exactly one of ifname=TAP, fd=N and fds=N");
+            }
+            if (ifname.isPresent()) {
+                tap = ifname.get();
+            } else {
+                String n = fds.orElseGet(oneFd::get);
+                if (n.contains(":")) {
+                    throw ConfigException.bad("-netdev " + id + ": fds=" + n + " is a multi-queue tap, which is not"
+                            + " supported (one fd)");
+                }
+                fd = OptionalInt.of(KeyValueOptions.parseInt("-netdev " + id + " fd", n));
+            }
             // QEMU's tap helper scripts; jstrato never runs them.
             for (String script : List.of("script", "downscript")) {
                 kv.take(script).filter(s -> !s.equals("no")).ifPresent(s -> {
@@ -76,18 +96,42 @@ final class DeviceOptions {
                             + " is not supported (only " + script + "=no)");
                 });
             }
+            kv.take("vhost").filter(v -> !v.equals("off")).ifPresent(v -> {
+                throw ConfigException.bad("-netdev " + id + ": vhost=" + v + " is not supported (the device is"
+                        + " in the VMM: vhost=off)");
+            });
         } else {
             tap = kv.require("netdev"); // seed style: id=ID,netdev=TAP
         }
         Optional<String> mac = kv.take("mac");
         kv.finish();
-        NetConfig n = named("-netdev " + id, () -> new NetConfig(id, tap, mac));
+        String tapName = tap;
+        OptionalInt tapFd = fd;
+        NetConfig n = named("-netdev " + id, () -> new NetConfig(id, tapName, mac, tapFd));
         if (netdevs.putIfAbsent(id, n) != null) {
             throw ConfigException.bad("-netdev: id '" + id + "' is used twice");
         }
     }
 
-    /** Call after every {@code -drive} and {@code -netdev}: QEMU accepts them in any order. */
+    /** {@code -object rng-random,id=ID,filename=PATH} or {@code -object rng-builtin,id=ID}, for virtio-rng. */
+    void object(String value) {
+        KeyValueOptions kv = KeyValueOptions.parse("-object", value, "qom-type");
+        String type = kv.require("qom-type");
+        String id = checkedId("-object", kv.require("id"));
+        Path file = switch (type) {
+            case "rng-random" -> SocketPaths.file("-object " + id + " filename",
+                    kv.take("filename").orElse(RngConfig.DEFAULT_SOURCE.toString()), cwd);
+            case "rng-builtin" -> RngConfig.DEFAULT_SOURCE;
+            default -> throw ConfigException.bad("-object " + id + ": type '" + type
+                    + "' is not supported (only rng-random and rng-builtin)");
+        };
+        kv.finish();
+        if (rngObjects.putIfAbsent(id, file) != null) {
+            throw ConfigException.bad("-object: id '" + id + "' is used twice");
+        }
+    }
+
+    /** Call after every {@code -drive}, {@code -netdev} and {@code -object}: QEMU accepts them in any order. */
     void device(String value) {
         KeyValueOptions kv = KeyValueOptions.parse("-device", value, "driver");
         String driver = kv.require("driver");
@@ -123,10 +167,34 @@ final class DeviceOptions {
                     throw ConfigException.bad("-device " + id + ": netdev '" + netdevId
                             + "' is already used by another device");
                 }
-                netDevices.add(named("-device " + id, () -> new NetConfig(n.id(), n.tapName(), mac.or(n::mac))));
+                netDevices.add(named("-device " + id, () -> new NetConfig(n.id(), n.tapName(), mac.or(n::mac), n.fd())));
+            }
+            case "virtio-rng-device" -> {
+                Optional<String> rng = kv.take("rng");
+                String id = deviceId(kv);
+                // QEMU's rate limit; jstrato's device is bounded per request instead (a notification moves at
+                // most 32 KiB).
+                for (String limit : List.of("max-bytes", "period")) {
+                    kv.take(limit).ifPresent(v -> {
+                        throw ConfigException.bad("-device " + id + ": " + limit + " is not supported (no rate limit)");
+                    });
+                }
+                kv.finish();
+                Path file = rng.map(r -> {
+                    Path f = rngObjects.get(r);
+                    if (f == null) {
+                        throw ConfigException.bad("-device " + id + ": rng '" + r + "' is not defined by any -object");
+                    }
+                    return f;
+                }).orElse(RngConfig.DEFAULT_SOURCE);
+                if (rngDevice.isPresent()) {
+                    throw ConfigException.bad("-device " + id + ": the machine has one virtio-rng device, already '"
+                            + rngDevice.get().id() + "'");
+                }
+                rngDevice = Optional.of(named("-device " + id, () -> new RngConfig(id, file)));
             }
             default -> throw ConfigException.bad("-device: driver '" + driver
-                    + "' is not supported (only virtio-blk-device and virtio-net-device)");
+                    + "' is not supported (only virtio-blk-device, virtio-net-device and virtio-rng-device)");
         }
     }
 
@@ -136,6 +204,11 @@ final class DeviceOptions {
             throw ConfigException.bad("-device: id '" + id + "' is used twice");
         }
         return id;
+    }
+
+    /** The entropy device, if a {@code -device virtio-rng-device} asked for one. */
+    Optional<RngConfig> rng() {
+        return rngDevice;
     }
 
     /** The disks, by the rule of the class comment. */

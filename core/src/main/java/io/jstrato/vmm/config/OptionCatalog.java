@@ -52,9 +52,13 @@ final class OptionCatalog {
                     "a raw disk image; without -device virtio-blk-device each -drive is a disk (vda, vdb, ...)"),
             new Spec("netdev", Arity.VALUE, true, Group.DEVICES, "tap,id=ID,ifname=TAP[,mac=MAC]",
                     "a tap backend (seed style: id=ID,netdev=TAP[,mac=MAC] is also a NIC)"),
+            new Spec("object", Arity.VALUE, true, Group.DEVICES, "rng-random,id=ID,filename=PATH | rng-builtin,id=ID",
+                    "an entropy source for virtio-rng-device (default /dev/urandom)"),
             new Spec("device", Arity.VALUE, true, Group.DEVICES,
-                    "virtio-blk-device,drive=ID,id=ID[,serial=S] | virtio-net-device,netdev=ID,id=ID[,mac=MAC]",
-                    "the disk for a -drive or the NIC for a -netdev; once given, only referenced backends are used"),
+                    "virtio-blk-device,drive=ID,id=ID[,serial=S] | virtio-net-device,netdev=ID,id=ID[,mac=MAC]"
+                            + " | virtio-rng-device,id=ID[,rng=ID]",
+                    "the disk for a -drive, the NIC for a -netdev, the entropy device; once given, only referenced"
+                            + " backends are used"),
             new Spec("serial", Arity.VALUE, false, Group.DEVICES,
                     "stdio | file,path=P | socket,path=P,server,nowait | none",
                     "the 8250 UART on ttyS0 (default stdio; none with -daemonize)"),

@@ -13,6 +13,7 @@ import java.util.Set;
  * is consistent. Whether the host can provide it (files readable, ...) is {@link #checkHost()}'s business.
  *
  * @param name the VM name, for logs, metrics and the process title
+ * @param rng the virtio-rng device, if any
  * @param qmpSockets the QMP server sockets, each with the greeting its option implies; none is allowed
  * @param qmpMaxClients QMP connections served at once over all sockets, at least {@link #MIN_QMP_CLIENTS}
  * @param startPaused {@code -S}: the vCPUs wait for {@code cont}
@@ -26,6 +27,7 @@ public record VmConfig(
         Optional<BootConfig> boot,
         List<DriveConfig> drives,
         List<NetConfig> nets,
+        Optional<RngConfig> rng,
         List<QmpSocket> qmpSockets,
         int qmpMaxClients,
         SerialConfig serial,
@@ -58,7 +60,8 @@ public record VmConfig(
             throw ConfigException.bad(boot.isPresent() ? "-kernel: the none machine boots nothing"
                     : "no kernel given (use -kernel PATH or -config FILE.json)");
         }
-        if (machine.type() == MachineType.NONE && (!drives.isEmpty() || !nets.isEmpty())) {
+        Objects.requireNonNull(rng, "rng");
+        if (machine.type() == MachineType.NONE && (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent())) {
             throw ConfigException.bad("the none machine has no devices (use -machine microvm)");
         }
         drives = List.copyOf(drives);
@@ -93,8 +96,9 @@ public record VmConfig(
         }
         Set<String> taps = new HashSet<>();
         for (NetConfig n : nets) {
-            if (!taps.add(n.tapName())) {
-                throw ConfigException.bad("netdev '" + n.id() + "': tap '" + n.tapName() + "' is used twice");
+            String tap = n.fd().isPresent() ? "fd " + n.fd().getAsInt() : "tap '" + n.tapName() + "'";
+            if (!taps.add(tap)) {
+                throw ConfigException.bad("netdev '" + n.id() + "': " + tap + " is used twice");
             }
         }
         Set<Path> files = new HashSet<>();

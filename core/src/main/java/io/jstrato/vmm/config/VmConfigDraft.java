@@ -24,6 +24,7 @@ final class VmConfigDraft {
     String cmdline = "";
     final Map<String, DriveConfig> drives = new LinkedHashMap<>();
     final Map<String, NetConfig> nets = new LinkedHashMap<>();
+    Optional<RngConfig> rng = Optional.empty();
     final List<QmpSocket> qmpSockets = new ArrayList<>();
     int qmpMaxClients = VmConfig.DEFAULT_QMP_MAX_CLIENTS;
     /** Null until the file or the command line chooses. */
@@ -41,8 +42,8 @@ final class VmConfigDraft {
             if (kernel != null || initrd.isPresent()) {
                 throw ConfigException.bad("-kernel: the none machine boots nothing (use -machine microvm)");
             }
-            if (!drives.isEmpty() || !nets.isEmpty()) {
-                throw ConfigException.bad((drives.isEmpty() ? "-netdev" : "-drive")
+            if (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent()) {
+                throw ConfigException.bad((!drives.isEmpty() ? "-drive" : !nets.isEmpty() ? "-netdev" : "-device")
                         + ": the none machine has no devices (use -machine microvm)");
             }
             boot = Optional.empty();
@@ -65,6 +66,7 @@ final class VmConfigDraft {
                 boot,
                 List.copyOf(drives.values()),
                 List.copyOf(nets.values()),
+                rng,
                 qmpSockets,
                 qmpMaxClients,
                 effectiveSerial,

@@ -34,6 +34,29 @@ public final class TapNetBackend implements NetBackend, AutoCloseable {
         return new TapNetBackend(id, tap);
     }
 
+    /**
+     * Takes over tap fd {@code fd} inherited from the parent ({@code -netdev tap,fds=N}: Kata opens the tap in the
+     * pod's namespace and passes it down), checked to be a tap with the frame format virtio-net needs.
+     */
+    public static TapNetBackend adopt(String id, int fd) {
+        Tap tap;
+        try {
+            tap = Tap.adopt(fd);
+        } catch (IllegalArgumentException e) {
+            throw new DeviceException(e.getMessage());
+        } catch (LinuxException e) {
+            throw new DeviceException("fd " + fd + " is not an open file descriptor (" + e.errnoName()
+                    + "): the process that started jstrato must pass it open");
+        }
+        try {
+            tap.setVnetHeaderSize(VirtioNet.VNET_HDR_SIZE);
+        } catch (LinuxException e) {
+            tap.close();
+            throw new DeviceException("tap " + tap.name() + " (fd " + fd + "): " + e.getMessage());
+        }
+        return new TapNetBackend(id, tap);
+    }
+
     public String id() {
         return id;
     }

@@ -7,6 +7,8 @@ import io.jstrato.devices.virtio.VirtioBlk;
 import io.jstrato.devices.virtio.VirtioDevice;
 import io.jstrato.devices.virtio.VirtioMmioTransport;
 import io.jstrato.devices.virtio.VirtioNet;
+import io.jstrato.devices.virtio.EntropySource;
+import io.jstrato.devices.virtio.VirtioRng;
 import io.jstrato.linux.EventFd;
 import io.jstrato.vmm.boot.VirtioMmioSlot;
 import io.jstrato.vmm.io.FdWatch;
@@ -25,13 +27,18 @@ import java.util.logging.Logger;
  * slots ({@code vda..vdd}) and then 2 virtio-net slots ({@code eth0}, {@code eth1}), present whether empty or
  * not. Each queue's notify register is a KVM ioeventfd watched on a Netty event loop; each device interrupts
  * through an irqfd. Backends (disk images, taps) are opened by id and attached to slots, at start or by QMP.
- * Mutating methods are called from one thread at a time (the lifecycle's control thread).
+ * Mutating methods are called from one thread at a time (the lifecycle's control thread). A virtio-rng
+ * device, when configured, takes the slot after the NICs; it is not hot-pluggable.
  */
 public final class VirtioPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(VirtioPool.class.getName());
 
     public static final int DISK_SLOTS = 4;
     public static final int NIC_SLOTS = 2;
+    /** The entropy device's slot, present only when configured. */
+    public static final int RNG_SLOT = DISK_SLOTS + NIC_SLOTS;
+    /** The slot name of the entropy device (the guest's /dev/hwrng), for logs and metrics. */
+    public static final String RNG_NAME = "hwrng";
     public static final String BLK_DRIVER = "virtio-blk-mmio";
     public static final String NET_DRIVER = "virtio-net-mmio";
     /** The names {@code -device} documents, and Kata, StratoVirt and QEMU send to device_add. */
@@ -48,6 +55,7 @@ public final class VirtioPool implements AutoCloseable {
     private final List<EventFd> notifiers = new ArrayList<>();
     private final List<FdWatch> watches = new ArrayList<>();
     private final IoEventLoopGroup loops;
+    private final Optional<VirtioRng> rng;
 
     /** A disk slot and the id of the backend attached to it (null when empty). */
     private static final class DiskSlot {
@@ -83,10 +91,10 @@ public final class VirtioPool implements AutoCloseable {
         void register(long mmioAddress, int length, EventFd eventFd, OptionalLong dataMatch);
     }
 
-    /** The slots the kernel command line announces, in bus order. */
-    public static List<VirtioMmioSlot> mmioSlots() {
+    /** The slots the kernel command line and ACPI announce, in bus order; {@code rng}: with the entropy device's. */
+    public static List<VirtioMmioSlot> mmioSlots(boolean rng) {
         List<VirtioMmioSlot> slots = new ArrayList<>();
-        for (int i = 0; i < DISK_SLOTS + NIC_SLOTS; i++) {
+        for (int i = 0; i < DISK_SLOTS + NIC_SLOTS + (rng ? 1 : 0); i++) {
             slots.add(VirtioMmioSlot.of(i));
         }
         return slots;
@@ -94,12 +102,12 @@ public final class VirtioPool implements AutoCloseable {
 
     /**
      * Creates every slot's device and transport on {@code mmio}, with its irqfd ({@code irqLine}) and one
-     * ioeventfd per queue on {@code vm}.
+     * ioeventfd per queue on {@code vm}; with {@code entropy}, the virtio-rng device reading from it.
      */
     public VirtioPool(String vmName, GuestMemory memory, Bus mmio, IoEventFdRegistrar vm, IntFunction<EventFd> irqLine,
-                      IoEventLoopGroup loops, List<Optional<MacAddress>> nicMacs) {
+                      IoEventLoopGroup loops, List<Optional<MacAddress>> nicMacs, Optional<EntropySource> entropy) {
         this.loops = loops;
-        List<VirtioMmioSlot> slots = mmioSlots();
+        List<VirtioMmioSlot> slots = mmioSlots(entropy.isPresent());
         for (int i = 0; i < DISK_SLOTS; i++) {
             String name = "vd" + (char) ('a' + i);
             VirtioBlk blk = new VirtioBlk(name, QUEUE_SIZE);
@@ -113,6 +121,8 @@ public final class VirtioPool implements AutoCloseable {
             transports.put("eth" + i, wire("eth" + i, net, slots.get(DISK_SLOTS + i), memory, mmio, vm, irqLine));
             nics.add(new NicSlot(i, "eth" + i, net));
         }
+        this.rng = entropy.map(VirtioRng::new);
+        rng.ifPresent(r -> transports.put(RNG_NAME, wire(RNG_NAME, r, slots.get(RNG_SLOT), memory, mmio, vm, irqLine)));
     }
 
     private VirtioMmioTransport wire(String name, VirtioDevice device, VirtioMmioSlot slot, GuestMemory memory,
@@ -167,6 +177,11 @@ public final class VirtioPool implements AutoCloseable {
         return nics.stream().map(n -> n.device).toList();
     }
 
+    /** The entropy device, when configured. */
+    public Optional<VirtioRng> rng() {
+        return rng;
+    }
+
     // ---- backends ----
 
     public void addBlockBackend(String id, java.nio.file.Path path, boolean readOnly, boolean direct,
@@ -199,6 +214,20 @@ public final class VirtioPool implements AutoCloseable {
             }
         }
         netBackends.put(id, TapNetBackend.open(id, ifname));
+    }
+
+    /** A net backend on tap fd {@code fd}, inherited from the process that started the VMM. */
+    public void addNetBackendFd(String id, int fd) {
+        requireNewId(id);
+        TapNetBackend adopted = TapNetBackend.adopt(id, fd);
+        for (TapNetBackend b : netBackends.values()) {
+            if (b.ifname().equals(adopted.ifname())) {
+                adopted.close();
+                throw new DeviceException("tap " + adopted.ifname() + " (fd " + fd + ") is already used by net backend '"
+                        + b.id() + "'");
+            }
+        }
+        netBackends.put(id, adopted);
     }
 
     public void delNetBackend(String id) {

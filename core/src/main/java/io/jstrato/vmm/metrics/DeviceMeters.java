@@ -38,6 +38,13 @@ public final class DeviceMeters {
             common(metrics, device, net::errors, net::notifications, net::interrupts);
             transport(metrics, device, pool.transport(pool.nicNames().get(i)));
         }
+        pool.rng().ifPresent(rng -> {
+            Tags device = Tags.of("device", VirtioPool.RNG_NAME);
+            metrics.counter("jstrato.virtio.bytes", device.and("direction", "read"), rng::bytes,
+                    "bytes moved between a device and the guest");
+            metrics.counter("jstrato.virtio.errors", device, rng::errors, "failed or malformed requests and broken chains");
+            transport(metrics, device, pool.transport(VirtioPool.RNG_NAME));
+        });
     }
 
     /** What a broken driver leaves behind in the transport: refused register accesses and needs-reset events. */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.stream.Stream;
@@ -111,6 +112,15 @@ class CommandLineTest {
                 row(c -> c.name(), "vm1", "-name", "guest=vm1,debug-threads=on"),
                 // Kata's: "sandbox-" and the sandbox id (64 hex digits)
                 row(c -> c.name(), "sandbox-" + "0123456789abcdef".repeat(4), "-name", "sandbox-" + "0123456789abcdef".repeat(4)),
+                // Kata's entropy device, and QEMU's forms of it
+                row(c -> c.rng(), Optional.of(new RngConfig("virtio-rng0", Path.of("/dev/urandom"))), "-object",
+                        "rng-random,id=objrng0,filename=/dev/urandom", "-device", "virtio-rng-device,rng=objrng0,id=virtio-rng0"),
+                row(c -> c.rng(), Optional.of(new RngConfig("r", CWD.resolve("seed.bin"))), "-device", "virtio-rng-device,id=r,rng=o",
+                        "-object", "rng-random,id=o,filename=seed.bin"),
+                row(c -> c.rng(), Optional.of(new RngConfig("r", RngConfig.DEFAULT_SOURCE)), "-object", "rng-builtin,id=o",
+                        "-device", "virtio-rng-device,rng=o,id=r"),
+                row(c -> c.rng(), Optional.of(new RngConfig("r", RngConfig.DEFAULT_SOURCE)), "-device", "virtio-rng-device,id=r"),
+                row(c -> c.rng(), Optional.empty(), "-object", "rng-random,id=unused,filename=/dev/random"),
                 row(c -> c.machine().dumpGuestCore(), true, "-machine", "microvm"),
                 row(c -> c.machine().dumpGuestCore(), false, "-machine", "microvm,dump-guest-core=off"),
                 row(c -> c.machine().dumpGuestCore(), false, "-machine", "type=microvm,dump-guest-core=no"),
@@ -144,6 +154,11 @@ class CommandLineTest {
                         "-netdev", "tap,id=n0,ifname=tap0,mac=12:34:56:78:9A:BC"),
                 row(c -> c.nets(), List.of(new NetConfig("n0", "tap0", Optional.empty())),
                         "-netdev", "id=n0,netdev=tap0"),
+                // Kata's: a tap it opened in the pod's namespace, passed as fd 4
+                row(c -> c.nets(), List.of(new NetConfig("eth0", null, Optional.of("02:42:ac:11:00:02"), OptionalInt.of(4))),
+                        "-netdev", "tap,id=eth0,fds=4", "-device", "virtio-net-device,netdev=eth0,id=eth0,mac=02:42:ac:11:00:02"),
+                row(c -> c.nets(), List.of(new NetConfig("n0", null, Optional.empty(), OptionalInt.of(7))),
+                        "-netdev", "tap,id=n0,fd=7,vhost=off"),
                 row(c -> c.nets(), List.of(new NetConfig("n0", "tap0", Optional.empty())),
                         "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"),
                 row(c -> c.qmpSockets(), List.of(qmp("/tmp/q.sock")), "-qmp", "unix:/tmp/q.sock,server,nowait"),
@@ -348,8 +363,21 @@ class CommandLineTest {
                         "-drive", "id=b,file=./a"),
                 bad("-device x: drive 'nope' is not defined by any -drive", "-kernel", "k", "-device",
                         "virtio-blk-device,drive=nope,id=x"),
-                bad("-device: driver 'virtio-blk-pci' is not supported (only virtio-blk-device and"
-                        + " virtio-net-device)", "-kernel", "k", "-device", "virtio-blk-pci,drive=a,id=a"),
+                bad("-device: driver 'virtio-blk-pci' is not supported (only virtio-blk-device, virtio-net-device"
+                        + " and virtio-rng-device)", "-kernel", "k", "-device", "virtio-blk-pci,drive=a,id=a"),
+                bad("-device r: rng 'nope' is not defined by any -object", "-kernel", "k",
+                        "-device", "virtio-rng-device,rng=nope,id=r"),
+                bad("-device r2: the machine has one virtio-rng device, already 'r1'", "-kernel", "k",
+                        "-device", "virtio-rng-device,id=r1", "-device", "virtio-rng-device,id=r2"),
+                bad("-device r: max-bytes is not supported (no rate limit)", "-kernel", "k",
+                        "-device", "virtio-rng-device,id=r,max-bytes=1024,period=1000"),
+                bad("-object o: type 'memory-backend-file' is not supported (only rng-random and rng-builtin)",
+                        "-kernel", "k", "-object", "memory-backend-file,id=o,size=1G"),
+                bad("-object: id 'o' is used twice", "-kernel", "k", "-object", "rng-random,id=o,filename=/dev/urandom",
+                        "-object", "rng-builtin,id=o"),
+                bad("-object: unknown parameter 'size'", "-kernel", "k", "-object", "rng-random,id=o,size=1"),
+                bad("-device: the none machine has no devices (use -machine microvm)", "-machine", "none",
+                        "-device", "virtio-rng-device,id=r"),
                 bad("-device: 'id=' is required", "-kernel", "k", "-drive", "id=a,file=a", "-device",
                         "virtio-blk-device,drive=a"),
                 bad("-drive b: not used by any -device virtio-blk-device (with -device, every -drive needs one)",
@@ -363,7 +391,17 @@ class CommandLineTest {
                         "virtio-blk-device,drive=b,id=x"),
                 bad("-netdev n0: type 'user' is not supported (only tap)", "-kernel", "k", "-netdev",
                         "user,id=n0"),
-                bad("-netdev: 'ifname=' is required", "-kernel", "k", "-netdev", "tap,id=n0"),
+                bad("-netdev n0: give exactly one of ifname=TAP, fd=N and fds=N", "-kernel", "k", "-netdev", "tap,id=n0"),
+                bad("-netdev n0: give exactly one of ifname=TAP, fd=N and fds=N", "-kernel", "k", "-netdev",
+                        "tap,id=n0,ifname=tap0,fds=4"),
+                bad("-netdev n0: fds=4:5 is a multi-queue tap, which is not supported (one fd)", "-kernel", "k",
+                        "-netdev", "tap,id=n0,fds=4:5"),
+                bad("-netdev n0: netdev 'n0' fd: 2 is standard input, output or error, not a tap", "-kernel", "k",
+                        "-netdev", "tap,id=n0,fd=2"),
+                bad("-netdev n0: vhost=on is not supported (the device is in the VMM: vhost=off)", "-kernel", "k",
+                        "-netdev", "tap,id=n0,fd=4,vhost=on"),
+                bad("netdev 'n1': fd 4 is used twice", "-kernel", "k", "-netdev", "tap,id=n0,fd=4",
+                        "-netdev", "tap,id=n1,fds=4"),
                 bad("-netdev: 'netdev=' is required", "-kernel", "k", "-netdev", "id=n0"),
                 bad("-netdev n0: script=/etc/qemu-ifup is not supported (only script=no)", "-kernel", "k",
                         "-netdev", "tap,id=n0,ifname=t,script=/etc/qemu-ifup"),

@@ -15,6 +15,7 @@ import io.jstrato.devices.testing.GuestVirtqueue;
 import io.jstrato.devices.testing.TestMemory;
 import io.jstrato.devices.testing.VirtioTestDriver;
 import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.VirtioRng;
 import io.jstrato.devices.virtio.VirtioFeatures;
 import io.jstrato.linux.EventFd;
 import io.jstrato.vmm.boot.VirtioMmioSlot;
@@ -42,7 +43,7 @@ class VirtioPoolTest {
     private final MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     private final TestMemory test = TestMemory.of(8 << 20);
     private final GuestMemory mem = test.memory();
-    private final Bus mmio = Bus.mmio();
+    private Bus mmio = Bus.mmio();
     private final Map<String, EventFd> notifiers = new HashMap<>();
     private final Map<Integer, EventFd> irqs = new HashMap<>();
     private VirtioPool pool;
@@ -54,7 +55,7 @@ class VirtioPoolTest {
     void build() {
         pool = new VirtioPool("test", mem, mmio,
                 (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
-                gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of());
+                gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), Optional.empty());
     }
 
     @AfterEach
@@ -126,6 +127,67 @@ class VirtioPoolTest {
         assertTrue(pool.delDevice("drive-1"));
         assertEquals(0, capacity(1));
         pool.delBlockBackend("drive-1");
+    }
+
+    @Test
+    void theEntropyDeviceTakesTheSlotAfterTheNicsAndFillsFromItsFile() throws Exception {
+        byte[] bytes = new byte[100];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i + 1);
+        }
+        Path file = Files.write(dir.resolve("entropy"), bytes);
+        pool.close();
+        notifiers.clear();
+        mmio = Bus.mmio(); // the first pool's windows stay registered on the old bus
+        try (FileEntropySource source = FileEntropySource.open(file)) {
+            pool = new VirtioPool("test", mem, mmio,
+                    (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
+                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), Optional.of(source));
+            VirtioMmioSlot slot = VirtioMmioSlot.of(VirtioPool.RNG_SLOT);
+            assertEquals(List.of(VirtioMmioSlot.of(5), slot), VirtioPool.mmioSlots(true).subList(5, 7));
+            assertEquals(6, VirtioPool.mmioSlots(false).size());
+            assertEquals(VirtioRng.DEVICE_TYPE, (int) mmio.read(slot.base() + 0x8, 4));
+
+            VirtioTestDriver driver = new VirtioTestDriver(window(slot.base()));
+            assertTrue(driver.negotiate(VirtioFeatures.VERSION_1));
+            GuestVirtqueue q = GuestVirtqueue.at(mem, 0x10000, VirtioRng.QUEUE_SIZE);
+            driver.setupQueue(0, q);
+            driver.driverOk();
+            EventFd irq = irqs.get(slot.irq());
+            irq.drain();
+            // 150 bytes from a 100-byte file: the file, then its start again.
+            q.addChain(writable(0x40000, 150));
+            notifiers.get(Long.toHexString(slot.base() + 0x50) + "/0").signal();
+            awaitSignal(irq);
+            assertEquals(150, q.usedLen(0));
+            byte[] got = new byte[150];
+            mem.read(0x40000, got, 0, 150);
+            byte[] expected = new byte[150];
+            System.arraycopy(bytes, 0, expected, 0, 100);
+            System.arraycopy(bytes, 0, expected, 100, 50);
+            assertArrayEquals(expected, got);
+            assertEquals(150, pool.rng().orElseThrow().bytes());
+        }
+    }
+
+    @Test
+    void anEntropySourceThatCannotGiveBytesIsRefusedByName() throws Exception {
+        assertEquals("entropy source " + dir + " is not a character device or regular file",
+                assertThrows(DeviceException.class, () -> FileEntropySource.open(dir)).getMessage());
+        Path empty = Files.createFile(dir.resolve("empty"));
+        assertEquals("entropy source " + empty + " is empty",
+                assertThrows(DeviceException.class, () -> FileEntropySource.open(empty)).getMessage());
+        Path fifo = dir.resolve("fifo");
+        assertEquals(0, run("mkfifo", fifo.toString()));
+        assertEquals("entropy source " + fifo + " is not a character device or regular file",
+                assertThrows(DeviceException.class, () -> FileEntropySource.open(fifo)).getMessage());
+        assertEquals("entropy source " + dir.resolve("nope") + ": no such file",
+                assertThrows(DeviceException.class, () -> FileEntropySource.open(dir.resolve("nope"))).getMessage());
+        try (FileEntropySource urandom = FileEntropySource.open(Path.of("/dev/urandom"))) {
+            try (var arena = java.lang.foreign.Arena.ofConfined()) {
+                assertEquals(4096, urandom.fill(arena.allocate(4096), 0, 4096), "a character device fills all");
+            }
+        }
     }
 
     @Test
