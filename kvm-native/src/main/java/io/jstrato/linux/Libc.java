@@ -56,6 +56,8 @@ public final class Libc {
     private static final MethodHandle MMAP =
             errno("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
     private static final MethodHandle MUNMAP = errno("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle MEMFD_CREATE = errno("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle FTRUNCATE = errno("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
     private static final MethodHandle MADVISE = errno("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle MPROTECT = errno("mprotect", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle TGKILL = errno("tgkill", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
@@ -170,6 +172,25 @@ public final class Libc {
         MemorySegment cs = CAPTURE.get();
         try {
             return result((int) FCNTL.invokeExact(cs, fd, command, arg), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** memfd_create(2): an anonymous file, named {@code name} in /proc/PID/fd and maps. */
+    public static int memfdCreate(String name, int flags) {
+        MemorySegment cs = CAPTURE.get();
+        try (Arena arena = Arena.ofConfined()) {
+            return result((int) MEMFD_CREATE.invokeExact(cs, arena.allocateFrom(name), flags), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int ftruncate(int fd, long length) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) FTRUNCATE.invokeExact(cs, fd, length), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }

@@ -26,6 +26,7 @@ public final class LibcFlags {
     public static final int MAP_PRIVATE = 0x02;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
+    public static final int MFD_CLOEXEC = 0x1;
 
     // <sys/epoll.h>; struct epoll_event is packed on x86_64 (events, then the 8-byte data at offset 4)
     public static final int EPOLL_CLOEXEC = 0x80000;
