@@ -12,6 +12,7 @@ import io.jstrato.qmp.QmpServer;
 import io.jstrato.vmm.boot.BootException;
 import io.jstrato.vmm.boot.VirtioMmioSlot;
 import io.jstrato.vmm.config.ConfigException;
+import io.jstrato.vmm.config.ConsoleConfig;
 import io.jstrato.vmm.config.HostErrors;
 import io.jstrato.vmm.config.SerialConfig;
 import io.jstrato.vmm.config.DriveConfig;
@@ -111,11 +112,15 @@ public final class Vmm {
             resources.add(serial);
             Optional<FileEntropySource> entropy = config.rng().map(Vmm::openEntropy);
             entropy.ifPresent(resources::add);
+            // The console's socket is made before the machine and listened on once its device exists.
+            Optional<SocketSerial> consoleSocket = config.console().map(c -> new SocketSerial(c.socket(), "console socket"));
+            consoleSocket.ifPresent(resources::add);
             VirtioPool[] pool = new VirtioPool[1];
-            MicroVm vm = buildMachine(config, kvm, serial, VirtioPool.mmioSlots(entropy.isPresent()), (machine, mmio) ->
+            MicroVm vm = buildMachine(config, kvm, serial,
+                    VirtioPool.mmioSlots(entropy.isPresent(), consoleSocket.isPresent()), (machine, mmio) ->
                     pool[0] = new VirtioPool(config.name(), machine.memory(), mmio, machine.vm()::registerIoEventFd, machine::irqLine, loops,
                             config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList(),
-                            entropy.map(EntropySource.class::cast)));
+                            entropy.map(EntropySource.class::cast), consoleSocket.map(SocketSerial::output)));
             resources.add(vm);
             VirtioPool devices = pool[0];
             resources.add(devices);
@@ -139,6 +144,7 @@ public final class Vmm {
             QmpCommandRegistry registry = commands(config, vm, lifecycle);
             HotplugCommands.register(registry, devices, lifecycle, events);
             startSerialInput(serial, loops, vm);
+            consoleSocket.ifPresent(socket -> listenConsole(socket, loops, devices, config.console().orElseThrow()));
             return manage(config, readiness, loops, resources, lifecycle, events, registry,
                     metrics -> machineMeters(vm, devices, metrics), devices::flushDisks);
         } finally {
@@ -252,6 +258,16 @@ public final class Vmm {
             serial.startInput(loops, vm.uart());
         } catch (UncheckedIOException e) {
             throw ConfigException.host("-serial: " + e.getMessage(), e);
+        }
+    }
+
+    /** A console socket that cannot be listened on is one line naming the device, as a serial socket's is. */
+    private static void listenConsole(SocketSerial socket, MultiThreadIoEventLoopGroup loops, VirtioPool devices,
+                                      ConsoleConfig console) {
+        try {
+            socket.listen(loops, devices.console().orElseThrow());
+        } catch (UncheckedIOException e) {
+            throw ConfigException.host("-device " + console.id() + ": " + e.getMessage(), e);
         }
     }
 

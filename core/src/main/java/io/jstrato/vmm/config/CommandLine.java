@@ -84,12 +84,16 @@ public final class CommandLine {
             draft.cmdline = value("append").orElse("");
         }
 
-        DeviceOptions devices = new DeviceOptions(cwd);
+        // Chardevs first: a device (virtconsole) or a -mon may use each.
+        QmpSocketOptions qmp = new QmpSocketOptions(cwd);
+        values("chardev").forEach(qmp::chardev);
+        DeviceOptions devices = new DeviceOptions(cwd, qmp::claimChardev);
         values("drive").forEach(devices::drive);
         values("netdev").forEach(devices::netdev);
         values("object").forEach(devices::object);
         values("device").forEach(devices::device);
         devices.rng().ifPresent(r -> draft.rng = Optional.of(r));
+        devices.console().ifPresent(c -> draft.console = Optional.of(c));
         for (DriveConfig d : devices.disks()) {
             draft.drives.remove(d.id()); // same id as the file's: the command line's replaces it
             draft.drives.put(d.id(), d);
@@ -99,10 +103,8 @@ public final class CommandLine {
             draft.nets.put(n.id(), n);
         }
 
-        QmpSocketOptions qmp = new QmpSocketOptions(cwd);
         values("api-channel").forEach(qmp::apiChannel);
         values("qmp").forEach(qmp::qmp);
-        values("chardev").forEach(qmp::chardev);
         values("mon").forEach(qmp::mon);
         draft.qmpSockets.addAll(qmp.sockets());
         value("qmp-max-clients").ifPresent(v -> draft.qmpMaxClients = QmpSocketOptions.maxClients(v));
@@ -161,6 +163,7 @@ public final class CommandLine {
         draft.dumpGuestCore = kv.takeBoolean("dump-guest-core", true);
         // Unlike dump-guest-core, an -machine without acpi= keeps what the config file chose.
         draft.acpi = kv.takeBoolean("acpi", draft.acpi);
+        draft.memShare = kv.takeBoolean("mem-share", draft.memShare);
         kv.take("accel").filter(a -> !a.equals("kvm")).ifPresent(a -> {
             throw ConfigException.bad("-machine: accel '" + a + "' is not supported (only kvm)");
         });

@@ -28,14 +28,19 @@ final class DeviceOptions {
     /** {@code -object} entropy sources by id: the file, or the default source for {@code rng-builtin}. */
     private final Map<String, Path> rngObjects = new LinkedHashMap<>();
     private Optional<RngConfig> rngDevice = Optional.empty();
+    /** Claims a {@code -chardev} for a device: its socket path ({@link QmpSocketOptions#claimChardev}). */
+    private final java.util.function.BiFunction<String, String, Path> chardevs;
+    private Optional<String> serialBus = Optional.empty();
+    private Optional<ConsoleConfig> consoleDevice = Optional.empty();
     private final List<DriveConfig> blkDevices = new ArrayList<>();
     private final List<NetConfig> netDevices = new ArrayList<>();
     private final Set<String> used = new HashSet<>();
     private final Set<String> deviceIds = new HashSet<>();
     private final Path cwd;
 
-    DeviceOptions(Path cwd) {
+    DeviceOptions(Path cwd, java.util.function.BiFunction<String, String, Path> chardevs) {
         this.cwd = cwd;
+        this.chardevs = chardevs;
     }
 
     void drive(String value) {
@@ -193,8 +198,46 @@ final class DeviceOptions {
                 }
                 rngDevice = Optional.of(named("-device " + id, () -> new RngConfig(id, file)));
             }
-            default -> throw ConfigException.bad("-device: driver '" + driver
-                    + "' is not supported (only virtio-blk-device, virtio-net-device and virtio-rng-device)");
+            case "virtio-serial-device" -> {
+                // The bus a virtconsole sits on; without a virtconsole it gives the guest nothing.
+                String id = deviceId(kv);
+                kv.take("max_ports").map(v -> KeyValueOptions.parseInt("-device " + id + " max_ports", v))
+                        .filter(n -> n < 1).ifPresent(n -> {
+                            throw ConfigException.bad("-device " + id + ": max_ports must be at least 1, got " + n);
+                        });
+                kv.finish();
+                if (serialBus.isPresent()) {
+                    throw ConfigException.bad("-device " + id + ": the machine has one virtio-serial-device, already '"
+                            + serialBus.get() + "'");
+                }
+                serialBus = Optional.of(id);
+            }
+            case "virtconsole" -> {
+                String chardev = kv.require("chardev");
+                String id = deviceId(kv);
+                kv.take("nr").map(v -> KeyValueOptions.parseInt("-device " + id + " nr", v)).filter(n -> n != 0)
+                        .ifPresent(n -> {
+                            throw ConfigException.bad("-device " + id + ": nr=" + n
+                                    + " is not supported (one console port: nr=0)");
+                        });
+                kv.take("bus"); // QEMU's bus=virtio-serial0.0: there is one virtio-serial bus
+                kv.take("name").ifPresent(n -> {
+                    throw ConfigException.bad("-device " + id + ": name= is not supported (a console port has none)");
+                });
+                kv.finish();
+                if (serialBus.isEmpty()) {
+                    throw ConfigException.bad("-device " + id + ": a virtconsole needs a -device virtio-serial-device"
+                            + " before it (add -device virtio-serial-device,id=virtio-serial0)");
+                }
+                if (consoleDevice.isPresent()) {
+                    throw ConfigException.bad("-device " + id + ": the machine has one virtconsole, already '"
+                            + consoleDevice.get().id() + "'");
+                }
+                Path socket = chardevs.apply(chardev, "-device " + id);
+                consoleDevice = Optional.of(named("-device " + id, () -> new ConsoleConfig(id, socket)));
+            }
+            default -> throw ConfigException.bad("-device: driver '" + driver + "' is not supported (only"
+                    + " virtio-blk-device, virtio-net-device, virtio-rng-device, virtio-serial-device and virtconsole)");
         }
     }
 
@@ -204,6 +247,11 @@ final class DeviceOptions {
             throw ConfigException.bad("-device: id '" + id + "' is used twice");
         }
         return id;
+    }
+
+    /** The virtio console, if a {@code -device virtconsole} asked for one. */
+    Optional<ConsoleConfig> console() {
+        return consoleDevice;
     }
 
     /** The entropy device, if a {@code -device virtio-rng-device} asked for one. */

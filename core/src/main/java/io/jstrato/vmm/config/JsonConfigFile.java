@@ -165,7 +165,7 @@ final class JsonConfigFile {
     }
 
     private void readMachine(JsonNode machine, VmConfigDraft draft) {
-        onlyFields(machine, "machine-config", Set.of("name", "vcpu_count", "mem_size", "acpi"));
+        onlyFields(machine, "machine-config", Set.of("name", "vcpu_count", "mem_size", "mem_share", "acpi"));
         if (machine.has("name")) {
             draft.name = string(machine.get("name"), "machine-config.name", false);
         }
@@ -179,6 +179,9 @@ final class JsonConfigFile {
         if (machine.has("mem_size")) {
             long bytes = integer(machine.get("mem_size"), "machine-config.mem_size");
             draft.memoryBytes = MemorySize.check("machine-config.mem_size", bytes, file + ": ");
+        }
+        if (machine.has("mem_share")) {
+            draft.memShare = bool(machine.get("mem_share"), "machine-config.mem_share");
         }
         if (machine.has("acpi")) {
             draft.acpi = bool(machine.get("acpi"), "machine-config.acpi");

@@ -9,8 +9,11 @@ package io.jstrato.vmm.config;
  * @param dumpGuestCore {@code -machine dump-guest-core=on|off} (QEMU's default: on)
  * @param acpi {@code -machine acpi=on|off} (default on, as QEMU's microvm): ACPI tables describing the CPUs,
  *             IOAPIC and virtio-mmio devices; the MP table and {@code virtio_mmio.device=} are there either way
+ * @param memShare {@code -machine mem-share=on|off} (default off): guest RAM in memfds that a vhost-user
+ *             backend can map (Kata asks for it for virtio-fs); off keeps plain anonymous memory
  */
-public record MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore, MachineType type, boolean acpi) {
+public record MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore, MachineType type, boolean acpi,
+                            boolean memShare) {
     public static final int DEFAULT_VCPUS = 1;
     public static final int MAX_VCPUS = 254;
     public static final long MIB = 1L << 20;
@@ -21,12 +24,12 @@ public record MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore, 
 
     /** A microVM with ACPI. */
     public MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore) {
-        this(vcpus, memoryBytes, dumpGuestCore, MachineType.MICROVM, true);
+        this(vcpus, memoryBytes, dumpGuestCore, MachineType.MICROVM, true, false);
     }
 
     /** A machine of {@code type}, with ACPI. */
     public MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore, MachineType type) {
-        this(vcpus, memoryBytes, dumpGuestCore, type, true);
+        this(vcpus, memoryBytes, dumpGuestCore, type, true, false);
     }
 
     public MachineConfig {

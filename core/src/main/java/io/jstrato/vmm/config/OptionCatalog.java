@@ -37,7 +37,7 @@ final class OptionCatalog {
     record Spec(String name, Arity arity, boolean repeatable, Group group, String syntax, String help) {}
 
     static final List<Spec> SPECS = List.of(
-            new Spec("machine", Arity.VALUE, false, Group.MACHINE, "[type=]microvm|none[,dump-guest-core=on|off][,acpi=on|off]",
+            new Spec("machine", Arity.VALUE, false, Group.MACHINE, "[type=]microvm|none[,dump-guest-core=on|off][,mem-share=on|off][,acpi=on|off]",
                     "the machine type: microvm, or none (QMP only, no guest)"),
             new Spec("smp", Arity.VALUE, false, Group.MACHINE, "[cpus=]N", "number of vCPUs, 1..254 (default 1)"),
             new Spec("m", Arity.VALUE, false, Group.MACHINE, "[size=]N[K|M|G]",
@@ -56,9 +56,10 @@ final class OptionCatalog {
                     "an entropy source for virtio-rng-device (default /dev/urandom)"),
             new Spec("device", Arity.VALUE, true, Group.DEVICES,
                     "virtio-blk-device,drive=ID,id=ID[,serial=S] | virtio-net-device,netdev=ID,id=ID[,mac=MAC]"
-                            + " | virtio-rng-device,id=ID[,rng=ID]",
-                    "the disk for a -drive, the NIC for a -netdev, the entropy device; once given, only referenced"
-                            + " backends are used"),
+                            + " | virtio-rng-device,id=ID[,rng=ID] | virtio-serial-device,id=ID"
+                            + " | virtconsole,chardev=ID,id=ID[,nr=0]",
+                    "the disk for a -drive, the NIC for a -netdev, the entropy device, the console (hvc0) on a"
+                            + " -chardev; once given, only referenced backends are used"),
             new Spec("serial", Arity.VALUE, false, Group.DEVICES,
                     "stdio | file,path=P | socket,path=P,server,nowait | none",
                     "the 8250 UART on ttyS0 (default stdio; none with -daemonize)"),
@@ -69,7 +70,7 @@ final class OptionCatalog {
             new Spec("qmp-max-clients", Arity.VALUE, false, Group.MANAGEMENT, "N",
                     "QMP clients served at once over all sockets, at least 16 (default 64)"),
             new Spec("chardev", Arity.VALUE, true, Group.MANAGEMENT, "socket,id=ID,path=PATH,server,nowait",
-                    "a socket for -mon"),
+                    "a socket for -mon or a virtconsole"),
             new Spec("mon", Arity.VALUE, true, Group.MANAGEMENT, "chardev=ID,id=ID,mode=control",
                     "QMP on a -chardev socket"),
             new Spec("S", Arity.FLAG, false, Group.MANAGEMENT, "", "start paused; 'cont' starts the vCPUs"),

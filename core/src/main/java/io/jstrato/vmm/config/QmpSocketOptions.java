@@ -9,13 +9,15 @@ import java.util.Map;
 /**
  * The three ways of QMP.md "Transport" to name a QMP server socket: {@code -api-channel unix:PATH} (seed),
  * {@code -qmp unix:PATH,server,nowait} and {@code -chardev socket,id=ID,path=PATH,server,nowait} +
- * {@code -mon chardev=ID,id=ID,mode=control}.
+ * {@code -mon chardev=ID,id=ID,mode=control}. Also the registry of {@code -chardev}s: each is used by exactly one
+ * {@code -mon} or device ({@link #claimChardev}, a {@code virtconsole}).
  */
 final class QmpSocketOptions {
     private final Path cwd;
     private final List<QmpSocket> sockets = new ArrayList<>();
     private final Map<String, Path> chardevs = new LinkedHashMap<>();
     private final Map<String, String> monitorByChardev = new LinkedHashMap<>();
+    private final Map<String, String> deviceByChardev = new LinkedHashMap<>();
 
     QmpSocketOptions(Path cwd) {
         this.cwd = cwd;
@@ -64,7 +66,23 @@ final class QmpSocketOptions {
         return n;
     }
 
-    /** Call after every {@code -chardev}. */
+    /**
+     * The socket path of chardev {@code id}, for the device {@code user} (e.g. "-device console0"), which then
+     * owns it. Call after every {@code -chardev} and before any {@code -mon}.
+     */
+    Path claimChardev(String id, String user) {
+        Path path = chardevs.get(id);
+        if (path == null) {
+            throw ConfigException.bad(user + ": chardev '" + id + "' is not defined by any -chardev");
+        }
+        String other = deviceByChardev.putIfAbsent(id, user);
+        if (other != null) {
+            throw ConfigException.bad(user + ": chardev '" + id + "' is already used by " + other);
+        }
+        return path;
+    }
+
+    /** Call after every {@code -chardev} and every device that claims one. */
     void mon(String value) {
         KeyValueOptions kv = KeyValueOptions.parse("-mon", value, null);
         kv.positional().ifPresent(p -> {
@@ -83,6 +101,10 @@ final class QmpSocketOptions {
         if (path == null) {
             throw ConfigException.bad("-mon " + id + ": chardev '" + chardev + "' is not defined by any -chardev");
         }
+        if (deviceByChardev.containsKey(chardev)) {
+            throw ConfigException.bad("-mon " + id + ": chardev '" + chardev + "' is already used by "
+                    + deviceByChardev.get(chardev));
+        }
         if (monitorByChardev.putIfAbsent(chardev, id) != null) {
             throw ConfigException.bad("-mon " + id + ": chardev '" + chardev + "' is already used by monitor '"
                     + monitorByChardev.get(chardev) + "'");
@@ -92,9 +114,9 @@ final class QmpSocketOptions {
 
     List<QmpSocket> sockets() {
         for (String id : chardevs.keySet()) {
-            if (!monitorByChardev.containsKey(id)) {
-                throw ConfigException.bad("-chardev " + id + ": not used by any -mon (add -mon chardev=" + id
-                        + ",id=" + id + ",mode=control)");
+            if (!monitorByChardev.containsKey(id) && !deviceByChardev.containsKey(id)) {
+                throw ConfigException.bad("-chardev " + id + ": not used by any -mon or -device (add -mon chardev="
+                        + id + ",id=" + id + ",mode=control)");
             }
         }
         return List.copyOf(sockets);

@@ -14,6 +14,7 @@ import java.util.Set;
  *
  * @param name the VM name, for logs, metrics and the process title
  * @param rng the virtio-rng device, if any
+ * @param console the virtio console, if any
  * @param qmpSockets the QMP server sockets, each with the greeting its option implies; none is allowed
  * @param qmpMaxClients QMP connections served at once over all sockets, at least {@link #MIN_QMP_CLIENTS}
  * @param startPaused {@code -S}: the vCPUs wait for {@code cont}
@@ -28,6 +29,7 @@ public record VmConfig(
         List<DriveConfig> drives,
         List<NetConfig> nets,
         Optional<RngConfig> rng,
+        Optional<ConsoleConfig> console,
         List<QmpSocket> qmpSockets,
         int qmpMaxClients,
         SerialConfig serial,
@@ -61,7 +63,9 @@ public record VmConfig(
                     : "no kernel given (use -kernel PATH or -config FILE.json)");
         }
         Objects.requireNonNull(rng, "rng");
-        if (machine.type() == MachineType.NONE && (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent())) {
+        Objects.requireNonNull(console, "console");
+        if (machine.type() == MachineType.NONE
+                && (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent() || console.isPresent())) {
             throw ConfigException.bad("the none machine has no devices (use -machine microvm)");
         }
         drives = List.copyOf(drives);

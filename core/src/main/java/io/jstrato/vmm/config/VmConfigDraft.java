@@ -19,12 +19,14 @@ final class VmConfigDraft {
     long memoryBytes = MachineConfig.DEFAULT_MEMORY_BYTES;
     boolean dumpGuestCore = true;
     boolean acpi = true;
+    boolean memShare;
     Path kernel;
     Optional<Path> initrd = Optional.empty();
     String cmdline = "";
     final Map<String, DriveConfig> drives = new LinkedHashMap<>();
     final Map<String, NetConfig> nets = new LinkedHashMap<>();
     Optional<RngConfig> rng = Optional.empty();
+    Optional<ConsoleConfig> console = Optional.empty();
     final List<QmpSocket> qmpSockets = new ArrayList<>();
     int qmpMaxClients = VmConfig.DEFAULT_QMP_MAX_CLIENTS;
     /** Null until the file or the command line chooses. */
@@ -42,7 +44,7 @@ final class VmConfigDraft {
             if (kernel != null || initrd.isPresent()) {
                 throw ConfigException.bad("-kernel: the none machine boots nothing (use -machine microvm)");
             }
-            if (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent()) {
+            if (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent() || console.isPresent()) {
                 throw ConfigException.bad((!drives.isEmpty() ? "-drive" : !nets.isEmpty() ? "-netdev" : "-device")
                         + ": the none machine has no devices (use -machine microvm)");
             }
@@ -62,11 +64,12 @@ final class VmConfigDraft {
                 : LogConfig.levelFromName(levelName);
         return new VmConfig(
                 name,
-                new MachineConfig(vcpus, memoryBytes, dumpGuestCore, machineType, acpi),
+                new MachineConfig(vcpus, memoryBytes, dumpGuestCore, machineType, acpi, memShare),
                 boot,
                 List.copyOf(drives.values()),
                 List.copyOf(nets.values()),
                 rng,
+                console,
                 qmpSockets,
                 qmpMaxClients,
                 effectiveSerial,

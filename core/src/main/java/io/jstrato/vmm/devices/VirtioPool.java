@@ -2,8 +2,10 @@ package io.jstrato.vmm.devices;
 
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.bus.Bus;
+import io.jstrato.devices.legacy.SerialOutput;
 import io.jstrato.devices.virtio.MacAddress;
 import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.VirtioConsole;
 import io.jstrato.devices.virtio.VirtioDevice;
 import io.jstrato.devices.virtio.VirtioMmioTransport;
 import io.jstrato.devices.virtio.VirtioNet;
@@ -28,7 +30,8 @@ import java.util.logging.Logger;
  * not. Each queue's notify register is a KVM ioeventfd watched on a Netty event loop; each device interrupts
  * through an irqfd. Backends (disk images, taps) are opened by id and attached to slots, at start or by QMP.
  * Mutating methods are called from one thread at a time (the lifecycle's control thread). A virtio-rng
- * device, when configured, takes the slot after the NICs; it is not hot-pluggable.
+ * device and a virtio console, when configured, take the slots after the NICs, in that order; neither is
+ * hot-pluggable.
  */
 public final class VirtioPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(VirtioPool.class.getName());
@@ -39,6 +42,8 @@ public final class VirtioPool implements AutoCloseable {
     public static final int RNG_SLOT = DISK_SLOTS + NIC_SLOTS;
     /** The slot name of the entropy device (the guest's /dev/hwrng), for logs and metrics. */
     public static final String RNG_NAME = "hwrng";
+    /** The slot name of the virtio console (the guest's hvc0). */
+    public static final String CONSOLE_NAME = "hvc0";
     public static final String BLK_DRIVER = "virtio-blk-mmio";
     public static final String NET_DRIVER = "virtio-net-mmio";
     /** The names {@code -device} documents, and Kata, StratoVirt and QEMU send to device_add. */
@@ -56,6 +61,7 @@ public final class VirtioPool implements AutoCloseable {
     private final List<FdWatch> watches = new ArrayList<>();
     private final IoEventLoopGroup loops;
     private final Optional<VirtioRng> rng;
+    private final Optional<VirtioConsole> console;
 
     /** A disk slot and the id of the backend attached to it (null when empty). */
     private static final class DiskSlot {
@@ -91,10 +97,13 @@ public final class VirtioPool implements AutoCloseable {
         void register(long mmioAddress, int length, EventFd eventFd, OptionalLong dataMatch);
     }
 
-    /** The slots the kernel command line and ACPI announce, in bus order; {@code rng}: with the entropy device's. */
-    public static List<VirtioMmioSlot> mmioSlots(boolean rng) {
+    /**
+     * The slots the kernel command line and ACPI announce, in bus order; {@code rng} and {@code console}: with
+     * the entropy device's and the console's.
+     */
+    public static List<VirtioMmioSlot> mmioSlots(boolean rng, boolean console) {
         List<VirtioMmioSlot> slots = new ArrayList<>();
-        for (int i = 0; i < DISK_SLOTS + NIC_SLOTS + (rng ? 1 : 0); i++) {
+        for (int i = 0; i < DISK_SLOTS + NIC_SLOTS + (rng ? 1 : 0) + (console ? 1 : 0); i++) {
             slots.add(VirtioMmioSlot.of(i));
         }
         return slots;
@@ -102,12 +111,14 @@ public final class VirtioPool implements AutoCloseable {
 
     /**
      * Creates every slot's device and transport on {@code mmio}, with its irqfd ({@code irqLine}) and one
-     * ioeventfd per queue on {@code vm}; with {@code entropy}, the virtio-rng device reading from it.
+     * ioeventfd per queue on {@code vm}; with {@code entropy}, the virtio-rng device reading from it; with
+     * {@code consoleOutput}, the virtio console writing to it (its input: {@link #console()}).
      */
     public VirtioPool(String vmName, GuestMemory memory, Bus mmio, IoEventFdRegistrar vm, IntFunction<EventFd> irqLine,
-                      IoEventLoopGroup loops, List<Optional<MacAddress>> nicMacs, Optional<EntropySource> entropy) {
+                      IoEventLoopGroup loops, List<Optional<MacAddress>> nicMacs, Optional<EntropySource> entropy,
+                      Optional<SerialOutput> consoleOutput) {
         this.loops = loops;
-        List<VirtioMmioSlot> slots = mmioSlots(entropy.isPresent());
+        List<VirtioMmioSlot> slots = mmioSlots(entropy.isPresent(), consoleOutput.isPresent());
         for (int i = 0; i < DISK_SLOTS; i++) {
             String name = "vd" + (char) ('a' + i);
             VirtioBlk blk = new VirtioBlk(name, QUEUE_SIZE);
@@ -123,6 +134,10 @@ public final class VirtioPool implements AutoCloseable {
         }
         this.rng = entropy.map(VirtioRng::new);
         rng.ifPresent(r -> transports.put(RNG_NAME, wire(RNG_NAME, r, slots.get(RNG_SLOT), memory, mmio, vm, irqLine)));
+        this.console = consoleOutput.map(VirtioConsole::new);
+        int consoleSlot = RNG_SLOT + (rng.isPresent() ? 1 : 0);
+        console.ifPresent(c -> transports.put(CONSOLE_NAME,
+                wire(CONSOLE_NAME, c, slots.get(consoleSlot), memory, mmio, vm, irqLine)));
     }
 
     private VirtioMmioTransport wire(String name, VirtioDevice device, VirtioMmioSlot slot, GuestMemory memory,
@@ -175,6 +190,11 @@ public final class VirtioPool implements AutoCloseable {
 
     public List<VirtioNet> nics() {
         return nics.stream().map(n -> n.device).toList();
+    }
+
+    /** The virtio console, when configured: a backend feeds its input. */
+    public Optional<VirtioConsole> console() {
+        return console;
     }
 
     /** The entropy device, when configured. */

@@ -89,7 +89,10 @@ public final class MicroVm implements AutoCloseable {
         List<GuestMemory.Region> regions = new ArrayList<>();
         int slot = 0;
         for (MemoryLayout.RamRegion r : layout.ramRegions()) {
-            AnonymousMemory m = AnonymousMemory.map(r.size());
+            // mem-share=on: one memfd per RAM region, each a region a vhost-user backend maps by its fd.
+            AnonymousMemory m = config.machine().memShare()
+                    ? AnonymousMemory.mapMemfd(r.size(), "jstrato-ram-" + slot)
+                    : AnonymousMemory.map(r.size());
             if (!config.machine().dumpGuestCore()) {
                 m.adviseDontDump();
             }

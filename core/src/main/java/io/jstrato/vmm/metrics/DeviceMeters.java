@@ -45,6 +45,17 @@ public final class DeviceMeters {
             metrics.counter("jstrato.virtio.errors", device, rng::errors, "failed or malformed requests and broken chains");
             transport(metrics, device, pool.transport(VirtioPool.RNG_NAME));
         });
+        pool.console().ifPresent(console -> {
+            Tags device = Tags.of("device", VirtioPool.CONSOLE_NAME);
+            metrics.counter("jstrato.virtio.bytes", device.and("direction", "tx"), console::bytesOut,
+                    "bytes moved between a device and the guest");
+            metrics.counter("jstrato.virtio.bytes", device.and("direction", "rx"), console::bytesIn,
+                    "bytes moved between a device and the guest");
+            metrics.counter("jstrato.virtio.console.dropped", device, console::inputDropped,
+                    "console input bytes dropped because the guest had not read what came before");
+            metrics.counter("jstrato.virtio.errors", device, console::errors, "failed or malformed requests and broken chains");
+            transport(metrics, device, pool.transport(VirtioPool.CONSOLE_NAME));
+        });
     }
 
     /** What a broken driver leaves behind in the transport: refused register accesses and needs-reset events. */

@@ -1,5 +1,6 @@
 package io.jstrato.vmm.serial;
 
+import io.jstrato.devices.legacy.SerialInput;
 import io.jstrato.devices.legacy.SerialOutput;
 import io.jstrato.devices.legacy.Uart8250;
 import io.jstrato.qmp.UnixSocketPaths;
@@ -23,13 +24,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * {@code -serial socket,path=P,server,nowait}: the console on a Unix socket, one client at a time (a new
- * client replaces the old one). Output is batched: vCPU threads append under a lock and one flush per batch
+ * client replaces the old one); also the socket {@code -chardev} of a {@code virtconsole}. Output is batched: vCPU threads append under a lock and one flush per batch
  * runs on the client's event loop. Bytes written while nobody is connected are dropped, as on a real line.
  */
 public final class SocketSerial implements SerialBackend {
     private static final int MAX_PENDING = 64 * 1024;
 
     private final Path path;
+    private final String what;
     private final Object lock = new Object();
     private ByteBuf pending = Unpooled.buffer(4096);
     private boolean flushScheduled;
@@ -38,7 +40,13 @@ public final class SocketSerial implements SerialBackend {
     private Channel server;
 
     public SocketSerial(Path path) {
+        this(path, "serial socket");
+    }
+
+    /** {@code what} names the socket in errors ("serial socket", "console socket"). */
+    public SocketSerial(Path path, String what) {
         this.path = path;
+        this.what = what;
     }
 
     @Override
@@ -84,8 +92,13 @@ public final class SocketSerial implements SerialBackend {
      */
     @Override
     public void startInput(IoEventLoopGroup loops, Uart8250 uart) {
+        listen(loops, uart);
+    }
+
+    /** As {@link #startInput}, with the received bytes going to {@code input}. */
+    public void listen(IoEventLoopGroup loops, SerialInput input) {
         try {
-            UnixSocketPaths.clearStale(path, "serial socket");
+            UnixSocketPaths.clearStale(path, what);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
@@ -104,8 +117,9 @@ public final class SocketSerial implements SerialBackend {
                                 ByteBuf in = (ByteBuf) msg;
                                 try {
                                     while (in.isReadable()) {
-                                        uart.enqueueInput(in.readByte());
+                                        input.enqueueInput(in.readByte());
                                     }
+                                    input.endOfInput();
                                 } finally {
                                     in.release();
                                 }
@@ -122,14 +136,14 @@ public final class SocketSerial implements SerialBackend {
                 })
                 .bind(new DomainSocketAddress(path.toFile())).awaitUninterruptibly();
         if (!bound.isSuccess()) {
-            throw new UncheckedIOException("Cannot listen on serial socket " + path + ": "
+            throw new UncheckedIOException("Cannot listen on " + what + " " + path + ": "
                     + UnixSocketPaths.reason(bound.cause()), new IOException(bound.cause()));
         }
         server = bound.channel();
         try {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot make serial socket " + path + " private: "
+            throw new UncheckedIOException("Cannot make " + what + " " + path + " private: "
                     + UnixSocketPaths.reason(e), e);
         }
     }

@@ -123,6 +123,19 @@ class JsonConfigFileTest {
     }
 
     @Test
+    void memShareComesFromTheFileAndTheCommandLine() throws IOException {
+        String on = """
+                {"boot-source": {"kernel_image_path": "/k"}, "machine-config": {"mem_share": true}}""";
+        assertFalse(load(FULL).machine().memShare());
+        assertTrue(load(on).machine().memShare());
+        assertTrue(load(on, "-machine", "microvm").machine().memShare(), "-machine without mem-share= keeps the file's");
+        assertFalse(load(on, "-machine", "microvm,mem-share=off").machine().memShare());
+        ConfigException e = assertThrows(ConfigException.class, () -> load("""
+                {"boot-source": {"kernel_image_path": "/k"}, "machine-config": {"mem_share": "yes"}}"""));
+        assertTrue(e.getMessage().contains("machine-config.mem_share"), e.getMessage());
+    }
+
+    @Test
     void serialStdioFalseMeansNone() throws IOException {
         VmConfig c = load("""
                 {"boot-source": {"kernel_image_path": "/k"}, "serial": {"stdio": false}}""");
@@ -156,7 +169,7 @@ class JsonConfigFileTest {
                         + " 99999999999999999999999}}", "machine-config.mem_size: out of range: "
                         + "99999999999999999999999"),
                 bad("{\"boot-source\": {\"kernel_image_path\": \"/k\"}, \"machine-config\": {\"vcpus\": 2}}",
-                        "machine-config.vcpus: unknown field (expected one of acpi, mem_size, name, vcpu_count)"),
+                        "machine-config.vcpus: unknown field (expected one of acpi, mem_share, mem_size, name, vcpu_count)"),
                 bad("{\"boot-source\": {\"kernel_image_path\": \"/k\"}, \"machine-config\": {\"acpi\": \"off\"}}",
                         "machine-config.acpi: expected boolean, got string"),
                 bad("{\"boot-source\": {\"kernel_image_path\": \"/k\"}, \"machine\": {}}",

@@ -15,6 +15,7 @@ import io.jstrato.devices.testing.GuestVirtqueue;
 import io.jstrato.devices.testing.TestMemory;
 import io.jstrato.devices.testing.VirtioTestDriver;
 import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.VirtioConsole;
 import io.jstrato.devices.virtio.VirtioRng;
 import io.jstrato.devices.virtio.VirtioFeatures;
 import io.jstrato.linux.EventFd;
@@ -55,7 +56,8 @@ class VirtioPoolTest {
     void build() {
         pool = new VirtioPool("test", mem, mmio,
                 (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
-                gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), Optional.empty());
+                gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), Optional.empty(),
+                Optional.empty());
     }
 
     @AfterEach
@@ -142,10 +144,11 @@ class VirtioPoolTest {
         try (FileEntropySource source = FileEntropySource.open(file)) {
             pool = new VirtioPool("test", mem, mmio,
                     (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
-                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), Optional.of(source));
+                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), Optional.of(source),
+                    Optional.empty());
             VirtioMmioSlot slot = VirtioMmioSlot.of(VirtioPool.RNG_SLOT);
-            assertEquals(List.of(VirtioMmioSlot.of(5), slot), VirtioPool.mmioSlots(true).subList(5, 7));
-            assertEquals(6, VirtioPool.mmioSlots(false).size());
+            assertEquals(List.of(VirtioMmioSlot.of(5), slot), VirtioPool.mmioSlots(true, false).subList(5, 7));
+            assertEquals(6, VirtioPool.mmioSlots(false, false).size());
             assertEquals(VirtioRng.DEVICE_TYPE, (int) mmio.read(slot.base() + 0x8, 4));
 
             VirtioTestDriver driver = new VirtioTestDriver(window(slot.base()));
@@ -167,6 +170,58 @@ class VirtioPoolTest {
             System.arraycopy(bytes, 0, expected, 100, 50);
             assertArrayEquals(expected, got);
             assertEquals(150, pool.rng().orElseThrow().bytes());
+        }
+    }
+
+    @Test
+    void theConsoleTakesTheSlotAfterTheEntropyDevicesAndCarriesBytesBothWays() throws Exception {
+        Path file = Files.write(dir.resolve("entropy"), new byte[] {1, 2, 3});
+        pool.close();
+        notifiers.clear();
+        mmio = Bus.mmio(); // the first pool's windows stay registered on the old bus
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (FileEntropySource source = FileEntropySource.open(file)) {
+            pool = new VirtioPool("test", mem, mmio,
+                    (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
+                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), Optional.of(source),
+                    Optional.of(b -> {
+                        synchronized (out) {
+                            out.write(b);
+                        }
+                    }));
+            assertEquals(8, VirtioPool.mmioSlots(true, true).size());
+            assertEquals(7, VirtioPool.mmioSlots(false, true).size());
+            VirtioMmioSlot slot = VirtioMmioSlot.of(VirtioPool.RNG_SLOT + 1);
+            assertEquals(VirtioConsole.DEVICE_TYPE, (int) mmio.read(slot.base() + 0x8, 4));
+
+            VirtioTestDriver driver = new VirtioTestDriver(window(slot.base()));
+            assertTrue(driver.negotiate(VirtioFeatures.VERSION_1));
+            GuestVirtqueue rx = GuestVirtqueue.at(mem, 0x10000, VirtioConsole.QUEUE_SIZE);
+            GuestVirtqueue tx = GuestVirtqueue.at(mem, 0x20000, VirtioConsole.QUEUE_SIZE);
+            driver.setupQueue(0, rx);
+            driver.setupQueue(1, tx);
+            driver.driverOk();
+            EventFd irq = irqs.get(slot.irq());
+            irq.drain();
+            // Out: the guest's transmit buffer, through the queue's ioeventfd, to the backend.
+            mem.write(0x40000, "hvc0 says hi".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            tx.addChain(io.jstrato.devices.testing.GuestVirtqueue.Buffer.readable(0x40000, 12));
+            notifiers.get(Long.toHexString(slot.base() + 0x50) + "/1").signal();
+            awaitSignal(irq);
+            synchronized (out) {
+                assertEquals("hvc0 says hi", out.toString(java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            // In: the backend's bytes into the buffer the guest posted.
+            rx.addChain(writable(0x50000, 64));
+            notifiers.get(Long.toHexString(slot.base() + 0x50) + "/0").signal();
+            VirtioConsole console = pool.console().orElseThrow();
+            for (byte b : "ok\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) {
+                console.enqueueInput(b);
+            }
+            console.endOfInput();
+            awaitSignal(irq);
+            assertEquals(3, rx.usedLen(0));
+            assertEquals(3, console.bytesIn());
         }
     }
 

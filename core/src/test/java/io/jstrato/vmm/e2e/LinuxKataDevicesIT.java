@@ -1,49 +1,110 @@
 package io.jstrato.vmm.e2e;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresHardwareKvm;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The devices Kata Containers' StratoVirt driver adds to a sandbox, as Debian's stock kernel sees them on
- * jstrato, with the options written as Kata writes them: virtio-rng from {@code -object rng-random} (the guest's
- * {@code /dev/hwrng} is the virtio device, and its bytes are the file's: a file of one repeated byte, which no
- * real entropy source would give 64 of in a row).
+ * jstrato, with the options written as Kata writes them:
+ * <ul>
+ * <li>virtio-rng from {@code -object rng-random}: the guest's {@code /dev/hwrng} is the virtio device, and its
+ * bytes are the file's (a file of one repeated byte, which no real entropy source would give 64 of in a row);
+ * <li>the debug console, {@code virtconsole} on a {@code virtio-serial-device} with a socket {@code -chardev}: what
+ * the guest writes to {@code hvc0} reaches a client of the socket, and what the client writes the guest reads;
+ * <li>guest RAM in memfds ({@code mem-share=on}, which Kata always sets): the whole boot runs on it, and
+ * jstrato's maps show the memfd.
+ * </ul>
  */
 @RequiresHardwareKvm
 class LinuxKataDevicesIT {
     private static final Duration BOOT = Duration.ofMinutes(6);
+    private static final Duration STEP = Duration.ofMinutes(2);
     private static final byte FILL = 0x5a;
 
     static final String SCRIPT = """
             say() { echo "linux-guest: $*"; }
             say "rng $(cat /sys/class/misc/hw_random/rng_current)"
             say "hwrng $(head -c 64 /dev/hwrng | od -An -v -tx1 | tr -d ' \\n')"
+            for i in $(seq 100); do [ -c /dev/hvc0 ] && break; sleep 0.1; done
+            # Held open: hvc resets its termios at the last close, and an echo would answer the host first.
+            exec 3<>/dev/hvc0
+            stty raw -echo <&3
+            say "waiting for the host on hvc0"
+            read -r line <&3
+            echo "guest got $line" >&3
+            say "hvc0 said: $line"
             poweroff -f
             """;
 
     @Test
-    void theGuestReadsTheEntropyFileThroughHwrng(@TempDir Path dir) throws Exception {
+    void hwrngConsoleAndSharedMemoryWorkAsKataSetsThemUp(@TempDir Path dir) throws Exception {
         LinuxGuest linux = LinuxGuest.debian();
         Path initrd = linux.initramfs(dir, SCRIPT);
         byte[] fill = new byte[4096];
         Arrays.fill(fill, FILL);
         Path entropy = Files.write(dir.resolve("entropy.bin"), fill);
+        Path console = dir.resolve("console.sock");
         try (JstratoVm vm = JstratoVm.start("-kernel", linux.bzImage().toString(), "-initrd", initrd.toString(),
                 "-append", LinuxGuest.CMDLINE, "-m", "256", "-serial", "stdio",
-                "-machine", "type=microvm,dump-guest-core=off",
+                "-machine", "type=microvm,dump-guest-core=off,mem-share=on",
                 "-object", "rng-random,id=objrng0,filename=" + entropy,
-                "-device", "virtio-rng-device,rng=objrng0,id=virtio-rng0")) {
-            vm.awaitLine(LinuxGuest.USERSPACE, BOOT);
-            assertEquals(0, vm.awaitExit(BOOT), "the guest powered off");
-            assertEquals(List.of("rng virtio_rng.0", "hwrng " + "5a".repeat(64)), LinuxGuest.facts(vm.serial()));
+                "-device", "virtio-rng-device,rng=objrng0,id=virtio-rng0",
+                "-device", "virtio-serial-device,id=virtio-serial0",
+                "-chardev", "socket,id=charconsole0,path=" + console + ",server,nowait",
+                "-device", "virtconsole,chardev=charconsole0,id=virtio-console0,nr=0")) {
+            // While the guest waits on its console, so that jstrato is surely still there to look at.
+            vm.awaitLine("linux-guest: waiting for the host on hvc0", BOOT);
+            List<String> ram = Files.readAllLines(Path.of("/proc/" + vm.pid() + "/maps")).stream()
+                    .filter(l -> l.contains("/memfd:jstrato-ram-")).toList();
+            assertEquals(1, ram.size(), "256 MiB of guest RAM in one memfd, mapped shared: " + ram);
+            assertTrue(ram.getFirst().split("\\s+")[1].contains("s"), "shared: " + ram);
+
+            try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(console))) {
+                client.write(ByteBuffer.wrap("from-host\n".getBytes(US_ASCII)));
+                CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> readLine(client));
+                assertEquals("guest got from-host", reply.get(STEP.toSeconds(), TimeUnit.SECONDS));
+            }
+            assertEquals(0, vm.awaitExit(STEP), "the guest powered off");
+            assertEquals(List.of("rng virtio_rng.0", "hwrng " + "5a".repeat(64), "waiting for the host on hvc0",
+                    "hvc0 said: from-host"), LinuxGuest.facts(vm.serial()));
+        }
+    }
+
+    /** The first line the client reads, without its end. */
+    private static String readLine(SocketChannel client) {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        ByteBuffer one = ByteBuffer.allocate(1);
+        try {
+            while (true) {
+                one.clear();
+                if (client.read(one) < 0) {
+                    throw new IOException("the console socket closed after '" + line.toString(US_ASCII) + "'");
+                }
+                byte b = one.get(0);
+                if (b == '\n') {
+                    return line.toString(US_ASCII).replace("\r", "");
+                }
+                line.write(b);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -63,7 +63,7 @@ class HotplugCommandsTest {
             EventFd irq = EventFd.create(true);
             irqs.add(irq);
             return irq;
-        }, loops, List.of(), Optional.empty());
+        }, loops, List.of(), Optional.empty(), Optional.empty());
         HotplugCommands.register(registry, pool, lifecycle, new QmpEvents());
     }
 

@@ -21,7 +21,7 @@ import io.jstrato.devices.InterruptLine;
  * transmitted byte goes to the backend after that lock is released: a backend that blocks (a stdout nobody
  * reads) then holds only the vCPU that wrote, never the event loop that delivers input.
  */
-public final class Uart8250 implements BusDevice {
+public final class Uart8250 implements BusDevice, SerialInput {
     /** Ports the UART occupies. */
     public static final int PORT_COUNT = 8;
     public static final int DEFAULT_RX_CAPACITY = 64;
@@ -134,6 +134,7 @@ public final class Uart8250 implements BusDevice {
     // ---- backend side ----
 
     /** Queues one received byte; false (and counted as dropped, overrun for the guest) when the FIFO is full. */
+    @Override
     public boolean enqueueInput(byte b) {
         synchronized (lock) {
             boolean accepted = receive(b);
