@@ -131,6 +131,8 @@ public class SeedSessionWithSimulatedVcpusIT {
     /** A real client process: lines typed on its stdin, lines read from its stdout. */
     public static final class Client implements AutoCloseable {
         private static final String END = "\u0000end";
+        /** An upper bound only: in the nested lane, under load, a client's first line took more than 10 s. */
+        private static final int WAIT_SECONDS = 60;
         private final Process process;
         private final OutputStream in;
         private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(1024);
@@ -157,9 +159,9 @@ public class SeedSessionWithSimulatedVcpusIT {
 
         /** The next line, or null at the end of the output. */
         public String next() throws InterruptedException {
-            String l = lines.poll(10, TimeUnit.SECONDS);
+            String l = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS);
             if (l == null) {
-                throw new AssertionError("no line from the client within 10 s");
+                throw new AssertionError("no line from the client within " + WAIT_SECONDS + " s");
             }
             return l.equals(END) ? null : l;
         }
@@ -169,7 +171,7 @@ public class SeedSessionWithSimulatedVcpusIT {
         }
 
         public boolean exited() throws InterruptedException {
-            return process.waitFor(10, TimeUnit.SECONDS);
+            return process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
         }
 
         @Override
