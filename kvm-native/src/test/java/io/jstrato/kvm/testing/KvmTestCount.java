@@ -2,30 +2,31 @@ package io.jstrato.kvm.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestTag;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.TestPlan;
 
 /**
  * Records the outcome of every KVM test (tag {@code kvm}) a test JVM ran, and on which KVM, into
  * {@code target/kvm-tests.txt} of the module: one line per execution, {@code KIND STATUS UNIQUE-ID}, with STATUS
  * {@code SUCCESSFUL}, {@code FAILED} or {@code SKIPPED}. {@code bin/test} sums them per KVM; a test Maven ran
  * again after it failed ({@code rerunFailingTestsCount}, which only the nested lane sets) has two lines, and the
- * last one counts, so the rerun shows as a flake instead of disappearing. Registered for every module's tests
- * through the kvm-native test jar's {@code META-INF/services}.
+ * last one counts, so the rerun shows as a flake instead of disappearing. Each line is appended and synced as
+ * its test ends: a lane VM that dies (the emulation does) takes the test JVM with it, and what ran before must
+ * still be counted, failures included, since {@code bin/test} runs only the classes that did not end again.
+ * Registered for every module's tests through the kvm-native test jar's {@code META-INF/services}.
  */
 public final class KvmTestCount implements TestExecutionListener {
     private static final TestTag KVM = TestTag.create(KvmKind.TAG_KVM);
 
-    private final List<String> outcomes = new ArrayList<>();
+    private String kind;
 
     @Override
     public void executionSkipped(TestIdentifier test, String reason) {
@@ -47,25 +48,18 @@ public final class KvmTestCount implements TestExecutionListener {
     }
 
     private synchronized void record(String status, TestIdentifier test) {
-        outcomes.add(status + " " + test.getUniqueId());
-    }
-
-    /** Called once per test plan: surefire runs a plan of its own for the tests it reruns. */
-    @Override
-    public synchronized void testPlanExecutionFinished(TestPlan plan) {
-        if (outcomes.isEmpty()) {
-            return;
+        if (kind == null) {
+            kind = KvmCondition.whyUnavailable().isEmpty() ? KvmKind.current().describe().replace(' ', '_') : "none";
         }
-        String kind = KvmCondition.whyUnavailable().isEmpty() ? KvmKind.current().describe().replace(' ', '_') : "none";
-        StringBuilder lines = new StringBuilder();
-        for (String outcome : outcomes) {
-            lines.append(kind).append(' ').append(outcome).append('\n');
-        }
-        outcomes.clear();
+        byte[] line = (kind + ' ' + status + ' ' + test.getUniqueId() + '\n').getBytes(StandardCharsets.UTF_8);
         Path file = Path.of(System.getProperty("user.dir"), "target", "kvm-tests.txt");
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(file, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND)) {
+                out.write(ByteBuffer.wrap(line));
+                out.force(false);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
