@@ -66,9 +66,14 @@ class VirtioNetIT {
             List<String> oracle = qemu.lines().stream().filter(l -> l.startsWith("arp") || l.startsWith("icmp") || l.startsWith("mac")).toList();
             List<String> ours = jstrato.stream().filter(l -> l.startsWith("arp") || l.startsWith("icmp") || l.startsWith("mac")).toList();
             assertTrue(ours.contains("arp reply " + HOST_IP + " is at " + HOST_MAC), ours.toString());
-            // Retries may differ in count; the replies and the guest's MAC must not.
-            assertEquals(oracle.stream().distinct().toList(), ours.stream().distinct().toList());
+            // Retries may differ in count, and so the sequence number that got its reply (a loaded lane once
+            // lost seq 1's reply to the guest's timeout); the replies and the guest's MAC must not.
+            assertEquals(withoutSeq(oracle), withoutSeq(ours));
         }
+    }
+
+    private static List<String> withoutSeq(List<String> lines) {
+        return lines.stream().map(l -> l.replaceAll(" seq \\d+", " seq N")).distinct().toList();
     }
 
     private static void inNamespace(String... command) throws Exception {
