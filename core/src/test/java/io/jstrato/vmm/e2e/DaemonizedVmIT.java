@@ -29,7 +29,7 @@ class DaemonizedVmIT {
         long pid = Long.parseLong(Files.readString(pidFile).strip());
         ProcessHandle vmm = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("pid " + pid + " is not alive"));
 
-        try (QmpLineClient qmp = QmpLineClient.await(socket, Duration.ofSeconds(10))) {
+        try (QmpLineClient qmp = QmpLineClient.await(socket, Duration.ofSeconds(60))) {
             assertEquals("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"}}",
                     qmp.execute("{\"execute\":\"query-status\"}"));
             assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"quit\"}"));

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * signals, no KVM and no guest), so the management plane is proven end to end on any host.
  */
 class EmptyMachineIT {
-    private static final Duration START = Duration.ofSeconds(60);
+    private static final Duration START = Duration.ofSeconds(180); // an upper bound: the lane is slow
     /** What an {@code -api-channel} socket greets with: the seed's, StratoVirt 0.x. */
     private static final String GREETING =
             "{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4},\"package\":\"jstrato-0.1.0\"},\"capabilities\":[]}}";

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @RequiresKvm
 class SmpBringUpIT {
-    private static final Duration BOOT = Duration.ofSeconds(90);
+    private static final Duration BOOT = Duration.ofSeconds(180); // an upper bound: the lane is slow
 
     @ParameterizedTest(name = "-smp {0}")
     @ValueSource(ints = {2, 4})
