@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * {@code -drive}, {@code -netdev} and {@code -device}: the disks and NICs of the command line, in both styles.
@@ -29,7 +30,7 @@ final class DeviceOptions {
     private final Map<String, Path> rngObjects = new LinkedHashMap<>();
     private Optional<RngConfig> rngDevice = Optional.empty();
     /** Claims a {@code -chardev} for a device: its socket path ({@link QmpSocketOptions#claimChardev}). */
-    private final java.util.function.BiFunction<String, String, Path> chardevs;
+    private final BiFunction<String, String, Path> chardevs;
     private Optional<String> serialBus = Optional.empty();
     private Optional<ConsoleConfig> consoleDevice = Optional.empty();
     private final List<DriveConfig> blkDevices = new ArrayList<>();
@@ -38,7 +39,7 @@ final class DeviceOptions {
     private final Set<String> deviceIds = new HashSet<>();
     private final Path cwd;
 
-    DeviceOptions(Path cwd, java.util.function.BiFunction<String, String, Path> chardevs) {
+    DeviceOptions(Path cwd, BiFunction<String, String, Path> chardevs) {
         this.cwd = cwd;
         this.chardevs = chardevs;
     }
