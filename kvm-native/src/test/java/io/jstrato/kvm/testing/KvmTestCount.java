@@ -21,7 +21,9 @@ import org.junit.platform.launcher.TestIdentifier;
  * last one counts, so the rerun shows as a flake instead of disappearing. Each line is appended and synced as
  * its test ends: a lane VM that dies (the emulation does) takes the test JVM with it, and what ran before must
  * still be counted, failures included, since {@code bin/test} runs only the classes that did not end again.
- * Registered for every module's tests through the kvm-native test jar's {@code META-INF/services}.
+ * Registered for every module's tests through the kvm-native test jar's {@code META-INF/services}. Two lanes
+ * that run at once in one tree name a file each ({@code JSTRATO_KVM_TEST_COUNT}): two lane VMs appending to one
+ * host file over 9p would overwrite each other's lines.
  */
 public final class KvmTestCount implements TestExecutionListener {
     private static final TestTag KVM = TestTag.create(KvmKind.TAG_KVM);
@@ -52,7 +54,8 @@ public final class KvmTestCount implements TestExecutionListener {
             kind = KvmCondition.whyUnavailable().isEmpty() ? KvmKind.current().describe().replace(' ', '_') : "none";
         }
         byte[] line = (kind + ' ' + status + ' ' + test.getUniqueId() + '\n').getBytes(StandardCharsets.UTF_8);
-        Path file = Path.of(System.getProperty("user.dir"), "target", "kvm-tests.txt");
+        String name = System.getenv().getOrDefault("JSTRATO_KVM_TEST_COUNT", "kvm-tests.txt");
+        Path file = Path.of(System.getProperty("user.dir"), "target", name);
         try {
             Files.createDirectories(file.getParent());
             try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
