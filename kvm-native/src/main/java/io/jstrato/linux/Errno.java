@@ -20,6 +20,7 @@ public final class Errno {
     public static final int ENOTTY = 25;
     public static final int ENOSPC = 28;
     public static final int ENOSYS = 38;
+    public static final int ECONNRESET = 104;
     public static final int EWOULDBLOCK = EAGAIN;
 
     // Index = errno; names as in the kernel headers (EDEADLK and EOPNOTSUPP for the aliased values).

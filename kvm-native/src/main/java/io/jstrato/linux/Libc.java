@@ -65,6 +65,9 @@ public final class Libc {
     private static final MethodHandle TCGETATTR = errno("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle TCSETATTR = errno("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle SETNS = errno("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SOCKET = errno("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle CONNECT = errno("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SENDMSG = errno("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle POSIX_OPENPT = errno("posix_openpt", JAVA_INT, JAVA_INT);
     private static final MethodHandle GRANTPT = errno("grantpt", JAVA_INT, JAVA_INT);
     private static final MethodHandle UNLOCKPT = errno("unlockpt", JAVA_INT, JAVA_INT);
@@ -300,6 +303,36 @@ public final class Libc {
         MemorySegment cs = CAPTURE.get();
         try {
             return result((int) PIPE2.invokeExact(cs, fds, flags), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** socket(2); returns the fd or -errno. */
+    public static int socket(int domain, int type, int protocol) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) SOCKET.invokeExact(cs, domain, type, protocol), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** connect(2) to the {@code length} bytes of socket address at {@code address}. */
+    public static int connect(int fd, MemorySegment address, int length) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((int) CONNECT.invokeExact(cs, fd, address, length), cs);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** sendmsg(2) of the {@code struct msghdr} at {@code message}; returns the bytes sent or -errno. */
+    public static long sendmsg(int fd, MemorySegment message, int flags) {
+        MemorySegment cs = CAPTURE.get();
+        try {
+            return result((long) SENDMSG.invokeExact(cs, fd, message, flags), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }

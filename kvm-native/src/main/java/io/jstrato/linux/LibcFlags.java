@@ -38,6 +38,19 @@ public final class LibcFlags {
     public static final int EFD_CLOEXEC = 0x80000;
     public static final int EFD_NONBLOCK = 0x800;
 
+    // <sys/socket.h>, <sys/un.h>, <poll.h>: a Unix socket that passes fds (SCM_RIGHTS), struct msghdr and the
+    // cmsghdr header on x86_64
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SCM_RIGHTS = 1;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int SOCKADDR_UN_SIZE = 110;
+    public static final int MSGHDR_SIZE = 56;
+    public static final int CMSGHDR_SIZE = 16;
+    public static final int POLLIN = 0x1;
+
     // <termios.h>
     public static final int TCSANOW = 0;
 

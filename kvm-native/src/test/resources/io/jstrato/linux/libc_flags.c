@@ -7,6 +7,9 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <poll.h>
 #include <termios.h>
 #define N(x) printf("%s %ld\n", #x, (long)(x))
 int main(void) {
@@ -17,6 +20,10 @@ int main(void) {
     N(EPOLL_CLOEXEC); N(EPOLL_CTL_ADD); N(EPOLLIN);
     printf("EPOLL_EVENT_SIZE %zu\n", sizeof(struct epoll_event));
     N(EFD_CLOEXEC); N(EFD_NONBLOCK);
+    N(AF_UNIX); N(SOCK_STREAM); N(SOCK_CLOEXEC); N(SOL_SOCKET); N(SCM_RIGHTS); N(MSG_NOSIGNAL); N(POLLIN);
+    printf("SOCKADDR_UN_SIZE %zu\n", sizeof(struct sockaddr_un));
+    printf("MSGHDR_SIZE %zu\n", sizeof(struct msghdr));
+    printf("CMSGHDR_SIZE %zu\n", sizeof(struct cmsghdr));
     N(TCSANOW);
     printf("SIGACTION_SIZE %zu\n", sizeof(struct sigaction));
     printf("SIGACTION_MASK_OFFSET %zu\n", offsetof(struct sigaction, sa_mask));
