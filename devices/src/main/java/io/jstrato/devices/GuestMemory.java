@@ -15,8 +15,15 @@ import java.util.List;
  * device thread has stopped.
  */
 public final class GuestMemory {
-    /** One contiguous range of guest physical addresses starting at {@code gpa}. */
-    public record Region(long gpa, MemorySegment segment) {
+    /**
+     * One contiguous range of guest physical addresses starting at {@code gpa}; {@code fd}: the memfd it is mapped
+     * from at offset 0 (mem-share=on), which a vhost-user backend maps too, or -1 for private memory.
+     */
+    public record Region(long gpa, MemorySegment segment, int fd) {
+        public Region(long gpa, MemorySegment segment) {
+            this(gpa, segment, -1);
+        }
+
         public long end() {
             return gpa + segment.byteSize();
         }
