@@ -26,6 +26,7 @@ import io.jstrato.devices.virtio.EntropySource;
 import io.jstrato.devices.virtio.MacAddress;
 import io.jstrato.vmm.devices.DeviceException;
 import io.jstrato.vmm.devices.FileEntropySource;
+import io.jstrato.vmm.devices.OptionalDevices;
 import io.jstrato.vmm.devices.VirtioPool;
 import io.jstrato.vmm.lifecycle.Lifecycle;
 import io.jstrato.vmm.lifecycle.ShutdownCause;
@@ -48,6 +49,7 @@ import io.jstrato.vmm.serial.SocketSerial;
 import io.jstrato.vmm.serial.StdioSerial;
 import io.jstrato.vmm.vcpu.GuestStopListener;
 import io.micrometer.core.instrument.Tags;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -115,12 +117,11 @@ public final class Vmm {
             // The console's socket is made before the machine and listened on once its device exists.
             Optional<SocketSerial> consoleSocket = config.console().map(c -> new SocketSerial(c.socket(), "console socket"));
             consoleSocket.ifPresent(resources::add);
+            OptionalDevices optional = new OptionalDevices(entropy.map(EntropySource.class::cast),
+                    consoleSocket.map(SocketSerial::output), config.vsock(), config.fs());
             VirtioPool[] pool = new VirtioPool[1];
             MicroVm vm = buildMachine(config, kvm, serial,
-                    VirtioPool.mmioSlots(entropy.isPresent(), consoleSocket.isPresent()), (machine, mmio) ->
-                    pool[0] = new VirtioPool(config.name(), machine.memory(), mmio, machine.vm()::registerIoEventFd, machine::irqLine, loops,
-                            config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList(),
-                            entropy.map(EntropySource.class::cast), consoleSocket.map(SocketSerial::output)));
+                    VirtioPool.mmioSlots(optional.count()), (machine, mmio) -> pool[0] = pool(config, machine, mmio, loops, optional));
             resources.add(vm);
             VirtioPool devices = pool[0];
             resources.add(devices);
@@ -185,6 +186,19 @@ public final class Vmm {
                     + ", or docker run --group-add)";
         } catch (IOException | RuntimeException e) {
             return "this user may not open it";
+        }
+    }
+
+    private static VirtioPool pool(VmConfig config, MicroVm machine, Bus mmio, IoEventLoopGroup loops,
+                                   OptionalDevices optional) {
+        try {
+            return new VirtioPool(config.name(), machine.memory(), mmio, machine.vm()::registerIoEventFd,
+                    machine::irqLine, loops, config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList(),
+                    optional);
+        } catch (DeviceException e) {
+            // Only the vhost devices reach for the host here (the kernel's vhost-vsock, the vhost-user backend);
+            // the message names the device.
+            throw ConfigException.host(e.getMessage());
         }
     }
 

@@ -94,6 +94,8 @@ public final class CommandLine {
         values("device").forEach(devices::device);
         devices.rng().ifPresent(r -> draft.rng = Optional.of(r));
         devices.console().ifPresent(c -> draft.console = Optional.of(c));
+        devices.vsock().ifPresent(v -> draft.vsock = Optional.of(v));
+        devices.fs().ifPresent(f -> draft.fs = Optional.of(f));
         for (DriveConfig d : devices.disks()) {
             draft.drives.remove(d.id()); // same id as the file's: the command line's replaces it
             draft.drives.put(d.id(), d);

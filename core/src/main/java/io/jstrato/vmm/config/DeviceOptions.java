@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.function.BiFunction;
 
 /**
  * {@code -drive}, {@code -netdev} and {@code -device}: the disks and NICs of the command line, in both styles.
@@ -30,16 +29,23 @@ final class DeviceOptions {
     private final Map<String, Path> rngObjects = new LinkedHashMap<>();
     private Optional<RngConfig> rngDevice = Optional.empty();
     /** Claims a {@code -chardev} for a device: its socket path ({@link QmpSocketOptions#claimChardev}). */
-    private final BiFunction<String, String, Path> chardevs;
+    @FunctionalInterface
+    interface Chardevs {
+        Path claim(String id, String user, boolean listens);
+    }
+
+    private final Chardevs chardevs;
     private Optional<String> serialBus = Optional.empty();
     private Optional<ConsoleConfig> consoleDevice = Optional.empty();
+    private Optional<VsockConfig> vsockDevice = Optional.empty();
+    private Optional<FsConfig> fsDevice = Optional.empty();
     private final List<DriveConfig> blkDevices = new ArrayList<>();
     private final List<NetConfig> netDevices = new ArrayList<>();
     private final Set<String> used = new HashSet<>();
     private final Set<String> deviceIds = new HashSet<>();
     private final Path cwd;
 
-    DeviceOptions(Path cwd, BiFunction<String, String, Path> chardevs) {
+    DeviceOptions(Path cwd, Chardevs chardevs) {
         this.cwd = cwd;
         this.chardevs = chardevs;
     }
@@ -234,11 +240,42 @@ final class DeviceOptions {
                     throw ConfigException.bad("-device " + id + ": the machine has one virtconsole, already '"
                             + consoleDevice.get().id() + "'");
                 }
-                Path socket = chardevs.apply(chardev, "-device " + id);
+                Path socket = chardevs.claim(chardev, "-device " + id, true);
                 consoleDevice = Optional.of(named("-device " + id, () -> new ConsoleConfig(id, socket)));
             }
+            case "vhost-vsock-device" -> {
+                String id = deviceId(kv);
+                long cid = KeyValueOptions.parseLong("-device " + id + " guest-cid", kv.require("guest-cid"));
+                OptionalInt vhostFd = kv.take("vhostfd")
+                        .map(v -> OptionalInt.of(KeyValueOptions.parseInt("-device " + id + " vhostfd", v)))
+                        .orElse(OptionalInt.empty());
+                kv.finish();
+                if (vsockDevice.isPresent()) {
+                    throw ConfigException.bad("-device " + id + ": the machine has one vsock device, already '"
+                            + vsockDevice.get().id() + "'");
+                }
+                vsockDevice = Optional.of(named("-device " + id, () -> new VsockConfig(id, cid, vhostFd)));
+            }
+            case "vhost-user-fs-device" -> {
+                String chardev = kv.require("chardev");
+                String tag = kv.require("tag");
+                String id = deviceId(kv);
+                // QEMU's and Kata's tuning; jstrato's device has one request queue of 128.
+                kv.take("num-request-queues").filter(n -> !n.equals("1")).ifPresent(n -> {
+                    throw ConfigException.bad("-device " + id + ": num-request-queues=" + n + " is not supported (one)");
+                });
+                kv.take("queue-size");
+                kv.finish();
+                if (fsDevice.isPresent()) {
+                    throw ConfigException.bad("-device " + id + ": the machine has one vhost-user-fs device, already '"
+                            + fsDevice.get().id() + "'");
+                }
+                Path socket = chardevs.claim(chardev, "-device " + id, false);
+                fsDevice = Optional.of(named("-device " + id, () -> new FsConfig(id, tag, socket)));
+            }
             default -> throw ConfigException.bad("-device: driver '" + driver + "' is not supported (only"
-                    + " virtio-blk-device, virtio-net-device, virtio-rng-device, virtio-serial-device and virtconsole)");
+                    + " virtio-blk-device, virtio-net-device, virtio-rng-device, virtio-serial-device, virtconsole,"
+                    + " vhost-vsock-device and vhost-user-fs-device)");
         }
     }
 
@@ -253,6 +290,16 @@ final class DeviceOptions {
     /** The virtio console, if a {@code -device virtconsole} asked for one. */
     Optional<ConsoleConfig> console() {
         return consoleDevice;
+    }
+
+    /** The virtio-fs device, if a {@code -device vhost-user-fs-device} asked for one. */
+    Optional<FsConfig> fs() {
+        return fsDevice;
+    }
+
+    /** The vsock device, if a {@code -device vhost-vsock-device} asked for one. */
+    Optional<VsockConfig> vsock() {
+        return vsockDevice;
     }
 
     /** The entropy device, if a {@code -device virtio-rng-device} asked for one. */

@@ -188,4 +188,12 @@ public final class KeyValueOptions {
         }
         return Integer.parseInt(value);
     }
+
+    /** A decimal integer of at most 18 digits (a vsock CID is a u32, which an int cannot hold). */
+    public static long parseLong(String what, String value) {
+        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(Character::isDigit)) {
+            throw ConfigException.bad(what + ": '" + value + "' is not a number");
+        }
+        return Long.parseLong(value);
+    }
 }

@@ -57,9 +57,9 @@ final class OptionCatalog {
             new Spec("device", Arity.VALUE, true, Group.DEVICES,
                     "virtio-blk-device,drive=ID,id=ID[,serial=S] | virtio-net-device,netdev=ID,id=ID[,mac=MAC]"
                             + " | virtio-rng-device,id=ID[,rng=ID] | virtio-serial-device,id=ID"
-                            + " | virtconsole,chardev=ID,id=ID[,nr=0]",
+                            + " | virtconsole,chardev=ID,id=ID[,nr=0] | vhost-vsock-device,id=ID,guest-cid=N[,vhostfd=FD]",
                     "the disk for a -drive, the NIC for a -netdev, the entropy device, the console (hvc0) on a"
-                            + " -chardev; once given, only referenced backends are used"),
+                            + " -chardev, vsock on the kernel's vhost-vsock; once given, only referenced backends are used"),
             new Spec("serial", Arity.VALUE, false, Group.DEVICES,
                     "stdio | file,path=P | socket,path=P,server,nowait | none",
                     "the 8250 UART on ttyS0 (default stdio; none with -daemonize)"),

@@ -2,9 +2,11 @@ package io.jstrato.vmm.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The three ways of QMP.md "Transport" to name a QMP server socket: {@code -api-channel unix:PATH} (seed),
@@ -16,6 +18,8 @@ final class QmpSocketOptions {
     private final Path cwd;
     private final List<QmpSocket> sockets = new ArrayList<>();
     private final Map<String, Path> chardevs = new LinkedHashMap<>();
+    /** The chardevs given without {@code server}: jstrato connects to them (a vhost-user backend listens). */
+    private final Set<String> clientChardevs = new HashSet<>();
     private final Map<String, String> monitorByChardev = new LinkedHashMap<>();
     private final Map<String, String> deviceByChardev = new LinkedHashMap<>();
 
@@ -46,10 +50,16 @@ final class QmpSocketOptions {
         String id = kv.require("id");
         Ids.check("-chardev", id);
         Path path = SocketPaths.socket("-chardev " + id + " path", kv.require("path"), cwd);
-        serverNoWait("-chardev " + id, kv);
+        boolean server = kv.takeBoolean("server", false);
+        if (server) {
+            noWait("-chardev " + id, kv);
+        }
         kv.finish();
         if (chardevs.putIfAbsent(id, path) != null) {
             throw ConfigException.bad("-chardev: id '" + id + "' is used twice");
+        }
+        if (!server) {
+            clientChardevs.add(id);
         }
     }
 
@@ -68,12 +78,17 @@ final class QmpSocketOptions {
 
     /**
      * The socket path of chardev {@code id}, for the device {@code user} (e.g. "-device console0"), which then
-     * owns it. Call after every {@code -chardev} and before any {@code -mon}.
+     * owns it; {@code listens}: the device is a server on it (a console), else it connects to it (vhost-user,
+     * whatever {@code server} says, as StratoVirt does with Kata's {@code server,nowait}: virtiofsd listens).
+     * Call after every {@code -chardev} and before any {@code -mon}.
      */
-    Path claimChardev(String id, String user) {
+    Path claimChardev(String id, String user, boolean listens) {
         Path path = chardevs.get(id);
         if (path == null) {
             throw ConfigException.bad(user + ": chardev '" + id + "' is not defined by any -chardev");
+        }
+        if (listens && clientChardevs.contains(id)) {
+            throw ConfigException.bad(user + ": chardev '" + id + "' must be a server socket (add ',server,nowait')");
         }
         String other = deviceByChardev.putIfAbsent(id, user);
         if (other != null) {
@@ -101,6 +116,10 @@ final class QmpSocketOptions {
         if (path == null) {
             throw ConfigException.bad("-mon " + id + ": chardev '" + chardev + "' is not defined by any -chardev");
         }
+        if (clientChardevs.contains(chardev)) {
+            throw ConfigException.bad("-mon " + id + ": chardev '" + chardev
+                    + "' must be a server socket (add ',server,nowait')");
+        }
         if (deviceByChardev.containsKey(chardev)) {
             throw ConfigException.bad("-mon " + id + ": chardev '" + chardev + "' is already used by "
                     + deviceByChardev.get(chardev));
@@ -122,11 +141,16 @@ final class QmpSocketOptions {
         return List.copyOf(sockets);
     }
 
-    /** jstrato only listens, and never waits for a client before starting. */
+    /** QMP sockets only listen, and never wait for a client before starting. */
     private static void serverNoWait(String option, KeyValueOptions kv) {
         if (!kv.takeBoolean("server", false)) {
             throw ConfigException.bad(option + ": only server sockets are supported (add ',server,nowait')");
         }
+        noWait(option, kv);
+    }
+
+    /** A socket jstrato listens on never waits for a client before starting. */
+    private static void noWait(String option, KeyValueOptions kv) {
         boolean noWait = kv.takeBoolean("nowait", false);
         boolean wait = kv.takeBoolean("wait", !noWait);
         if (wait) {

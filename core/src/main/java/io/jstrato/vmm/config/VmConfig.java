@@ -15,6 +15,8 @@ import java.util.Set;
  * @param name the VM name, for logs, metrics and the process title
  * @param rng the virtio-rng device, if any
  * @param console the virtio console, if any
+ * @param vsock the vsock device, if any
+ * @param fs the virtio-fs device, if any (it needs {@code mem-share=on})
  * @param qmpSockets the QMP server sockets, each with the greeting its option implies; none is allowed
  * @param qmpMaxClients QMP connections served at once over all sockets, at least {@link #MIN_QMP_CLIENTS}
  * @param startPaused {@code -S}: the vCPUs wait for {@code cont}
@@ -30,6 +32,8 @@ public record VmConfig(
         List<NetConfig> nets,
         Optional<RngConfig> rng,
         Optional<ConsoleConfig> console,
+        Optional<VsockConfig> vsock,
+        Optional<FsConfig> fs,
         List<QmpSocket> qmpSockets,
         int qmpMaxClients,
         SerialConfig serial,
@@ -64,8 +68,10 @@ public record VmConfig(
         }
         Objects.requireNonNull(rng, "rng");
         Objects.requireNonNull(console, "console");
-        if (machine.type() == MachineType.NONE
-                && (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent() || console.isPresent())) {
+        Objects.requireNonNull(vsock, "vsock");
+        Objects.requireNonNull(fs, "fs");
+        if (machine.type() == MachineType.NONE && (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent()
+                || console.isPresent() || vsock.isPresent() || fs.isPresent())) {
             throw ConfigException.bad("the none machine has no devices (use -machine microvm)");
         }
         drives = List.copyOf(drives);
@@ -86,6 +92,11 @@ public record VmConfig(
         if (nets.size() > MAX_NETS) {
             throw ConfigException.bad("nets: " + nets.size() + " given, at most " + MAX_NETS
                     + " (the machine has " + MAX_NETS + " virtio-net slots)");
+        }
+        if (fs.isPresent() && !machine.memShare()) {
+            // virtiofsd maps guest RAM from the memfds only mem-share=on makes.
+            throw ConfigException.bad("-device " + fs.get().id() + ": vhost-user-fs-device needs -machine"
+                    + " mem-share=on (its backend maps guest memory)");
         }
         Set<String> ids = new HashSet<>();
         for (DriveConfig d : drives) {

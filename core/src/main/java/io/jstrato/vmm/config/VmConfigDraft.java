@@ -27,6 +27,8 @@ final class VmConfigDraft {
     final Map<String, NetConfig> nets = new LinkedHashMap<>();
     Optional<RngConfig> rng = Optional.empty();
     Optional<ConsoleConfig> console = Optional.empty();
+    Optional<VsockConfig> vsock = Optional.empty();
+    Optional<FsConfig> fs = Optional.empty();
     final List<QmpSocket> qmpSockets = new ArrayList<>();
     int qmpMaxClients = VmConfig.DEFAULT_QMP_MAX_CLIENTS;
     /** Null until the file or the command line chooses. */
@@ -44,7 +46,8 @@ final class VmConfigDraft {
             if (kernel != null || initrd.isPresent()) {
                 throw ConfigException.bad("-kernel: the none machine boots nothing (use -machine microvm)");
             }
-            if (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent() || console.isPresent()) {
+            if (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent() || console.isPresent() || vsock.isPresent()
+                    || fs.isPresent()) {
                 throw ConfigException.bad((!drives.isEmpty() ? "-drive" : !nets.isEmpty() ? "-netdev" : "-device")
                         + ": the none machine has no devices (use -machine microvm)");
             }
@@ -70,6 +73,8 @@ final class VmConfigDraft {
                 List.copyOf(nets.values()),
                 rng,
                 console,
+                vsock,
+                fs,
                 qmpSockets,
                 qmpMaxClients,
                 effectiveSerial,

@@ -11,17 +11,21 @@ import io.jstrato.devices.virtio.VirtioMmioTransport;
 import io.jstrato.devices.virtio.VirtioNet;
 import io.jstrato.devices.virtio.EntropySource;
 import io.jstrato.devices.virtio.VirtioRng;
+import io.jstrato.devices.virtio.VirtioFs;
+import io.jstrato.devices.virtio.VirtioVsock;
 import io.jstrato.linux.EventFd;
 import io.jstrato.vmm.boot.VirtioMmioSlot;
 import io.jstrato.vmm.io.FdWatch;
 import io.netty.channel.IoEventLoopGroup;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -30,8 +34,9 @@ import java.util.logging.Logger;
  * not. Each queue's notify register is a KVM ioeventfd watched on a Netty event loop; each device interrupts
  * through an irqfd. Backends (disk images, taps) are opened by id and attached to slots, at start or by QMP.
  * Mutating methods are called from one thread at a time (the lifecycle's control thread). A virtio-rng
- * device and a virtio console, when configured, take the slots after the NICs, in that order; neither is
- * hot-pluggable.
+ * device, a virtio console, a vsock device and a virtio-fs device, when configured, take the slots after the
+ * NICs, in that order ({@link OptionalDevices}); none is hot-pluggable. The ioeventfds of the last two are their
+ * backends' (kernel vhost and the vhost-user process poll them), not watched here.
  */
 public final class VirtioPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(VirtioPool.class.getName());
@@ -44,6 +49,10 @@ public final class VirtioPool implements AutoCloseable {
     public static final String RNG_NAME = "hwrng";
     /** The slot name of the virtio console (the guest's hvc0). */
     public static final String CONSOLE_NAME = "hvc0";
+    /** The slot name of the vsock device. */
+    public static final String VSOCK_NAME = "vsock";
+    /** The slot name of the virtio-fs device. */
+    public static final String FS_NAME = "virtiofs";
     public static final String BLK_DRIVER = "virtio-blk-mmio";
     public static final String NET_DRIVER = "virtio-net-mmio";
     /** The names {@code -device} documents, and Kata, StratoVirt and QEMU send to device_add. */
@@ -62,6 +71,10 @@ public final class VirtioPool implements AutoCloseable {
     private final IoEventLoopGroup loops;
     private final Optional<VirtioRng> rng;
     private final Optional<VirtioConsole> console;
+    private Optional<VirtioVsock> vsock = Optional.empty();
+    private VhostVsockBackend vsockBackend;
+    private Optional<VirtioFs> fs = Optional.empty();
+    private VhostUserFsBackend fsBackend;
 
     /** A disk slot and the id of the backend attached to it (null when empty). */
     private static final class DiskSlot {
@@ -97,13 +110,10 @@ public final class VirtioPool implements AutoCloseable {
         void register(long mmioAddress, int length, EventFd eventFd, OptionalLong dataMatch);
     }
 
-    /**
-     * The slots the kernel command line and ACPI announce, in bus order; {@code rng} and {@code console}: with
-     * the entropy device's and the console's.
-     */
-    public static List<VirtioMmioSlot> mmioSlots(boolean rng, boolean console) {
+    /** The slots the kernel command line and ACPI announce, in bus order: the pool's and then {@code extra}. */
+    public static List<VirtioMmioSlot> mmioSlots(int extra) {
         List<VirtioMmioSlot> slots = new ArrayList<>();
-        for (int i = 0; i < DISK_SLOTS + NIC_SLOTS + (rng ? 1 : 0) + (console ? 1 : 0); i++) {
+        for (int i = 0; i < DISK_SLOTS + NIC_SLOTS + extra; i++) {
             slots.add(VirtioMmioSlot.of(i));
         }
         return slots;
@@ -111,14 +121,15 @@ public final class VirtioPool implements AutoCloseable {
 
     /**
      * Creates every slot's device and transport on {@code mmio}, with its irqfd ({@code irqLine}) and one
-     * ioeventfd per queue on {@code vm}; with {@code entropy}, the virtio-rng device reading from it; with
-     * {@code consoleOutput}, the virtio console writing to it (its input: {@link #console()}).
+     * ioeventfd per queue on {@code vm}, and then the {@code optional} devices configured, in their order.
+     *
+     * @throws DeviceException when the host lacks what an optional device needs (the kernel's vhost-vsock, the
+     *     vhost-user backend); everything made so far is closed
      */
     public VirtioPool(String vmName, GuestMemory memory, Bus mmio, IoEventFdRegistrar vm, IntFunction<EventFd> irqLine,
-                      IoEventLoopGroup loops, List<Optional<MacAddress>> nicMacs, Optional<EntropySource> entropy,
-                      Optional<SerialOutput> consoleOutput) {
+                      IoEventLoopGroup loops, List<Optional<MacAddress>> nicMacs, OptionalDevices optional) {
         this.loops = loops;
-        List<VirtioMmioSlot> slots = mmioSlots(entropy.isPresent(), consoleOutput.isPresent());
+        List<VirtioMmioSlot> slots = mmioSlots(optional.count());
         for (int i = 0; i < DISK_SLOTS; i++) {
             String name = "vd" + (char) ('a' + i);
             VirtioBlk blk = new VirtioBlk(name, QUEUE_SIZE);
@@ -132,20 +143,69 @@ public final class VirtioPool implements AutoCloseable {
             transports.put("eth" + i, wire("eth" + i, net, slots.get(DISK_SLOTS + i), memory, mmio, vm, irqLine));
             nics.add(new NicSlot(i, "eth" + i, net));
         }
-        this.rng = entropy.map(VirtioRng::new);
-        rng.ifPresent(r -> transports.put(RNG_NAME, wire(RNG_NAME, r, slots.get(RNG_SLOT), memory, mmio, vm, irqLine)));
-        this.console = consoleOutput.map(VirtioConsole::new);
-        int consoleSlot = RNG_SLOT + (rng.isPresent() ? 1 : 0);
-        console.ifPresent(c -> transports.put(CONSOLE_NAME,
-                wire(CONSOLE_NAME, c, slots.get(consoleSlot), memory, mmio, vm, irqLine)));
+        Iterator<VirtioMmioSlot> next = slots.subList(RNG_SLOT, slots.size()).iterator();
+        this.rng = optional.entropy().map(VirtioRng::new);
+        rng.ifPresent(r -> transports.put(RNG_NAME, wire(RNG_NAME, r, next.next(), memory, mmio, vm, irqLine)));
+        this.console = optional.console().map(VirtioConsole::new);
+        console.ifPresent(c -> transports.put(CONSOLE_NAME, wire(CONSOLE_NAME, c, next.next(), memory, mmio, vm, irqLine)));
+        try {
+            optional.vsock().ifPresent(v -> {
+                List<EventFd> kicks = kernelKicks(2);
+                vsockBackend = named("vsock '" + v.id() + "'", () -> VhostVsockBackend.open(v.guestCid(), v.vhostFd(),
+                        kicks, loops));
+                VirtioVsock device = new VirtioVsock(v.guestCid(), vsockBackend);
+                vsock = Optional.of(device);
+                transports.put(VSOCK_NAME, wire(VSOCK_NAME, device, next.next(), memory, mmio, vm, irqLine, kicks));
+            });
+            optional.fs().ifPresent(f -> {
+                List<EventFd> kicks = kernelKicks(2);
+                fsBackend = named("vhost-user-fs '" + f.id() + "'", () -> VhostUserFsBackend.connect(f.socket(), kicks,
+                        loops));
+                VirtioFs device = new VirtioFs(f.tag(), fsBackend);
+                fs = Optional.of(device);
+                transports.put(FS_NAME, wire(FS_NAME, device, next.next(), memory, mmio, vm, irqLine, kicks));
+            });
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static <T> T named(String device, Supplier<T> open) {
+        try {
+            return open.get();
+        } catch (DeviceException e) {
+            throw new DeviceException(device + ": " + e.getMessage());
+        }
+    }
+
+    /** Queue ioeventfds a vhost backend polls itself; closed with the pool. */
+    private List<EventFd> kernelKicks(int queues) {
+        List<EventFd> kicks = new ArrayList<>();
+        for (int q = 0; q < queues; q++) {
+            kicks.add(EventFd.create(true));
+        }
+        notifiers.addAll(kicks);
+        return kicks;
     }
 
     private VirtioMmioTransport wire(String name, VirtioDevice device, VirtioMmioSlot slot, GuestMemory memory,
                                      Bus mmio, IoEventFdRegistrar vm, IntFunction<EventFd> irqLine) {
+        return wire(name, device, slot, memory, mmio, vm, irqLine, List.of());
+    }
+
+    /** {@code kernelKicks}: the ioeventfds of the first queues, which the kernel polls (vhost), not this pool. */
+    private VirtioMmioTransport wire(String name, VirtioDevice device, VirtioMmioSlot slot, GuestMemory memory,
+                                     Bus mmio, IoEventFdRegistrar vm, IntFunction<EventFd> irqLine,
+                                     List<EventFd> kernelKicks) {
         EventFd irq = irqLine.apply(slot.irq());
         VirtioMmioTransport transport = new VirtioMmioTransport(device, memory, irq::signal);
         mmio.register(slot.base(), VirtioMmioTransport.WINDOW_SIZE, transport);
         for (int q = 0; q < device.queueCount(); q++) {
+            if (q < kernelKicks.size()) {
+                vm.register(slot.base() + QUEUE_NOTIFY, 4, kernelKicks.get(q), OptionalLong.of(q));
+                continue;
+            }
             EventFd notifier = EventFd.create(true);
             notifiers.add(notifier);
             // The guest's write of the queue index to QueueNotify signals this eventfd inside KVM: no exit.
@@ -200,6 +260,16 @@ public final class VirtioPool implements AutoCloseable {
     /** The entropy device, when configured. */
     public Optional<VirtioRng> rng() {
         return rng;
+    }
+
+    /** The vsock device, when configured. */
+    public Optional<VirtioVsock> vsock() {
+        return vsock;
+    }
+
+    /** The virtio-fs device, when configured. */
+    public Optional<VirtioFs> fs() {
+        return fs;
     }
 
     // ---- backends ----
@@ -394,6 +464,12 @@ public final class VirtioPool implements AutoCloseable {
         }
         blockBackends.values().forEach(RawFileBlockBackend::close);
         netBackends.values().forEach(TapNetBackend::close);
+        if (vsockBackend != null) {
+            vsockBackend.close();
+        }
+        if (fsBackend != null) {
+            fsBackend.close();
+        }
         notifiers.forEach(EventFd::close);
     }
 }

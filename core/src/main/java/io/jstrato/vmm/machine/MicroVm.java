@@ -99,7 +99,7 @@ public final class MicroVm implements AutoCloseable {
             ram.add(m);
             // LIFETIME: the segment is guest RAM until close(), which runs after the vCPU threads end.
             vm.setUserMemoryRegion(slot++, r.gpa(), m.segment());
-            regions.add(new GuestMemory.Region(r.gpa(), m.segment()));
+            regions.add(new GuestMemory.Region(r.gpa(), m.segment(), m.fd()));
         }
         this.memory = new GuestMemory(regions);
 

@@ -1,6 +1,7 @@
 package io.jstrato.vmm.metrics;
 
 import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.VhostDevice;
 import io.jstrato.devices.virtio.VirtioMmioTransport;
 import io.jstrato.devices.virtio.VirtioNet;
 import io.jstrato.vmm.devices.VirtioPool;
@@ -56,6 +57,17 @@ public final class DeviceMeters {
             metrics.counter("jstrato.virtio.errors", device, console::errors, "failed or malformed requests and broken chains");
             transport(metrics, device, pool.transport(VirtioPool.CONSOLE_NAME));
         });
+        pool.vsock().ifPresent(vsock -> vhost(metrics, pool, VirtioPool.VSOCK_NAME, vsock));
+        pool.fs().ifPresent(fs -> vhost(metrics, pool, VirtioPool.FS_NAME, fs));
+    }
+
+    /** A device whose backend moves the data: what the VMM sees is the device started and what failed. */
+    private static void vhost(VmMetrics metrics, VirtioPool pool, String name, VhostDevice vhost) {
+        Tags device = Tags.of("device", name);
+        metrics.counter("jstrato.virtio.vhost.starts", device, vhost::starts,
+                "times the guest's driver started a vhost device (boot, and after each reset)");
+        metrics.counter("jstrato.virtio.errors", device, vhost::errors, "failed or malformed requests and broken chains");
+        transport(metrics, device, pool.transport(name));
     }
 
     /** What a broken driver leaves behind in the transport: refused register accesses and needs-reset events. */

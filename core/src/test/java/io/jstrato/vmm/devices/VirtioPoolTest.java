@@ -56,8 +56,7 @@ class VirtioPoolTest {
     void build() {
         pool = new VirtioPool("test", mem, mmio,
                 (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
-                gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), Optional.empty(),
-                Optional.empty());
+                gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), OptionalDevices.NONE);
     }
 
     @AfterEach
@@ -144,11 +143,11 @@ class VirtioPoolTest {
         try (FileEntropySource source = FileEntropySource.open(file)) {
             pool = new VirtioPool("test", mem, mmio,
                     (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
-                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), Optional.of(source),
-                    Optional.empty());
+                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(),
+                    new OptionalDevices(Optional.of(source), Optional.empty(), Optional.empty(), Optional.empty()));
             VirtioMmioSlot slot = VirtioMmioSlot.of(VirtioPool.RNG_SLOT);
-            assertEquals(List.of(VirtioMmioSlot.of(5), slot), VirtioPool.mmioSlots(true, false).subList(5, 7));
-            assertEquals(6, VirtioPool.mmioSlots(false, false).size());
+            assertEquals(List.of(VirtioMmioSlot.of(5), slot), VirtioPool.mmioSlots(1).subList(5, 7));
+            assertEquals(6, VirtioPool.mmioSlots(0).size());
             assertEquals(VirtioRng.DEVICE_TYPE, (int) mmio.read(slot.base() + 0x8, 4));
 
             VirtioTestDriver driver = new VirtioTestDriver(window(slot.base()));
@@ -183,14 +182,14 @@ class VirtioPoolTest {
         try (FileEntropySource source = FileEntropySource.open(file)) {
             pool = new VirtioPool("test", mem, mmio,
                     (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
-                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), Optional.of(source),
-                    Optional.of(b -> {
+                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(),
+                    new OptionalDevices(Optional.of(source), Optional.of(b -> {
                         synchronized (out) {
                             out.write(b);
                         }
-                    }));
-            assertEquals(8, VirtioPool.mmioSlots(true, true).size());
-            assertEquals(7, VirtioPool.mmioSlots(false, true).size());
+                    }), Optional.empty(), Optional.empty()));
+            assertEquals(8, VirtioPool.mmioSlots(2).size());
+            assertEquals(7, VirtioPool.mmioSlots(1).size());
             VirtioMmioSlot slot = VirtioMmioSlot.of(VirtioPool.RNG_SLOT + 1);
             assertEquals(VirtioConsole.DEVICE_TYPE, (int) mmio.read(slot.base() + 0x8, 4));
 

@@ -47,6 +47,21 @@ final class LinuxGuest {
         return kit.resolve("vmlinux");
     }
 
+    /**
+     * {@code guests/linux/NAME.c}, a guest helper for what busybox cannot do, built static into {@code dir/NAME}
+     * with this machine's gcc and glibc.
+     */
+    static Path program(Path dir, String name) throws IOException, InterruptedException {
+        Path exe = dir.resolve(name);
+        Process p = new ProcessBuilder("gcc", "-static", "-Os", "-Wall", "-o", exe.toString(),
+                JstratoVm.HOME.resolve("guests/linux/" + name + ".c").toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new AssertionError("gcc -static " + name + ".c failed: " + out);
+        }
+        return exe;
+    }
+
     /** What the guest's script said (its "linux-guest: " lines after {@link #USERSPACE}), prefix removed. */
     static List<String> facts(List<String> serial) {
         return serial.stream().map(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l)
@@ -56,11 +71,19 @@ final class LinuxGuest {
 
     /** A gzip'ed cpio initramfs in {@code dir} whose /init runs {@code script} (busybox sh) as described above. */
     Path initramfs(Path dir, String script) throws IOException, InterruptedException {
+        return initramfs(dir, script, List.of());
+    }
+
+    /** The same, with {@code programs} (e.g. {@link #program}'s) in /bin under their own names. */
+    Path initramfs(Path dir, String script, List<Path> programs) throws IOException, InterruptedException {
         Path root = Files.createDirectories(dir.resolve("initramfs"));
         for (String d : List.of("bin", "proc", "sys", "dev", "mnt", "lib/modules", "tmp")) {
             Files.createDirectories(root.resolve(d));
         }
         Files.copy(kit.resolve("busybox"), root.resolve("bin/busybox"));
+        for (Path p : programs) {
+            Files.copy(p, root.resolve("bin").resolve(p.getFileName()));
+        }
         List<String> modules = Files.readAllLines(kit.resolve("modules/modules.list"));
         for (String m : modules) {
             Files.copy(kit.resolve("modules").resolve(m), root.resolve("lib/modules").resolve(m));

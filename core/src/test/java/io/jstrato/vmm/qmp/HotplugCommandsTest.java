@@ -16,6 +16,7 @@ import io.jstrato.qmp.QmpEvents;
 import io.jstrato.qmp.QmpException;
 import io.jstrato.qmp.QmpGreeting;
 import io.jstrato.qmp.QmpSession;
+import io.jstrato.vmm.devices.OptionalDevices;
 import io.jstrato.vmm.devices.VirtioPool;
 import io.jstrato.vmm.lifecycle.Lifecycle;
 import io.jstrato.vmm.lifecycle.VcpuControl;
@@ -63,7 +64,7 @@ class HotplugCommandsTest {
             EventFd irq = EventFd.create(true);
             irqs.add(irq);
             return irq;
-        }, loops, List.of(), Optional.empty(), Optional.empty());
+        }, loops, List.of(), OptionalDevices.NONE);
         HotplugCommands.register(registry, pool, lifecycle, new QmpEvents());
     }
 
