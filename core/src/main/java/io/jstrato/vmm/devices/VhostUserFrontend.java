@@ -108,7 +108,7 @@ final class VhostUserFrontend implements AutoCloseable {
             throw new DeviceException("vhost-user takes at most " + MAX_REGIONS + " memory regions, got " + memory.size());
         }
         try {
-            setU64(SET_FEATURES, driverFeatures & features | (features & F_PROTOCOL_FEATURES));
+            setU64(SET_FEATURES, driverFeatures | (features & F_PROTOCOL_FEATURES));
             begin(SET_MEM_TABLE);
             message.putInt(memory.size()).putInt(0);
             int[] fds = new int[memory.size()];

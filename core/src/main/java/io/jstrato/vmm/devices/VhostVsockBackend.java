@@ -79,7 +79,7 @@ public final class VhostVsockBackend implements VhostBackend, AutoCloseable {
             long[] at = VhostCalls.hostAddresses(memory, q);
             return new VhostVsock.Ring(q.size(), at[0], at[1], at[2]);
         }).toList();
-        vhost.start(driverFeatures & features, table, vrings, kicks.stream().mapToInt(EventFd::fd).toArray(),
+        vhost.start(driverFeatures, table, vrings, kicks.stream().mapToInt(EventFd::fd).toArray(),
                 calls.fds());
     }
 

@@ -57,6 +57,16 @@ public abstract class VhostDevice implements VirtioDevice {
                 interrupt.deviceNeedsReset();
                 return;
             }
+            long missing = driverFeatures & ~backend.features();
+            if (missing != 0) {
+                // The transport offers its ring features to every device; a backend without one cannot serve a
+                // driver that took it.
+                errors++;
+                LOG.log(System.Logger.Level.WARNING, name + ": the driver took features its backend lacks: 0x"
+                        + Long.toHexString(missing));
+                interrupt.deviceNeedsReset();
+                return;
+            }
             try {
                 backend.start(memory, driverFeatures, List.copyOf(rings), interrupt::signalUsedBuffer);
                 started = true;

@@ -23,7 +23,7 @@ class VirtioVsockTest {
 
     /** Records calls; {@code failStart} models a kernel that refuses the rings. */
     private static final class RecordingBackend implements VhostBackend {
-        long features = VirtioFeatures.VERSION_1 | VirtioVsock.F_SEQPACKET | (1L << 26);
+        long features = VirtioFeatures.VERSION_1 | VirtioVsock.F_SEQPACKET | VirtioFeatures.RING_EVENT_IDX | (1L << 26);
         final List<String> calls = new ArrayList<>();
         List<SplitQueue> rings;
         Runnable usedBuffers;
@@ -154,6 +154,15 @@ class VirtioVsockTest {
         assertEquals(2, vsock.errors());
         driver.write(VirtioMmioTransport.REG_STATUS, 0);
         assertFalse(backend.calls.contains("stop"), "a backend that never started is not stopped");
+    }
+
+    @Test
+    void aRingFeatureTheBackendLacksGivesNeedsResetNotABackendThatIgnoresIt() {
+        backend.features = VirtioFeatures.VERSION_1 | VirtioVsock.F_SEQPACKET;
+        start(3);
+        assertTrue(backend.calls.isEmpty(), "the driver took EVENT_IDX, which the transport offers and the backend lacks");
+        assertNotEquals(0, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
+        assertEquals(1, vsock.errors());
     }
 
     @Test
