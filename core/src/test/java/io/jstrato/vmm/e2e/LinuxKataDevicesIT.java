@@ -71,12 +71,13 @@ class LinuxKataDevicesIT {
             for i in 1 2 3 4 5; do r=$(vsock-echo connect 2 %d from-guest) && break; sleep 1; done
             say "vsock host said: $r"
             mkdir -p /shared
-            if mount -t virtiofs kataShared /shared; then
+            if out=$(mount -t virtiofs kataShared /shared 2>&1); then
                 say "virtiofs read: $(cat /shared/from-host.txt)"
                 echo "written by the guest" >/shared/from-guest.txt
                 umount /shared
             else
-                say "virtiofs mount failed"
+                say "virtiofs mount failed: $out"
+                dmesg | grep -i -E "virtio|fuse" | tail -n 8 | while read -r l; do say "dmesg: $l"; done
             fi
             vsock-echo listen %d /tmp/vsock.ready >/tmp/vsock.out 2>&1 &
             vsock=$!
@@ -194,7 +195,7 @@ class LinuxKataDevicesIT {
             assertEquals(List.of("rng virtio_rng.0", "hwrng " + "5a".repeat(64), "eth0 " + MAC, "ping ok",
                     "vsock host said: host got from-guest", "virtiofs read: written by the host", "waiting for the host on hvc0", "hvc0 said: from-host",
                     "vsock said: from-vsock"),
-                    LinuxGuest.facts(vm.serial()));
+                    LinuxGuest.facts(vm.serial()), "jstrato's log: " + vm.log());
         }
     }
 

@@ -54,6 +54,12 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
     public static final int REG_QUEUE_DRIVER_HIGH = 0x094;
     public static final int REG_QUEUE_DEVICE_LOW = 0x0A0;
     public static final int REG_QUEUE_DEVICE_HIGH = 0x0A4;
+    /** Shared memory regions (virtio 1.2 §4.2.2): SHMSel, then the selected region's length and base. */
+    public static final int REG_SHM_SEL = 0x0AC;
+    public static final int REG_SHM_LEN_LOW = 0x0B0;
+    public static final int REG_SHM_LEN_HIGH = 0x0B4;
+    public static final int REG_SHM_BASE_LOW = 0x0B8;
+    public static final int REG_SHM_BASE_HIGH = 0x0BC;
     public static final int REG_CONFIG_GENERATION = 0x0FC;
     public static final int REG_CONFIG = 0x100;
 
@@ -228,6 +234,9 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
             case REG_QUEUE_DEVICE_LOW -> q == null ? 0 : (int) q.deviceArea();
             case REG_QUEUE_DEVICE_HIGH -> q == null ? 0 : (int) (q.deviceArea() >>> 32);
             case REG_CONFIG_GENERATION -> configGeneration.get();
+            // No device here has a shared memory region, which all ones says (a length of 0 would be a region
+            // at 0 that Linux's virtio-fs then tries to claim for DAX, and fails its probe).
+            case REG_SHM_LEN_LOW, REG_SHM_LEN_HIGH, REG_SHM_BASE_LOW, REG_SHM_BASE_HIGH -> -1;
             default -> {
                 invalidAccesses++;
                 yield 0;
@@ -250,6 +259,7 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
             case REG_QUEUE_READY -> writeQueueReady(value);
             case REG_INTERRUPT_ACK -> interruptStatus.getAndAccumulate(~value, (a, b) -> a & b);
             case REG_STATUS -> writeStatus(value);
+            case REG_SHM_SEL -> { } // every id selects "no region"
             case REG_QUEUE_DESC_LOW, REG_QUEUE_DESC_HIGH, REG_QUEUE_DRIVER_LOW, REG_QUEUE_DRIVER_HIGH,
                  REG_QUEUE_DEVICE_LOW, REG_QUEUE_DEVICE_HIGH -> writeQueueAddress(offset, value);
             default -> invalidAccesses++;

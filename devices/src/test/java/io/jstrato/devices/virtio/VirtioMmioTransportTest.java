@@ -117,6 +117,19 @@ class VirtioMmioTransportTest {
     }
 
     @Test
+    void hasNoSharedMemoryRegionWhicheverIsSelected() {
+        for (int id : new int[] {0, 1, 255}) {
+            driver.write(VirtioMmioTransport.REG_SHM_SEL, id);
+            for (int reg : new int[] {VirtioMmioTransport.REG_SHM_LEN_LOW, VirtioMmioTransport.REG_SHM_LEN_HIGH,
+                    VirtioMmioTransport.REG_SHM_BASE_LOW, VirtioMmioTransport.REG_SHM_BASE_HIGH}) {
+                // All ones: "no such region" (a 0 length would be a region Linux's virtio-fs tries to map).
+                assertEquals(-1, driver.read(reg), "register 0x" + Integer.toHexString(reg) + ", id " + id);
+            }
+        }
+        assertEquals(0, transport.invalidAccesses());
+    }
+
+    @Test
     void offersDeviceAndTransportFeatures() {
         long f = driver.deviceFeatures();
         assertEquals(RecordingDevice.FEATURE | VirtioFeatures.TRANSPORT, f);
