@@ -2,14 +2,12 @@ package io.jstrato.vmm.devices;
 
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.bus.Bus;
-import io.jstrato.devices.legacy.SerialOutput;
 import io.jstrato.devices.virtio.MacAddress;
 import io.jstrato.devices.virtio.VirtioBlk;
 import io.jstrato.devices.virtio.VirtioConsole;
 import io.jstrato.devices.virtio.VirtioDevice;
 import io.jstrato.devices.virtio.VirtioMmioTransport;
 import io.jstrato.devices.virtio.VirtioNet;
-import io.jstrato.devices.virtio.EntropySource;
 import io.jstrato.devices.virtio.VirtioRng;
 import io.jstrato.devices.virtio.VirtioFs;
 import io.jstrato.devices.virtio.VirtioVsock;
@@ -150,7 +148,7 @@ public final class VirtioPool implements AutoCloseable {
         console.ifPresent(c -> transports.put(CONSOLE_NAME, wire(CONSOLE_NAME, c, next.next(), memory, mmio, vm, irqLine)));
         try {
             optional.vsock().ifPresent(v -> {
-                List<EventFd> kicks = kernelKicks(2);
+                List<EventFd> kicks = backendKicks(2);
                 vsockBackend = named("vsock '" + v.id() + "'", () -> VhostVsockBackend.open(v.guestCid(), v.vhostFd(),
                         kicks, loops));
                 VirtioVsock device = new VirtioVsock(v.guestCid(), vsockBackend);
@@ -158,7 +156,7 @@ public final class VirtioPool implements AutoCloseable {
                 transports.put(VSOCK_NAME, wire(VSOCK_NAME, device, next.next(), memory, mmio, vm, irqLine, kicks));
             });
             optional.fs().ifPresent(f -> {
-                List<EventFd> kicks = kernelKicks(2);
+                List<EventFd> kicks = backendKicks(2);
                 fsBackend = named("vhost-user-fs '" + f.id() + "'", () -> VhostUserFsBackend.connect(f.socket(), kicks,
                         loops));
                 VirtioFs device = new VirtioFs(f.tag(), fsBackend);
@@ -179,8 +177,8 @@ public final class VirtioPool implements AutoCloseable {
         }
     }
 
-    /** Queue ioeventfds a vhost backend polls itself; closed with the pool. */
-    private List<EventFd> kernelKicks(int queues) {
+    /** Queue ioeventfds a vhost backend (the kernel or a vhost-user process) polls itself; closed with the pool. */
+    private List<EventFd> backendKicks(int queues) {
         List<EventFd> kicks = new ArrayList<>();
         for (int q = 0; q < queues; q++) {
             kicks.add(EventFd.create(true));
@@ -194,16 +192,16 @@ public final class VirtioPool implements AutoCloseable {
         return wire(name, device, slot, memory, mmio, vm, irqLine, List.of());
     }
 
-    /** {@code kernelKicks}: the ioeventfds of the first queues, which the kernel polls (vhost), not this pool. */
+    /** {@code backendKicks}: the ioeventfds of the first queues, which their backend polls (vhost), not this pool. */
     private VirtioMmioTransport wire(String name, VirtioDevice device, VirtioMmioSlot slot, GuestMemory memory,
                                      Bus mmio, IoEventFdRegistrar vm, IntFunction<EventFd> irqLine,
-                                     List<EventFd> kernelKicks) {
+                                     List<EventFd> backendKicks) {
         EventFd irq = irqLine.apply(slot.irq());
         VirtioMmioTransport transport = new VirtioMmioTransport(device, memory, irq::signal);
         mmio.register(slot.base(), VirtioMmioTransport.WINDOW_SIZE, transport);
         for (int q = 0; q < device.queueCount(); q++) {
-            if (q < kernelKicks.size()) {
-                vm.register(slot.base() + QUEUE_NOTIFY, 4, kernelKicks.get(q), OptionalLong.of(q));
+            if (q < backendKicks.size()) {
+                vm.register(slot.base() + QUEUE_NOTIFY, 4, backendKicks.get(q), OptionalLong.of(q));
                 continue;
             }
             EventFd notifier = EventFd.create(true);

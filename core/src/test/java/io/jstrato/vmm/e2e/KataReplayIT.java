@@ -56,6 +56,31 @@ class KataReplayIT {
         LinuxDevicesIT.run("ip", "netns", "del", NS);
     }
 
+    /**
+     * What Kata may hand down wrongly: a vhostfd that is not /dev/vhost-vsock, a virtio-fs socket no virtiofsd
+     * listens on. Each ends jstrato with status 1 and one line naming the device, before any guest runs.
+     */
+    @Test
+    void aWrongVhostFdOrAMissingVirtiofsdIsOneLineAndStatusOne(@TempDir Path dir) throws Exception {
+        String guest = JstratoVm.guest("counter").toString();
+        try (JstratoVm vm = JstratoVm.startIn(List.of("bash", "-c", "exec 3</dev/null; exec \"$0\" \"$@\""),
+                "-kernel", guest, "-device", "vhost-vsock-device,id=vsock-id,guest-cid=" + CID + ",vhostfd=3")) {
+            assertEquals(1, vm.awaitExit(STEP));
+            assertEquals(List.of("jstrato: error: vsock 'vsock-id': fd 3 is not /dev/vhost-vsock (VHOST_GET_FEATURES: ENOTTY)"),
+                    vm.log().stream().filter(l -> l.startsWith("jstrato:")).toList(), "log: " + vm.log());
+        }
+        Path socket = dir.resolve("none.sock");
+        try (JstratoVm vm = JstratoVm.start("-kernel", guest, "-machine", "microvm,mem-share=on", "-chardev",
+                "socket,id=virtio_fs,path=" + socket + ",server,nowait", "-device",
+                "vhost-user-fs-device,chardev=virtio_fs,tag=kataShared,id=virtio-fs0")) {
+            assertEquals(1, vm.awaitExit(STEP));
+            List<String> errors = vm.log().stream().filter(l -> l.startsWith("jstrato:")).toList();
+            assertEquals(1, errors.size(), "log: " + vm.log());
+            assertTrue(errors.getFirst().startsWith("jstrato: error: vhost-user-fs 'virtio-fs0': cannot connect to the"
+                    + " vhost-user backend at " + socket + ": connect(" + socket + "): ENOENT"), errors.getFirst());
+        }
+    }
+
     @Test
     void kataStartsTalksHotplugsAndKillsJstratoAsItDoesStratoVirt(@TempDir Path vmDir) throws Exception {
         String sandbox = "0123456789abcdef".repeat(4);
