@@ -3,6 +3,7 @@ package io.jstrato.linux;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -305,6 +306,21 @@ public final class Libc {
             return result((int) PIPE2.invokeExact(cs, fds, flags), cs);
         } catch (Throwable t) {
             throw unexpected(t);
+        }
+    }
+
+    /**
+     * poll(2) of one fd for input, up to {@code timeoutMillis}: its revents (POLLIN, POLLHUP, ...), 0 when
+     * nothing came in time, or -errno.
+     */
+    public static int pollIn(int fd, int timeoutMillis) {
+        try (Arena arena = Arena.ofConfined()) {
+            // struct pollfd { int fd; short events; short revents; }
+            MemorySegment pollfd = arena.allocate(8, 4);
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(JAVA_SHORT, 4, (short) LibcFlags.POLLIN);
+            int r = poll(pollfd, 1, timeoutMillis);
+            return r <= 0 ? r : Short.toUnsignedInt(pollfd.get(JAVA_SHORT, 6));
         }
     }
 

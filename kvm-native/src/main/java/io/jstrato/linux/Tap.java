@@ -234,18 +234,10 @@ public final class Tap implements AutoCloseable {
      * the VMM itself waits on an epoll event loop.
      */
     public boolean awaitReadable(int millis) {
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            // struct pollfd { int fd; short events; short revents; }
-            MemorySegment pollfd = arena.allocate(8, 4);
-            pollfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, fd());
-            pollfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, POLLIN);
-            int r = Libc.poll(pollfd, 1, millis);
-            if (r < 0 && r != -Errno.EINTR) {
-                throw new LinuxException("poll", name(), -r);
-            }
-            return r > 0 && (pollfd.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 6) & POLLIN) != 0;
+        int r = Libc.pollIn(fd(), millis);
+        if (r < 0 && r != -Errno.EINTR) {
+            throw new LinuxException("poll", name(), -r);
         }
+        return r > 0 && (r & LibcFlags.POLLIN) != 0;
     }
-
-    private static final short POLLIN = 1;
 }

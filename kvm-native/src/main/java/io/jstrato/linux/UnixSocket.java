@@ -4,7 +4,6 @@ import static io.jstrato.linux.LibcFlags.AF_UNIX;
 import static io.jstrato.linux.LibcFlags.CMSGHDR_SIZE;
 import static io.jstrato.linux.LibcFlags.MSGHDR_SIZE;
 import static io.jstrato.linux.LibcFlags.MSG_NOSIGNAL;
-import static io.jstrato.linux.LibcFlags.POLLIN;
 import static io.jstrato.linux.LibcFlags.SCM_RIGHTS;
 import static io.jstrato.linux.LibcFlags.SOCKADDR_UN_SIZE;
 import static io.jstrato.linux.LibcFlags.SOCK_CLOEXEC;
@@ -104,13 +103,9 @@ public final class UnixSocket implements AutoCloseable {
     public void receive(byte[] into, int offset, int length, int timeoutMillis) throws TimeoutException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment data = arena.allocate(Math.max(length, 1));
-            MemorySegment pollfd = arena.allocate(8, 4);
             int at = 0;
             while (at < length) {
-                pollfd.set(JAVA_INT, 0, fd);
-                pollfd.set(JAVA_SHORT, 4, (short) POLLIN);
-                pollfd.set(JAVA_SHORT, 6, (short) 0);
-                int ready = Libc.poll(pollfd, 1, timeoutMillis);
+                int ready = Libc.pollIn(fd, timeoutMillis);
                 if (ready == -Errno.EINTR) {
                     continue;
                 }

@@ -1,5 +1,6 @@
 package io.jstrato.vmm.config;
 
+import io.jstrato.devices.virtio.VirtioFs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -14,14 +15,12 @@ import java.util.Objects;
  * @param socket the backend's socket, absolute; jstrato connects to it at start
  */
 public record FsConfig(String id, String tag, Path socket) {
-    public static final int MAX_TAG_BYTES = 36;
-
     public FsConfig {
         Ids.check("vhost-user-fs id", id);
         Objects.requireNonNull(socket, "socket");
         int bytes = tag.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes == 0 || bytes > MAX_TAG_BYTES) {
-            throw ConfigException.bad("tag must be 1.." + MAX_TAG_BYTES + " bytes, got '" + tag + "'");
+        if (bytes == 0 || bytes > VirtioFs.TAG_BYTES) {
+            throw ConfigException.bad("tag must be 1.." + VirtioFs.TAG_BYTES + " bytes, got '" + tag + "'");
         }
     }
 }

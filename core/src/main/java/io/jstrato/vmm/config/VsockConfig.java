@@ -1,5 +1,6 @@
 package io.jstrato.vmm.config;
 
+import io.jstrato.devices.virtio.VirtioVsock;
 import java.util.OptionalInt;
 
 /**
@@ -11,13 +12,10 @@ import java.util.OptionalInt;
  * @param vhostFd an open /dev/vhost-vsock inherited from the parent (Kata passes one); without it jstrato opens one
  */
 public record VsockConfig(String id, long guestCid, OptionalInt vhostFd) {
-    public static final long MIN_GUEST_CID = 3;
-    public static final long MAX_GUEST_CID = 0xFFFF_FFFEL;
-
     public VsockConfig {
         Ids.check("vsock id", id);
-        if (guestCid < MIN_GUEST_CID || guestCid > MAX_GUEST_CID) {
-            throw ConfigException.bad("guest-cid must be " + MIN_GUEST_CID + ".." + MAX_GUEST_CID
+        if (guestCid < VirtioVsock.MIN_GUEST_CID || guestCid > VirtioVsock.MAX_GUEST_CID) {
+            throw ConfigException.bad("guest-cid must be " + VirtioVsock.MIN_GUEST_CID + ".." + VirtioVsock.MAX_GUEST_CID
                     + ", got " + guestCid);
         }
         if (vhostFd.isPresent() && vhostFd.getAsInt() < 3) {

@@ -175,7 +175,6 @@ final class VhostUserFrontend implements AutoCloseable {
     }
 
     private long getU64(int request) throws TimeoutException {
-        begin(request);
         send(request, 0);
         reply(request, 8);
         return message.getLong(HEADER);

@@ -11,20 +11,18 @@ import java.util.List;
 /**
  * A vhost-user backend process (virtiofsd) as a virtio-fs device's backend, over its socket: it maps guest RAM
  * from the memfds (so the VM needs mem-share=on), polls the queues' kick eventfds (the ioeventfds KVM signals)
- * and signals their call eventfds ({@link VhostCalls}).
+ * and signals their call eventfds ({@link VhostRings}).
  */
 public final class VhostUserFsBackend implements VhostBackend, AutoCloseable {
     /** How long the backend may take to answer one message. */
     static final int TIMEOUT_MILLIS = 10_000;
 
     private final VhostUserFrontend frontend;
-    private final List<EventFd> kicks;
-    private final VhostCalls calls;
+    private final VhostRings rings;
 
     private VhostUserFsBackend(VhostUserFrontend frontend, List<EventFd> kicks, IoEventLoopGroup loops) {
         this.frontend = frontend;
-        this.kicks = kicks;
-        this.calls = new VhostCalls("virtiofs", kicks.size(), loops);
+        this.rings = new VhostRings("virtiofs", kicks, loops);
     }
 
     /**
@@ -49,7 +47,7 @@ public final class VhostUserFsBackend implements VhostBackend, AutoCloseable {
     }
 
     @Override
-    public void start(GuestMemory memory, long driverFeatures, List<SplitQueue> rings, Runnable usedBuffers) {
+    public void start(GuestMemory memory, long driverFeatures, List<SplitQueue> queues, Runnable usedBuffers) {
         List<VhostUserFrontend.MemoryRegion> table = memory.regions().stream().map(r -> {
             if (r.fd() < 0) {
                 // VmConfig refuses vhost-user-fs without mem-share=on; this is the last line of defence.
@@ -57,28 +55,28 @@ public final class VhostUserFsBackend implements VhostBackend, AutoCloseable {
             }
             return new VhostUserFrontend.MemoryRegion(r.gpa(), r.segment().byteSize(), r.segment().address(), r.fd());
         }).toList();
-        List<VhostUserFrontend.Ring> vrings = rings.stream().map(q -> {
-            long[] at = VhostCalls.hostAddresses(memory, q);
+        List<VhostUserFrontend.Ring> vrings = queues.stream().map(q -> {
+            long[] at = VhostRings.hostAddresses(memory, q);
             return new VhostUserFrontend.Ring(q.size(), at[0], at[1], at[2]);
         }).toList();
-        calls.start(usedBuffers);
-        frontend.start(driverFeatures, table, vrings, kicks.stream().mapToInt(EventFd::fd).toArray(), calls.fds());
+        rings.start(usedBuffers);
+        frontend.start(driverFeatures, table, vrings, rings.kickFds(), rings.callFds());
     }
 
     @Override
     public void stop() {
-        calls.stop();
+        rings.stop();
         frontend.stop();
     }
 
     @Override
     public void kick(int index) {
-        kicks.get(index).signal();
+        rings.kick(index);
     }
 
     @Override
     public void close() {
-        calls.close();
+        rings.close();
         frontend.close();
     }
 }

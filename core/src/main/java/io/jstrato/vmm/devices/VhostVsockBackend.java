@@ -13,21 +13,19 @@ import java.util.OptionalInt;
 /**
  * The kernel's vhost-vsock as the vsock device's backend. The kernel polls each ring's kick eventfd, the
  * same eventfd KVM signals on the guest's QueueNotify write (so a kick never exits to the VMM), and signals
- * the ring's call eventfd ({@link VhostCalls}) when it has used buffers.
+ * the ring's call eventfd ({@link VhostRings}) when it has used buffers.
  */
 public final class VhostVsockBackend implements VhostBackend, AutoCloseable {
     private final VhostVsock vhost;
     private final long cid;
-    private final List<EventFd> kicks;
-    private final VhostCalls calls;
+    private final VhostRings rings;
     private final long features;
 
     private VhostVsockBackend(VhostVsock vhost, long cid, List<EventFd> kicks, IoEventLoopGroup loops) {
         this.vhost = vhost;
         this.cid = cid;
-        this.kicks = kicks;
         this.features = vhost.features();
-        this.calls = new VhostCalls("vsock", kicks.size(), loops);
+        this.rings = new VhostRings("vsock", kicks, loops);
     }
 
     /**
@@ -70,33 +68,32 @@ public final class VhostVsockBackend implements VhostBackend, AutoCloseable {
     }
 
     @Override
-    public void start(GuestMemory memory, long driverFeatures, List<SplitQueue> rings, Runnable onUsedBuffers) {
-        calls.start(onUsedBuffers);
+    public void start(GuestMemory memory, long driverFeatures, List<SplitQueue> queues, Runnable onUsedBuffers) {
+        rings.start(onUsedBuffers);
         List<VhostVsock.MemoryRegion> table = memory.regions().stream()
                 .map(r -> new VhostVsock.MemoryRegion(r.gpa(), r.segment().byteSize(), r.segment().address()))
                 .toList();
-        List<VhostVsock.Ring> vrings = rings.stream().map(q -> {
-            long[] at = VhostCalls.hostAddresses(memory, q);
+        List<VhostVsock.Ring> vrings = queues.stream().map(q -> {
+            long[] at = VhostRings.hostAddresses(memory, q);
             return new VhostVsock.Ring(q.size(), at[0], at[1], at[2]);
         }).toList();
-        vhost.start(driverFeatures, table, vrings, kicks.stream().mapToInt(EventFd::fd).toArray(),
-                calls.fds());
+        vhost.start(driverFeatures, table, vrings, rings.kickFds(), rings.callFds());
     }
 
     @Override
     public void stop() {
         vhost.stop();
-        calls.stop();
+        rings.stop();
     }
 
     @Override
     public void kick(int index) {
-        kicks.get(index).signal();
+        rings.kick(index);
     }
 
     @Override
     public void close() {
-        calls.close();
+        rings.close();
         vhost.close();
     }
 }

@@ -9,19 +9,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The call eventfds of a vhost backend's rings (kernel vhost or vhost-user), one per ring, watched on event
- * loops. A call does not go to the irqfd directly: virtio-mmio's driver reads InterruptStatus first and
- * ignores an interrupt without bit 0, so each call becomes the transport's used-buffer notification (the
- * status bit, then the irqfd), which the device hands over at start.
+ * The eventfds of a vhost backend's rings (kernel vhost or vhost-user): per ring the kick, which is the queue's
+ * ioeventfd (KVM signals it on the guest's QueueNotify write; the pool owns it), and the call, made and watched
+ * here on an event loop. A call does not go to the irqfd directly: virtio-mmio's driver reads InterruptStatus
+ * first and ignores an interrupt without bit 0, so each call becomes the transport's used-buffer notification
+ * (the status bit, then the irqfd), which the device hands over at start.
  */
-final class VhostCalls implements AutoCloseable {
+final class VhostRings implements AutoCloseable {
+    private final List<EventFd> kicks;
     private final List<EventFd> calls = new ArrayList<>();
     private final List<FdWatch> watches = new ArrayList<>();
     private volatile Runnable usedBuffers = () -> { };
 
-    VhostCalls(String name, int rings, IoEventLoopGroup loops) {
+    VhostRings(String name, List<EventFd> kicks, IoEventLoopGroup loops) {
+        this.kicks = kicks;
         try {
-            for (int q = 0; q < rings; q++) {
+            for (int q = 0; q < kicks.size(); q++) {
                 EventFd call = EventFd.create(true);
                 calls.add(call);
                 watches.add(FdWatch.watch(loops.next(), call.fd(), name + "-call" + q, () -> {
@@ -35,13 +38,17 @@ final class VhostCalls implements AutoCloseable {
         }
     }
 
-    /** The eventfd the backend signals for ring {@code index}. */
-    int fd(int index) {
-        return calls.get(index).fd();
+    int[] kickFds() {
+        return kicks.stream().mapToInt(EventFd::fd).toArray();
     }
 
-    int[] fds() {
+    int[] callFds() {
         return calls.stream().mapToInt(EventFd::fd).toArray();
+    }
+
+    /** A QueueNotify that came as a bus write rather than through the ioeventfd: the backend still hears it. */
+    void kick(int index) {
+        kicks.get(index).signal();
     }
 
     /** Where calls go from now on; a no-op after {@link #stop}. */
