@@ -35,6 +35,10 @@ public final class KvmIoctls {
     public static final long KVM_SET_IRQCHIP = ior(KVMIO, 0x63, KvmStructs.KVM_IRQCHIP.byteSize());
     public static final long KVM_CREATE_PIT2 = iow(KVMIO, 0x77, KvmStructs.KVM_PIT_CONFIG.byteSize());
     public static final long KVM_IOEVENTFD = iow(KVMIO, 0x79, KvmStructs.KVM_IOEVENTFD.byteSize());
+    public static final long KVM_SET_CLOCK = iow(KVMIO, 0x7b, KvmStructs.KVM_CLOCK_DATA.byteSize());
+    public static final long KVM_GET_CLOCK = ior(KVMIO, 0x7c, KvmStructs.KVM_CLOCK_DATA.byteSize());
+    public static final long KVM_GET_PIT2 = ior(KVMIO, 0x9f, KvmStructs.KVM_PIT_STATE2.byteSize());
+    public static final long KVM_SET_PIT2 = iow(KVMIO, 0xa0, KvmStructs.KVM_PIT_STATE2.byteSize());
 
     // On a vCPU fd.
     public static final long KVM_RUN = io(KVMIO, 0x80);
@@ -53,6 +57,17 @@ public final class KvmIoctls {
     public static final long KVM_SET_CPUID2 = iow(KVMIO, 0x90, KvmStructs.KVM_CPUID2.byteSize());
     public static final long KVM_GET_MP_STATE = ior(KVMIO, 0x98, KvmStructs.KVM_MP_STATE.byteSize());
     public static final long KVM_SET_MP_STATE = iow(KVMIO, 0x99, KvmStructs.KVM_MP_STATE.byteSize());
+    public static final long KVM_GET_VCPU_EVENTS = ior(KVMIO, 0x9f, KvmStructs.KVM_VCPU_EVENTS.byteSize());
+    public static final long KVM_SET_VCPU_EVENTS = iow(KVMIO, 0xa0, KvmStructs.KVM_VCPU_EVENTS.byteSize());
+    public static final long KVM_GET_DEBUGREGS = ior(KVMIO, 0xa1, KvmStructs.KVM_DEBUGREGS.byteSize());
+    public static final long KVM_SET_DEBUGREGS = iow(KVMIO, 0xa2, KvmStructs.KVM_DEBUGREGS.byteSize());
+    public static final long KVM_SET_TSC_KHZ = io(KVMIO, 0xa2);
+    public static final long KVM_GET_TSC_KHZ = io(KVMIO, 0xa3);
+    public static final long KVM_SET_XSAVE = iow(KVMIO, 0xa5, KvmStructs.KVM_XSAVE.byteSize());
+    public static final long KVM_GET_XCRS = ior(KVMIO, 0xa6, KvmStructs.KVM_XCRS.byteSize());
+    public static final long KVM_SET_XCRS = iow(KVMIO, 0xa7, KvmStructs.KVM_XCRS.byteSize());
+    /** The XSAVE image at the size KVM_CAP_XSAVE2 reports (larger than 4 KiB with AMX). */
+    public static final long KVM_GET_XSAVE2 = ior(KVMIO, 0xcf, KvmStructs.KVM_XSAVE.byteSize());
 
     /** Result of {@link #KVM_GET_API_VERSION} every kernel since 2.6.22 gives. */
     public static final int KVM_API_VERSION = 12;
@@ -70,4 +85,12 @@ public final class KvmIoctls {
     public static final int KVM_CAP_IRQFD = 32;
     public static final int KVM_CAP_SET_IDENTITY_MAP_ADDR = 37;
     public static final int KVM_CAP_IMMEDIATE_EXIT = 136;
+    public static final int KVM_CAP_ADJUST_CLOCK = 39;
+    public static final int KVM_CAP_VCPU_EVENTS = 41;
+    public static final int KVM_CAP_DEBUGREGS = 50;
+    public static final int KVM_CAP_XSAVE = 55;
+    public static final int KVM_CAP_XCRS = 56;
+    public static final int KVM_CAP_TSC_CONTROL = 60;
+    public static final int KVM_CAP_GET_TSC_KHZ = 61;
+    public static final int KVM_CAP_XSAVE2 = 208;
 }

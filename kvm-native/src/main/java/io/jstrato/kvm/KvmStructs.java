@@ -80,6 +80,23 @@ public final class KvmStructs {
     /** The legacy 4 KiB {@code struct kvm_xsave}: an XSAVE image (FXSAVE area first, MXCSR at byte 24). */
     public static final StructLayout KVM_XSAVE = structLayout(sequenceLayout(1024, JAVA_INT).withName("region"));
 
+    /** {@code struct kvm_xcrs}: nr_xcrs, flags, 16 {xcr, reserved, value}, 16 u64 padding; kept opaque. */
+    public static final StructLayout KVM_XCRS = structLayout(sequenceLayout(392, JAVA_BYTE).withName("bytes"));
+
+    /** {@code struct kvm_vcpu_events}: pending exception, interrupt, NMI, SMI, flags; kept opaque. */
+    public static final StructLayout KVM_VCPU_EVENTS = structLayout(sequenceLayout(64, JAVA_BYTE).withName("bytes"));
+
+    /** {@code struct kvm_debugregs}: db[4], dr6, dr7, flags, reserved[9]; kept opaque. */
+    public static final StructLayout KVM_DEBUGREGS = structLayout(sequenceLayout(128, JAVA_BYTE).withName("bytes"));
+
+    /** {@code struct kvm_pit_state2}: three i8254 channels, flags, reserved; kept opaque. */
+    public static final StructLayout KVM_PIT_STATE2 = structLayout(sequenceLayout(112, JAVA_BYTE).withName("bytes"));
+
+    /** {@code struct kvm_clock_data}: the kvmclock value (ns), flags, realtime, host_tsc, padding. */
+    public static final StructLayout KVM_CLOCK_DATA = structLayout(
+            JAVA_LONG.withName("clock"), JAVA_INT.withName("flags"), JAVA_INT.withName("pad0"),
+            JAVA_LONG.withName("realtime"), JAVA_LONG.withName("host_tsc"), sequenceLayout(4, JAVA_INT).withName("pad"));
+
     public static final StructLayout KVM_MP_STATE = structLayout(JAVA_INT.withName("mp_state"));
 
     public static final StructLayout KVM_IRQ_LEVEL = structLayout(JAVA_INT.withName("irq"), JAVA_INT.withName("level"));

@@ -18,6 +18,7 @@ import static io.jstrato.kvm.KvmIoctls.KVM_SET_MP_STATE;
 import static io.jstrato.kvm.KvmIoctls.KVM_SET_MSRS;
 import static io.jstrato.kvm.KvmIoctls.KVM_SET_REGS;
 import static io.jstrato.kvm.KvmIoctls.KVM_SET_SREGS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -51,12 +52,14 @@ public final class VcpuFd implements AutoCloseable {
     private final KvmFpu fpu;
     private final KvmLapic lapic;
     private final MemorySegment mpState;
+    private final int xsaveSize;
     private boolean closed;
 
     @SuppressWarnings("restricted") // sizing the kvm_run mapping the kernel gave us
-    VcpuFd(int fd, int id, int mmapSize) {
+    VcpuFd(int fd, int id, int mmapSize, int xsaveSize) {
         this.fd = fd;
         this.id = id;
+        this.xsaveSize = Math.max(xsaveSize, (int) KvmStructs.KVM_XSAVE.byteSize());
         MemorySegment page = Libc.mmap(MemorySegment.NULL, mmapSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0,
                 "kvm_run of vCPU " + id);
         // LIFETIME: the kvm_run mapping belongs to this vCPU's arena and is unmapped when it closes; the
@@ -201,6 +204,46 @@ public final class VcpuFd implements AutoCloseable {
             }
             return done;
         }
+    }
+
+    /** Bytes of {@code blob} as KVM has them for this vCPU now. Call only while the vCPU is out of KVM_RUN. */
+    public byte[] state(VcpuStateBlob blob) {
+        try (Arena call = Arena.ofConfined()) {
+            long size = blobSize(blob);
+            MemorySegment s = call.allocate(size, 8);
+            long request = blob == VcpuStateBlob.XSAVE && size > KvmStructs.KVM_XSAVE.byteSize()
+                    ? KvmIoctls.KVM_GET_XSAVE2 : blob.get;
+            get(request, s, "KVM_GET_" + blob.name());
+            return s.toArray(JAVA_BYTE);
+        }
+    }
+
+    /** Sets {@code blob} from bytes {@link #state} gave (on this or another host with the same CPUID). */
+    public void setState(VcpuStateBlob blob, byte[] bytes) {
+        long size = blobSize(blob);
+        if (bytes.length != size) {
+            throw new IllegalArgumentException(blob + " is " + size + " bytes on this host, not " + bytes.length);
+        }
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment s = call.allocate(size, 8);
+            MemorySegment.copy(bytes, 0, s, JAVA_BYTE, 0, bytes.length);
+            set(blob.set, s, "KVM_SET_" + blob.name());
+        }
+    }
+
+    /** The size of {@code blob} on this VM (XSAVE follows KVM_CAP_XSAVE2). */
+    public long blobSize(VcpuStateBlob blob) {
+        return blob == VcpuStateBlob.XSAVE ? xsaveSize : blob.headerSize();
+    }
+
+    /** The guest's TSC frequency in kHz (KVM_GET_TSC_KHZ). */
+    public int tscKhz() {
+        return Libc.check(Libc.ioctl(fd, KvmIoctls.KVM_GET_TSC_KHZ, 0L), "ioctl", "KVM_GET_TSC_KHZ");
+    }
+
+    /** Sets the guest's TSC frequency (needs TSC scaling on the host when it differs from the host's). */
+    public void setTscKhz(int khz) {
+        Libc.check(Libc.ioctl(fd, KvmIoctls.KVM_SET_TSC_KHZ, (long) khz), "ioctl", "KVM_SET_TSC_KHZ");
     }
 
     private static MemorySegment own(MemorySegment given, MemorySegment mine) {

@@ -199,6 +199,79 @@ public final class VmFd implements AutoCloseable {
         }
     }
 
+    /** KVM_CAP_XSAVE2 on this VM: the XSAVE image's size (0 on kernels before 5.17: the legacy 4 KiB). */
+    private int xsaveSize() {
+        int r = Libc.ioctl(fd, KvmIoctls.KVM_CHECK_EXTENSION, (long) KvmIoctls.KVM_CAP_XSAVE2);
+        return Math.max(r, 0);
+    }
+
+    /**
+     * Chip {@code chipId} of the in-kernel irqchip (0 PIC master, 1 PIC slave, 2 IOAPIC) as the kernel's whole
+     * {@code struct kvm_irqchip}, for a snapshot.
+     */
+    public byte[] irqchip(int chipId) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment chip = arena.allocate(KvmStructs.KVM_IRQCHIP);
+            chip.set(JAVA_INT, offset(KvmStructs.KVM_IRQCHIP, "chip_id"), chipId);
+            Libc.check(Libc.ioctl(fd, KVM_GET_IRQCHIP, chip), "ioctl", "KVM_GET_IRQCHIP");
+            return chip.toArray(JAVA_BYTE);
+        }
+    }
+
+    /** Sets a chip from the bytes {@link #irqchip} gave; the chip id is the one inside them. */
+    public void setIrqchip(byte[] state) {
+        setBlob(KVM_SET_IRQCHIP, "KVM_SET_IRQCHIP", KvmStructs.KVM_IRQCHIP.byteSize(), state);
+    }
+
+    /** The in-kernel PIT's three channels ({@code struct kvm_pit_state2}). */
+    public byte[] pit2() {
+        return getBlob(KvmIoctls.KVM_GET_PIT2, "KVM_GET_PIT2", KvmStructs.KVM_PIT_STATE2.byteSize());
+    }
+
+    public void setPit2(byte[] state) {
+        setBlob(KvmIoctls.KVM_SET_PIT2, "KVM_SET_PIT2", KvmStructs.KVM_PIT_STATE2.byteSize(), state);
+    }
+
+    /** The kvmclock's value in nanoseconds (KVM_GET_CLOCK), the guest's notion of elapsed time. */
+    public long clock() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment c = arena.allocate(KvmStructs.KVM_CLOCK_DATA);
+            Libc.check(Libc.ioctl(fd, KvmIoctls.KVM_GET_CLOCK, c), "ioctl", "KVM_GET_CLOCK");
+            return c.get(JAVA_LONG, offset(KvmStructs.KVM_CLOCK_DATA, "clock"));
+        }
+    }
+
+    /**
+     * Sets the kvmclock to {@code nanos} with no flags: the guest's clock goes on from where it was saved (the
+     * time the VM spent saved does not pass for it, as QEMU and Firecracker do by default).
+     */
+    public void setClock(long nanos) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment c = arena.allocate(KvmStructs.KVM_CLOCK_DATA);
+            c.set(JAVA_LONG, offset(KvmStructs.KVM_CLOCK_DATA, "clock"), nanos);
+            Libc.check(Libc.ioctl(fd, KvmIoctls.KVM_SET_CLOCK, c), "ioctl", "KVM_SET_CLOCK");
+        }
+    }
+
+    private byte[] getBlob(long request, String name, long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(size, 8);
+            Libc.check(Libc.ioctl(fd, request, s), "ioctl", name);
+            return s.toArray(JAVA_BYTE);
+        }
+    }
+
+    private void setBlob(long request, String name, long size, byte[] state) {
+        if (state.length != size) {
+            throw new IllegalArgumentException(name + ": " + state.length + " bytes, the struct has " + size);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(size, 8);
+            MemorySegment.copy(state, 0, s, JAVA_BYTE, 0, state.length);
+            Libc.check(Libc.ioctl(fd, request, s), "ioctl", name);
+        }
+    }
+
     /** vCPU {@code id} (its APIC id), with its kvm_run page mapped. */
     public synchronized VcpuFd createVcpu(int id) {
         if (closed) {
@@ -207,7 +280,7 @@ public final class VmFd implements AutoCloseable {
         int vcpuFd = Libc.check(Libc.ioctl(fd, KVM_CREATE_VCPU, (long) id), "ioctl", "KVM_CREATE_VCPU");
         VcpuFd vcpu;
         try {
-            vcpu = new VcpuFd(vcpuFd, id, vcpuMmapSize);
+            vcpu = new VcpuFd(vcpuFd, id, vcpuMmapSize, xsaveSize());
         } catch (RuntimeException e) {
             Libc.close(vcpuFd);
             throw e;
