@@ -65,6 +65,24 @@ public final class I8042 {
         return commandPort;
     }
 
+    /** What a snapshot keeps: the status, the controller configuration byte, the output buffer. */
+    public record State(int status, int ctr, int output, boolean expectCtrWrite) {}
+
+    public State state() {
+        synchronized (lock) {
+            return new State(status, ctr, output, expectCtrWrite);
+        }
+    }
+
+    public void restore(State s) {
+        synchronized (lock) {
+            status = s.status() & 0xFF;
+            ctr = s.ctr() & 0xFF;
+            output = s.output() & 0xFF;
+            expectCtrWrite = s.expectCtrWrite();
+        }
+    }
+
     public long resetRequests() {
         synchronized (lock) {
             return resetRequests;

@@ -131,6 +131,44 @@ public final class Uart8250 implements BusDevice, SerialInput {
         this.rx = new byte[rxCapacity];
     }
 
+    /** What a snapshot keeps: every register and the receive FIFO's bytes (oldest first). */
+    public record State(byte[] rxFifo, int ier, boolean fifoEnabled, int lcr, int mcr, int lsrErrors, int msrDeltas,
+                        int scr, int divisor, boolean thrEmptyPending, boolean interruptLevel) {}
+
+    public State state() {
+        synchronized (lock) {
+            byte[] fifo = new byte[rxCount];
+            for (int i = 0; i < rxCount; i++) {
+                fifo[i] = rx[(rxHead + i) % rx.length];
+            }
+            return new State(fifo, ier, fifoEnabled, lcr, mcr, lsrErrors, msrDeltas, scr, divisor, thrEmptyPending,
+                    interruptLevel);
+        }
+    }
+
+    /**
+     * Takes a snapshot's registers over. The line is not triggered: an interrupt the guest had not taken yet is
+     * in the restored irqchip's state.
+     */
+    public void restore(State s) {
+        synchronized (lock) {
+            int n = Math.min(s.rxFifo().length, rx.length);
+            System.arraycopy(s.rxFifo(), 0, rx, 0, n);
+            rxHead = 0;
+            rxCount = n;
+            ier = s.ier() & IER_MASK;
+            fifoEnabled = s.fifoEnabled();
+            lcr = s.lcr() & 0xFF;
+            mcr = s.mcr() & MCR_MASK;
+            lsrErrors = s.lsrErrors() & LSR_ERRORS;
+            msrDeltas = s.msrDeltas() & 0x0F;
+            scr = s.scr() & 0xFF;
+            divisor = s.divisor() & 0xFFFF;
+            thrEmptyPending = s.thrEmptyPending();
+            interruptLevel = s.interruptLevel();
+        }
+    }
+
     // ---- backend side ----
 
     /** Queues one received byte; false (and counted as dropped, overrun for the guest) when the FIFO is full. */

@@ -118,6 +118,34 @@ public final class SplitQueue {
         return nextUsed;
     }
 
+    /**
+     * What a snapshot keeps of a queue: the registers the driver wrote and the device's own indices (the next
+     * available entry to read, the next used entry to write, the used index last signalled). The ring features
+     * follow from the transport's driver features.
+     */
+    public record State(int size, boolean ready, long descriptorTable, long driverArea, long deviceArea,
+                        int nextAvail, int nextUsed, int signalledUsed) {}
+
+    /** This queue's state; called with every thread that processes it stopped. */
+    public State state() {
+        return new State(size, ready, descriptorTable, driverArea, deviceArea, nextAvail, nextUsed, signalledUsed);
+    }
+
+    /** Takes {@code s} over from a snapshot; rejects a size this queue cannot have. */
+    public void restore(State s) {
+        if (s.size() < 1 || s.size() > maxSize || Integer.bitCount(s.size()) != 1) {
+            throw new IllegalArgumentException("queue size " + s.size() + " (this queue's maximum is " + maxSize + ")");
+        }
+        size = s.size();
+        ready = s.ready();
+        descriptorTable = s.descriptorTable();
+        driverArea = s.driverArea();
+        deviceArea = s.deviceArea();
+        nextAvail = s.nextAvail() & 0xFFFF;
+        nextUsed = s.nextUsed() & 0xFFFF;
+        signalledUsed = s.signalledUsed() & 0xFFFF;
+    }
+
     /** Back to the reset state of §2.7 (registers and indices), as after the driver writes status 0. */
     public void reset() {
         size = maxSize;

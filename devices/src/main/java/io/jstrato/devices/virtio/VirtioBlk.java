@@ -68,6 +68,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     /** Power-of-two alignment of direct I/O (file offsets, lengths, host buffers); also blk_size. */
     private volatile int alignment = SECTOR_SIZE;
     private volatile boolean closed;
+    private volatile boolean suspended;
     private volatile Thread worker;
 
     // Guarded by lock.
@@ -234,6 +235,26 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         }
     }
 
+    /** The lock is the one a whole queue drain holds: taking it waits for the request in progress. */
+    @Override
+    public void suspend() {
+        synchronized (lock) {
+            suspended = true;
+        }
+    }
+
+    @Override
+    public void resume() {
+        synchronized (lock) {
+            suspended = false;
+        }
+        pending.set(true);
+        Thread w = worker;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
     /** Stops the worker thread and frees the bounce buffer; the backend stays with the caller. */
     @Override
     public void close() {
@@ -319,7 +340,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     /** Drains the request queue; called on the worker thread (and directly by tests). */
     void processQueue() {
         synchronized (lock) {
-            if (!active) {
+            if (!active || suspended) {
                 return;
             }
             try {

@@ -55,4 +55,14 @@ public interface VirtioDevice {
 
     /** The driver notified queue {@code index} (only after activation). */
     void queueNotify(int index);
+
+    /**
+     * Stops processing the queues (for a snapshot) and returns once no thread is in the middle of a request:
+     * every request taken from a queue is completed. Notifications meanwhile are remembered for {@link #resume}.
+     * Devices whose requests all complete on the notifying thread need not do anything (the default).
+     */
+    default void suspend() {}
+
+    /** Processes the queues again, with what the driver queued while suspended. */
+    default void resume() {}
 }

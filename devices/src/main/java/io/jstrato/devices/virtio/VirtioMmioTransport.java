@@ -384,6 +384,55 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
         status.set(0);
     }
 
+    /** What a snapshot keeps of the register block: every register the driver set, and each queue's state. */
+    public record State(int deviceType, int status, int interruptStatus, int configGeneration, int deviceFeaturesSel,
+                        int driverFeaturesSel, long driverFeatures, int queueSel, boolean activated,
+                        List<SplitQueue.State> queues) {}
+
+    /**
+     * The registers and queues; call with the device {@linkplain VirtioDevice#suspend() suspended} and the vCPUs
+     * out of KVM_RUN, so nothing moves the queues meanwhile.
+     */
+    public synchronized State state() {
+        return new State(device.deviceType(), status.get(), interruptStatus.get(), configGeneration.get(),
+                deviceFeaturesSel, driverFeaturesSel, driverFeatures, queueSel, activated,
+                Arrays.stream(queues).map(SplitQueue::state).toList());
+    }
+
+    /**
+     * Takes a snapshot's registers over on a device fresh from start (never driven by this guest), and activates
+     * the device when it was active: its worker starts and goes on with what the driver had queued.
+     *
+     * @throws IllegalArgumentException when the snapshot's device or queues do not fit this slot
+     */
+    public synchronized void restore(State s) {
+        if (s.deviceType() != device.deviceType()) {
+            throw new IllegalArgumentException("device type " + s.deviceType() + " in the snapshot, " + device.deviceType()
+                    + " here");
+        }
+        if (s.queues().size() != queues.length) {
+            throw new IllegalArgumentException(s.queues().size() + " queues in the snapshot, " + queues.length + " here");
+        }
+        if (status.get() != 0 || activated) {
+            throw new IllegalStateException("restoring over a device the guest already drives");
+        }
+        for (int i = 0; i < queues.length; i++) {
+            queues[i].restore(s.queues().get(i));
+            queues[i].setDriverFeatures(s.driverFeatures());
+        }
+        deviceFeaturesSel = s.deviceFeaturesSel();
+        driverFeaturesSel = s.driverFeaturesSel();
+        driverFeatures = s.driverFeatures();
+        queueSel = s.queueSel();
+        interruptStatus.set(s.interruptStatus());
+        configGeneration.set(s.configGeneration());
+        status.set(s.status());
+        if (s.activated()) {
+            activated = true;
+            device.activate(memory, queueList, driverFeatures);
+        }
+    }
+
     @Override
     public String toString() {
         return "VirtioMmioTransport[type=" + device.deviceType() + ", status=0x" + Integer.toHexString(status.get())

@@ -64,6 +64,8 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
     private SplitQueue rxQueue;
     private SplitQueue txQueue;
     private volatile boolean active;
+    /** A snapshot is being taken: neither queue moves (set under both locks). */
+    private volatile boolean suspended;
     private long driverFeatures;
     private volatile boolean linkUp;
     // Guarded by rxLock.
@@ -227,6 +229,34 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         }
     }
 
+    /** Both locks, as reset takes them: a frame in flight either way is finished first. */
+    @Override
+    public void suspend() {
+        synchronized (rxLock) {
+            synchronized (txLock) {
+                suspended = true;
+            }
+        }
+    }
+
+    @Override
+    public void resume() {
+        RxInterest wake = null;
+        synchronized (rxLock) {
+            synchronized (txLock) {
+                suspended = false;
+                if (active && rxStalled && backend != null && !backendFailed) {
+                    rxStalled = false;
+                    wake = rxInterest;
+                }
+            }
+        }
+        if (wake != null) {
+            wake.setReadInterest(true);
+        }
+        processTx();
+    }
+
     @Override
     public void queueNotify(int index) {
         if (index == TX_QUEUE) {
@@ -256,7 +286,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
      */
     public boolean onTapReadable() {
         synchronized (rxLock) {
-            if (!active || backend == null || backendFailed) {
+            if (!active || suspended || backend == null || backendFailed) {
                 rxStalled = backend != null && !backendFailed;
                 return false;
             }
@@ -315,7 +345,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
 
     private void processTx() {
         synchronized (txLock) {
-            if (!active) {
+            if (!active || suspended) {
                 return;
             }
             boolean completed = false;

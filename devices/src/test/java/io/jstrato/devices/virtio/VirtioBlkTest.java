@@ -142,6 +142,25 @@ class VirtioBlkTest {
     }
 
     @Test
+    void aSuspendedDiskTakesNoRequestUntilResumed() throws Exception {
+        blk.attach(backend(image((byte) 0x11), false, false));
+        start();
+        blk.suspend();
+        mem.writeInt(HEADER, VirtioBlk.T_IN);
+        mem.writeInt(HEADER + 4, 0);
+        mem.writeLong(HEADER + 8, 0);
+        queue.addChain(readable(HEADER, 16), writable(DATA, 512), writable(STATUS, 1));
+        long interrupts = line.count();
+        driver.notifyQueue(0);
+        blk.processQueue();
+        assertEquals(0, queue.usedIdx(), "nothing is taken from the queue while suspended (a snapshot reads it)");
+        blk.resume();
+        assertTrue(line.awaitCount(interrupts + 1), "resumed, the request queued meanwhile completes");
+        assertEquals(1, queue.usedIdx());
+        assertEquals(0x11, mem.readByte(DATA));
+    }
+
+    @Test
     void writesThenReadsBackThroughTheFile() throws Exception {
         Path image = image((byte) 0);
         blk.attach(backend(image, false, false));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.devices.GuestMemory;
@@ -299,6 +300,37 @@ class VirtioMmioTransportTest {
         transport.write(REG_CONFIG + 2, 2, 0xBEEF);
         assertEquals(0xBEEF, driver.readConfig(2, 2));
         assertEquals(0, transport.read(WINDOW_SIZE + 4, 4), "outside the window");
+    }
+
+    @Test
+    void aSnapshotsStateRestoresIntoAFreshTransportAndActivatesIt() {
+        activate();
+        driver.write(REG_QUEUE_SEL, 1);
+        device.interrupt.signalUsedBuffer();
+        VirtioMmioTransport.State saved = transport.state();
+        assertTrue(saved.activated());
+        assertEquals(128, saved.queues().get(0).size());
+
+        RecordingDevice other = new RecordingDevice();
+        VirtioMmioTransport restored = new VirtioMmioTransport(other, test.memory(), new CountingInterruptLine());
+        restored.restore(saved);
+        assertEquals(saved, restored.state(), "every register and index comes back");
+        assertTrue(restored.isActivated());
+        assertNotNull(other.activatedWith, "an active device starts again");
+        assertEquals(VirtioFeatures.VERSION_1, other.activatedFeatures);
+        assertEquals(0x10000, other.activatedWith.get(0).descriptorTable());
+        VirtioTestDriver second = new VirtioTestDriver(restored);
+        assertEquals(driver.status(), second.status());
+        assertEquals(VirtioMmioTransport.INTERRUPT_USED_BUFFER, second.read(REG_INTERRUPT_STATUS));
+        assertEquals(64, second.read(REG_QUEUE_NUM_MAX), "queue 1 still selected");
+
+        VirtioMmioTransport.State otherType = new VirtioMmioTransport.State(7, saved.status(), saved.interruptStatus(),
+                saved.configGeneration(), saved.deviceFeaturesSel(), saved.driverFeaturesSel(), saved.driverFeatures(),
+                saved.queueSel(), saved.activated(), saved.queues());
+        VirtioMmioTransport wrong = new VirtioMmioTransport(new RecordingDevice(), test.memory(), new CountingInterruptLine());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> wrong.restore(otherType));
+        assertEquals("device type 7 in the snapshot, 42 here", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> transport.restore(saved), "not over a live device");
     }
 
     private void activate() {
