@@ -41,6 +41,10 @@ import io.jstrato.vmm.process.Readiness;
 import io.jstrato.vmm.qmp.CoreCommands;
 import io.jstrato.vmm.qmp.HotplugCommands;
 import io.jstrato.vmm.qmp.LifecycleEvents;
+import io.jstrato.vmm.qmp.MigrationCommands;
+import io.jstrato.vmm.snapshot.MachineSnapshots;
+import io.jstrato.vmm.snapshot.Migration;
+import io.jstrato.vmm.snapshot.SnapshotException;
 import io.jstrato.vmm.qmp.QueryVersionCommand;
 import io.jstrato.vmm.serial.FileSerial;
 import io.jstrato.vmm.serial.NullSerial;
@@ -126,6 +130,8 @@ public final class Vmm {
             VirtioPool devices = pool[0];
             resources.add(devices);
             attachConfiguredDevices(config, devices);
+            MachineSnapshots snapshots = new MachineSnapshots(kvm, vm, devices);
+            config.incoming().ifPresent(dir -> restore(snapshots, dir));
             Lifecycle lifecycle = new Lifecycle(vm.vcpus());
             resources.add(lifecycle);
             vm.connect(new GuestStopListener() {
@@ -144,6 +150,7 @@ public final class Vmm {
             lifecycle.addListener(new LifecycleEvents(events));
             QmpCommandRegistry registry = commands(config, vm, lifecycle);
             HotplugCommands.register(registry, devices, lifecycle, events);
+            MigrationCommands.register(registry, new Migration(lifecycle, events, snapshots::save), lifecycle::state);
             startSerialInput(serial, loops, vm);
             consoleSocket.ifPresent(socket -> listenConsole(socket, loops, devices, config.console().orElseThrow()));
             return manage(config, readiness, loops, resources, lifecycle, events, registry,
@@ -157,6 +164,18 @@ public final class Vmm {
                 }
             }
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
+    }
+
+    /** {@code -incoming}: a snapshot that does not fit or cannot be read is one line, and nothing runs. */
+    private static void restore(MachineSnapshots snapshots, Path dir) {
+        try {
+            snapshots.restore(dir);
+            LOG.info("restored the VM saved in " + dir + "; paused until cont");
+        } catch (SnapshotException e) {
+            throw ConfigException.host("-incoming: " + e.getMessage(), e);
+        } catch (LinuxException e) {
+            throw ConfigException.host("-incoming: " + dir + ": KVM refused the saved state: " + e.getMessage(), e);
         }
     }
 
@@ -354,7 +373,7 @@ public final class Vmm {
         config.pidFile().map(PidFile::write).ifPresent(resources::add);
         readiness.signalReady();
 
-        lifecycle.boot(config.startPaused()).join();
+        (config.incoming().isPresent() ? lifecycle.bootRestored() : lifecycle.boot(config.startPaused())).join();
         ShutdownCause cause = lifecycle.terminated().join();
         LOG.info("VM shut down: " + cause.qmpReason());
         qmp.closeGracefully().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();

@@ -119,6 +119,7 @@ public final class CommandLine {
             draft.logFile = value("D").map(v -> SocketPaths.file("-D", v, cwd));
         }
         value("metrics").ifPresent(v -> draft.metrics = Optional.of(metrics(v)));
+        value("incoming").ifPresent(v -> draft.incoming = Optional.of(incoming(v)));
 
         List<String> ignored = compatibilityOptions();
         return new Invocation.Run(draft.build(env), ignored);
@@ -233,6 +234,15 @@ public final class CommandLine {
     }
 
     /** CLI.md's compatibility options: checked where a value could mean something else, then ignored. */
+    /** {@code file:DIR}, StratoVirt's snapshot URI (QEMU's tcp:, exec: and defer have no use on one host). */
+    private Path incoming(String uri) {
+        if (!uri.startsWith("file:")) {
+            throw ConfigException.bad("-incoming: '" + uri + "' is not supported; use file:DIR (a directory that "
+                    + "migrate wrote)");
+        }
+        return SocketPaths.file("-incoming", uri.substring("file:".length()), cwd);
+    }
+
     private List<String> compatibilityOptions() {
         List<String> given = new ArrayList<>();
         for (OptionCatalog.Spec spec : OptionCatalog.SPECS) {

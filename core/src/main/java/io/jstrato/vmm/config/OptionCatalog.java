@@ -80,6 +80,8 @@ final class OptionCatalog {
                     "write the process id once the VM is ready; removed at exit"),
             new Spec("daemonize", Arity.FLAG, false, Group.MANAGEMENT, "",
                     "detach once the VM is set up (QMP listening); not with -serial stdio"),
+            new Spec("incoming", Arity.VALUE, false, Group.MANAGEMENT, "file:DIR",
+                    "resume the VM saved in DIR by QMP migrate (paused; 'cont' runs it on), instead of booting"),
             new Spec("metrics", Arity.VALUE, false, Group.MANAGEMENT, "HOST:PORT",
                     "serve Prometheus metrics at http://HOST:PORT/metrics"),
             new Spec("h", Arity.FLAG, false, Group.MANAGEMENT, "", "also --help: this help"),

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param pidFile written once the VM is ready, removed at exit
  * @param daemonize the launcher detaches the VMM once it is ready
  * @param metrics the Prometheus endpoint, if any
+ * @param incoming {@code -incoming file:DIR}: the snapshot directory the VM resumes from (paused) instead of booting
  */
 public record VmConfig(
         String name,
@@ -41,7 +42,8 @@ public record VmConfig(
         Optional<Path> pidFile,
         boolean daemonize,
         LogConfig log,
-        Optional<MetricsConfig> metrics) {
+        Optional<MetricsConfig> metrics,
+        Optional<Path> incoming) {
 
     /** The hot-plug pool has this many virtio-blk slots (MACHINE.md). */
     public static final int MAX_DRIVES = 4;
@@ -84,6 +86,15 @@ public record VmConfig(
         Objects.requireNonNull(pidFile, "pidFile");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(incoming, "incoming");
+        if (incoming.isPresent() && machine.type() == MachineType.NONE) {
+            throw ConfigException.bad("-incoming: the none machine has no state to restore (use -machine microvm)");
+        }
+        if (incoming.isPresent() && (vsock.isPresent() || fs.isPresent())) {
+            // Their queues live in the kernel's vhost or in virtiofsd, which a snapshot cannot hold.
+            throw ConfigException.bad("-incoming: a VM with a vhost device (" + (vsock.isPresent() ? "vhost-vsock-device"
+                    : "vhost-user-fs-device") + ") cannot be restored");
+        }
 
         if (drives.size() > MAX_DRIVES) {
             throw ConfigException.bad("drives: " + drives.size() + " given, at most " + MAX_DRIVES

@@ -39,6 +39,7 @@ final class VmConfigDraft {
     boolean daemonize;
     Optional<Path> logFile = Optional.empty();
     Optional<MetricsConfig> metrics = Optional.empty();
+    Optional<Path> incoming = Optional.empty();
 
     VmConfig build(Map<String, String> env) {
         Optional<BootConfig> boot;
@@ -82,6 +83,7 @@ final class VmConfigDraft {
                 pidFile,
                 daemonize,
                 new LogConfig(logFile, level),
-                metrics);
+                metrics,
+                incoming);
     }
 }

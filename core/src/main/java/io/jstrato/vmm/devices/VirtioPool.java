@@ -434,6 +434,129 @@ public final class VirtioPool implements AutoCloseable {
         }
     }
 
+    // ---- snapshots ----
+
+    /**
+     * A backend as a restore reopens it, by the id it was added with: a disk image ({@code image}, with its
+     * options) or a tap ({@code tap}); the other is null.
+     */
+    public record Attachment(String id, String image, boolean readOnly, boolean direct, String serial, String tap) {}
+
+    /** What a snapshot keeps of one slot: its name, what was attached (null: nothing), its registers and queues. */
+    public record SlotState(String name, Attachment attached, VirtioMmioTransport.State transport) {}
+
+    /** The slots' names in bus order: the machine's shape, which a restore must find the same. */
+    public List<String> slotNames() {
+        return List.copyOf(transports.keySet());
+    }
+
+    /** Whether a vhost device is here: its queues live in the kernel or another process, out of a snapshot's reach. */
+    public boolean hasVhostDevices() {
+        return vsock.isPresent() || fs.isPresent();
+    }
+
+    /** Every device stops processing its queues (for a snapshot); returns once none is mid-request. */
+    public void suspendAll() {
+        transports.values().forEach(t -> t.device().suspend());
+    }
+
+    public void resumeAll() {
+        transports.values().forEach(t -> t.device().resume());
+    }
+
+    /** Each slot's state, with the devices {@linkplain #suspendAll() suspended} and the vCPUs parked. */
+    public List<SlotState> slotStates() {
+        List<SlotState> states = new ArrayList<>();
+        for (var e : transports.entrySet()) {
+            states.add(new SlotState(e.getKey(), attachment(e.getKey()), e.getValue().state()));
+        }
+        return states;
+    }
+
+    private Attachment attachment(String slot) {
+        for (DiskSlot d : disks) {
+            if (d.name.equals(slot) && d.attachedId != null) {
+                RawFileBlockBackend b = blockBackends.get(d.attachedId);
+                return new Attachment(d.attachedId, b.path().toString(), b.readOnly(), b.direct(), b.id(), null);
+            }
+        }
+        for (NicSlot n : nics) {
+            if (n.name.equals(slot) && n.attachedId != null) {
+                return new Attachment(n.attachedId, null, false, false, null, netBackends.get(n.attachedId).ifname());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Puts the slots back as a snapshot has them, on a pool fresh from start with the command line's devices
+     * attached: a backend hot-plugged before the snapshot is opened again and attached to its slot, then every
+     * slot takes its registers and queues over (active devices start processing).
+     *
+     * @throws DeviceException naming the slot, when the command line's devices differ from the snapshot's or a
+     *     backend cannot be opened
+     */
+    public void restoreSlots(List<SlotState> saved) {
+        if (!saved.stream().map(SlotState::name).toList().equals(slotNames())) {
+            throw new DeviceException("the snapshot's virtio slots " + saved.stream().map(SlotState::name).toList()
+                    + " differ from this VM's " + slotNames());
+        }
+        for (SlotState s : saved) {
+            String here = attachedId(s.name());
+            Attachment then = s.attached();
+            if (then == null && here != null) {
+                throw new DeviceException("slot " + s.name() + ": '" + here + "' is attached here, the snapshot's slot was empty");
+            }
+            if (then != null && here != null && !here.equals(then.id())) {
+                throw new DeviceException("slot " + s.name() + ": '" + here + "' is attached here, the snapshot had '"
+                        + then.id() + "'");
+            }
+            if (then != null && here == null) {
+                reattach(s.name(), then);
+            }
+        }
+        for (SlotState s : saved) {
+            try {
+                transports.get(s.name()).restore(s.transport());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new DeviceException("slot " + s.name() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private String attachedId(String slot) {
+        for (DiskSlot d : disks) {
+            if (d.name.equals(slot)) {
+                return d.attachedId;
+            }
+        }
+        for (NicSlot n : nics) {
+            if (n.name.equals(slot)) {
+                return n.attachedId;
+            }
+        }
+        return null;
+    }
+
+    /** A device hot-plugged before the snapshot: its backend from what was recorded, into the same slot. */
+    private void reattach(String slot, Attachment a) {
+        try {
+            if (a.image() != null) {
+                int index = diskNames().indexOf(slot);
+                addBlockBackend(a.id(), java.nio.file.Path.of(a.image()), a.readOnly(), a.direct(),
+                        Optional.ofNullable(a.serial()));
+                addDevice(a.id(), BLK_DRIVER, Optional.of(index));
+            } else {
+                int index = nicNames().indexOf(slot);
+                addNetBackend(a.id(), a.tap());
+                addDevice(a.id(), NET_DRIVER, Optional.of(index));
+            }
+        } catch (DeviceException e) {
+            throw new DeviceException("slot " + slot + " (hot-plugged '" + a.id() + "' before the snapshot): "
+                    + e.getMessage());
+        }
+    }
+
     /** Makes every disk's data durable; called at quit, guest shutdown and signals. */
     public void flushDisks() {
         for (DiskSlot d : disks) {

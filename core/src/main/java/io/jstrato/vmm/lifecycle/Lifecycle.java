@@ -62,6 +62,53 @@ public final class Lifecycle implements AutoCloseable {
         });
     }
 
+    /**
+     * {@code -incoming}: the vCPUs start parked and the VM is {@code paused} (their state came from a snapshot,
+     * so {@code cont} goes on from where it was saved). No STOP event: it never ran in this process.
+     */
+    public CompletableFuture<Void> bootRestored() {
+        return submit(() -> {
+            if (state != RunState.PRELAUNCH || vcpusStarted) {
+                return;
+            }
+            ensureStarted();
+            move(RunState.PAUSED, Optional.empty());
+        });
+    }
+
+    /**
+     * QMP {@code migrate}: a running VM is paused first (STOP), then {@code save} runs with every vCPU out of
+     * KVM_RUN and parked, then the VM is {@code postmigrate}. A save that fails leaves a VM that was running
+     * running again (RESUME), as QEMU does; the failure is the future's.
+     */
+    public CompletableFuture<Void> saveState(Runnable save) {
+        return submit(() -> {
+            boolean wasRunning = switch (state) {
+                case RUNNING -> true;
+                case PAUSED, POSTMIGRATE -> false;
+                case PRELAUNCH -> throw new LifecycleException("VM has not started yet (prelaunch): nothing to save");
+                case INTERNAL_ERROR -> throw new LifecycleException("VM is stopped after an internal error");
+                case SHUTDOWN -> throw shuttingDown();
+            };
+            if (wasRunning) {
+                vcpus.pauseAll();
+                move(RunState.PAUSED, Optional.empty());
+            }
+            try {
+                save.run();
+            } catch (RuntimeException e) {
+                if (wasRunning) {
+                    vcpus.resumeAll();
+                    move(RunState.RUNNING, Optional.empty());
+                }
+                throw e;
+            }
+            if (state == RunState.PAUSED) {
+                move(RunState.POSTMIGRATE, Optional.empty());
+            }
+        });
+    }
+
     /** QMP {@code stop}. */
     public CompletableFuture<Void> pause() {
         return submit(() -> {
@@ -71,6 +118,7 @@ public final class Lifecycle implements AutoCloseable {
                     move(RunState.PAUSED, Optional.empty());
                 }
                 case PAUSED -> throw new LifecycleException("VM is already paused");
+                case POSTMIGRATE -> throw new LifecycleException("VM is not running (postmigrate: its state was saved)");
                 case PRELAUNCH -> throw new LifecycleException("VM has not started yet (prelaunch): use cont to start it");
                 case INTERNAL_ERROR -> throw new LifecycleException("VM is stopped after an internal error");
                 case SHUTDOWN -> throw shuttingDown();
@@ -82,7 +130,7 @@ public final class Lifecycle implements AutoCloseable {
     public CompletableFuture<Void> resume() {
         return submit(() -> {
             switch (state) {
-                case PAUSED, PRELAUNCH -> {
+                case PAUSED, PRELAUNCH, POSTMIGRATE -> {
                     ensureStarted();
                     vcpus.resumeAll();
                     move(RunState.RUNNING, Optional.empty());

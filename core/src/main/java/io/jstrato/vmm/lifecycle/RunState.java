@@ -12,6 +12,9 @@ import java.util.Set;
  *       │                │  └────stop────▶  │
  *       │                └─fault─▶ internal-error ◀─fault (queued)─ paused
  *       └───────────┴──── quit / guest reset / signal ──▶ shutdown (from every state)
+ *
+ *   running ──migrate: stop──▶ paused ──state saved──▶ postmigrate ──cont──▶ running
+ *   prelaunch ──restored from -incoming──▶ paused
  * </pre>
  */
 public enum RunState {
@@ -19,6 +22,8 @@ public enum RunState {
     RUNNING("running"),
     PAUSED("paused"),
     INTERNAL_ERROR("internal-error"),
+    /** QEMU's name for a VM whose state {@code migrate} saved: stopped, and {@code cont} runs it on. */
+    POSTMIGRATE("postmigrate"),
     SHUTDOWN("shutdown");
 
     private final String qmpName;
@@ -38,9 +43,10 @@ public enum RunState {
 
     public Set<RunState> successors() {
         return switch (this) {
-            case PRELAUNCH -> EnumSet.of(RUNNING, SHUTDOWN);
+            case PRELAUNCH -> EnumSet.of(RUNNING, PAUSED, SHUTDOWN);
             case RUNNING -> EnumSet.of(PAUSED, INTERNAL_ERROR, SHUTDOWN);
-            case PAUSED -> EnumSet.of(RUNNING, INTERNAL_ERROR, SHUTDOWN);
+            case PAUSED -> EnumSet.of(RUNNING, INTERNAL_ERROR, POSTMIGRATE, SHUTDOWN);
+            case POSTMIGRATE -> EnumSet.of(RUNNING, SHUTDOWN);
             case INTERNAL_ERROR -> EnumSet.of(SHUTDOWN);
             case SHUTDOWN -> EnumSet.noneOf(RunState.class);
         };

@@ -218,6 +218,19 @@ public final class MicroVm implements AutoCloseable {
         return uart;
     }
 
+    /** The vCPU fds in id order; their state may be read or set only while no vCPU thread is in KVM_RUN. */
+    public List<VcpuFd> vcpuFds() {
+        return java.util.Collections.unmodifiableList(vcpuFds);
+    }
+
+    public I8042 i8042() {
+        return i8042;
+    }
+
+    public VmConfig config() {
+        return config;
+    }
+
     public VcpuThreads vcpus() {
         return vcpus;
     }

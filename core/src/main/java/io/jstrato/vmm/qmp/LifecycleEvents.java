@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jstrato.qmp.QmpEvents;
 import io.jstrato.vmm.lifecycle.LifecycleListener;
+import io.jstrato.vmm.lifecycle.RunState;
 import io.jstrato.vmm.lifecycle.ShutdownCause;
 import io.jstrato.vmm.lifecycle.Transition;
 
@@ -21,7 +22,13 @@ public final class LifecycleEvents implements LifecycleListener {
     @Override
     public void onTransition(Transition t) {
         switch (t.to()) {
-            case PAUSED, INTERNAL_ERROR -> events.emit("STOP", empty());
+            case PAUSED, INTERNAL_ERROR -> {
+                // A VM restored from -incoming is paused from the start: it never ran, so it never stopped.
+                if (t.from() != RunState.PRELAUNCH) {
+                    events.emit("STOP", empty());
+                }
+            }
+            case POSTMIGRATE -> { }
             case RUNNING -> events.emit("RESUME", empty());
             case SHUTDOWN -> {
                 ShutdownCause cause = t.cause().orElseThrow();

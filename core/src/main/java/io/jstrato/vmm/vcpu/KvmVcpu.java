@@ -61,6 +61,13 @@ public final class KvmVcpu implements VcpuEngine {
         }
     }
 
+    /** KVM_RUN with immediate_exit set: KVM completes the exit userspace handled and returns at once (EINTR). */
+    @Override
+    public void completePendingExit() {
+        run.setImmediateExit(true);
+        fd.run();
+    }
+
     @Override
     public void clearExitRequest() {
         run.setImmediateExit(false);

@@ -19,4 +19,10 @@ public interface VcpuEngine {
 
     /** Host thread id, once bound (for QMP's {@code query-cpus}); -1 before. */
     int threadId();
+
+    /**
+     * Before parking after a handled exit: lets the hypervisor complete it, so the vCPU's state is whole (a
+     * snapshot reads it). Engines without such a step do nothing.
+     */
+    default void completePendingExit() {}
 }

@@ -137,16 +137,25 @@ public final class VcpuThreads implements VcpuControl {
     private void loop(int index) {
         VcpuEngine engine = engines.get(index);
         engine.bindToCurrentThread();
+        // An exit handled but not yet completed inside KVM (an IN's data, an MMIO read's value): KVM finishes it
+        // on the next KVM_RUN only, so a parked vCPU would otherwise hold state a snapshot cannot see.
+        boolean exitPending = false;
         try {
             while (true) {
                 if (target != Target.RUN) {
+                    if (exitPending) {
+                        engine.completePendingExit();
+                        exitPending = false;
+                    }
                     if (!park(false)) {
                         return;
                     }
                     engine.clearExitRequest();
                     continue;
                 }
-                switch (engine.runOnce()) {
+                ExitAction action = engine.runOnce();
+                exitPending = action == ExitAction.CONTINUE;
+                switch (action) {
                     case CONTINUE, KICKED -> { }
                     case GUEST_SHUTDOWN -> {
                         stopListener.guestShutdown(index);

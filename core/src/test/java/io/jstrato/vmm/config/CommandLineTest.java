@@ -221,7 +221,10 @@ class CommandLineTest {
                 row(c -> c.metrics(), Optional.of(new MetricsConfig("127.0.0.1", 9100)), "-metrics",
                         "127.0.0.1:9100"),
                 row(c -> c.metrics(), Optional.of(new MetricsConfig("::1", 9100)), "-metrics", "[::1]:9100"),
-                row(c -> c.name(), "vm1", "--name", "vm1"));
+                row(c -> c.name(), "vm1", "--name", "vm1"),
+                row(c -> c.incoming(), Optional.empty()),
+                row(c -> c.incoming(), Optional.of(Path.of("/var/snap")), "-incoming", "file:/var/snap"),
+                row(c -> c.incoming(), Optional.of(CWD.resolve("snap")), "-incoming", "file:snap"));
     }
 
     static Arguments row(Function<VmConfig, Object> field, Object expected, String... args) {
@@ -539,6 +542,13 @@ class CommandLineTest {
                 bad("-metrics: port must be 1..65535, got 70000", "-kernel", "k", "-metrics", "localhost:70000"),
                 bad("-metrics port: 'http' is not a number", "-kernel", "k", "-metrics", "localhost:http"),
                 bad("-pidfile: needs a value", "-kernel", "k", "-pidfile"),
+                bad("-incoming: 'tcp:0:4444' is not supported; use file:DIR (a directory that migrate wrote)",
+                        "-kernel", "k", "-incoming", "tcp:0:4444"),
+                bad("-incoming: needs a path", "-kernel", "k", "-incoming", "file:"),
+                bad("-incoming: the none machine has no state to restore (use -machine microvm)", "-machine", "none",
+                        "-incoming", "file:/d"),
+                bad("-incoming: a VM with a vhost device (vhost-vsock-device) cannot be restored", "-kernel", "k",
+                        "-device", "vhost-vsock-device,id=v0,guest-cid=3", "-incoming", "file:/d"),
                 bad("-S: given 2 times (at most once)", "-kernel", "k", "-S", "-S"),
                 bad("-cpu: model 'qemu64' is not supported (only host)", "-kernel", "k", "-cpu", "qemu64"),
                 bad("-uuid: 'nope' is not a UUID", "-kernel", "k", "-uuid", "nope"),

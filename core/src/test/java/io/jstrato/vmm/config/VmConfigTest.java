@@ -19,7 +19,7 @@ class VmConfigTest {
     VmConfig config(Path kernel, Optional<Path> initrd, List<DriveConfig> drives) {
         return new VmConfig("t", MachineConfig.defaults(), java.util.Optional.of(new BootConfig(kernel, initrd, "")), drives, List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 List.of(), VmConfig.DEFAULT_QMP_MAX_CLIENTS, new SerialConfig.None(), false, Optional.empty(), false, LogConfig.stderr(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     @Test

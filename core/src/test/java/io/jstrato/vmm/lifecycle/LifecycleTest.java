@@ -65,6 +65,46 @@ class LifecycleTest {
     }
 
     @Test
+    void savingPausesARunningVmFirstAndLeavesItPostmigrate() throws Exception {
+        await(lifecycle.boot(false));
+        calls.clear();
+        await(lifecycle.saveState(() -> calls.add("save")));
+        assertEquals(RunState.POSTMIGRATE, lifecycle.state());
+        assertEquals(List.of("pause", "event paused", "save", "event postmigrate"), calls);
+        assertEquals("VM is not running (postmigrate: its state was saved)", failure(lifecycle.pause()));
+        await(lifecycle.resume());
+        assertEquals(RunState.RUNNING, lifecycle.state());
+    }
+
+    @Test
+    void aFailedSaveRunsAVmThatRanAgain() throws Exception {
+        await(lifecycle.boot(false));
+        calls.clear();
+        assertEquals("disk full", failure(lifecycle.saveState(() -> {
+            throw new LifecycleException("disk full");
+        })));
+        assertEquals(RunState.RUNNING, lifecycle.state());
+        assertEquals(List.of("pause", "event paused", "resume", "event running"), calls);
+        await(lifecycle.pause());
+        calls.clear();
+        assertEquals("disk full", failure(lifecycle.saveState(() -> {
+            throw new LifecycleException("disk full");
+        })));
+        assertEquals(RunState.PAUSED, lifecycle.state(), "a paused VM stays paused");
+        assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void aRestoredVmIsPausedAndNothingIsSavedBeforeItStarts() throws Exception {
+        assertEquals("VM has not started yet (prelaunch): nothing to save", failure(lifecycle.saveState(() -> { })));
+        await(lifecycle.bootRestored());
+        assertEquals(RunState.PAUSED, lifecycle.state());
+        assertEquals(List.of("start", "event paused"), calls);
+        await(lifecycle.resume());
+        assertEquals(RunState.RUNNING, lifecycle.state());
+    }
+
+    @Test
     void shutdownEndsOnceWithItsCause() throws Exception {
         await(lifecycle.boot(false));
         await(lifecycle.shutdown(ShutdownCause.HOST_QMP_QUIT));

@@ -8,7 +8,7 @@ import java.util.Locale;
  * The fuzzer's seeds, from QMP.md: every command that changes nothing, with the arguments the contract gives it,
  * the framings the seed session and its clients use (no newline, CRLF, several objects in one write), and the
  * shapes a confused client might send (the greeting or an event sent back). Commands that change the VM's state
- * (quit, stop, cont, the hot-plug ones) are never seeds, and {@link #changesState} keeps a mutation from
+ * (quit, stop, cont, the hot-plug ones, migrate) are never seeds, and {@link #changesState} keeps a mutation from
  * rebuilding one.
  */
 final class QmpCorpus {
@@ -32,7 +32,7 @@ final class QmpCorpus {
 
     /** Names whose command would change the VM (QMP.md); '_' and '-' both, in any case. */
     private static final List<String> STATEFUL = List.of("quit", "stop", "cont", "device-add", "device-del",
-            "blockdev-add", "blockdev-del", "netdev-add", "netdev-del", "system-reset", "system-powerdown");
+            "blockdev-add", "blockdev-del", "netdev-add", "netdev-del", "system-reset", "system-powerdown", "migrate");
 
     private static final java.util.regex.Pattern ESCAPE = java.util.regex.Pattern.compile("\\\\u([0-9a-f]{4})");
 
