@@ -10,6 +10,7 @@ import io.jstrato.bench.e2e.scenarios.ManyVmsScenario;
 import io.jstrato.bench.e2e.scenarios.PioExitBaselineScenario;
 import io.jstrato.bench.e2e.scenarios.QmpScenario;
 import io.jstrato.bench.e2e.scenarios.QuitScenario;
+import io.jstrato.bench.e2e.scenarios.SnapshotScenario;
 import io.jstrato.bench.e2e.scenarios.VersionScenario;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ public final class Harness {
     /** Every scenario, in report order. */
     static List<Scenario> scenarios(int vms) {
         return List.of(new VersionScenario(), new GreetingScenario(), new BootScenario(), new LinuxBootScenario(),
-                new QuitScenario(),
+                new QuitScenario(), new SnapshotScenario(),
                 new IdleRssScenario(), new QmpScenario(), new ExitsScenario(), new PioExitBaselineScenario(),
                 new BlkScenario("seqwrite", false), new BlkScenario("seqread", false),
                 new BlkScenario("randread", false), new BlkScenario("seqwrite", true),

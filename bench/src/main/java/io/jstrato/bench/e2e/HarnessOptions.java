@@ -18,7 +18,7 @@ public record HarnessOptions(int runs, Path out, Set<String> only, int vms, Path
                            [--qemu PATH] [--timeout SECONDS]
               --runs     runs per VMM per scenario (default 5)
               --out      Markdown file whose e2e section is (re)written (default HOME/bench/RESULTS.md)
-              --only     scenario ids: version greeting boot linux quit rss qmp exits pio-c blk
+              --only     scenario ids: version greeting boot linux quit snapshot rss qmp exits pio-c blk
                          vms (default all)
               --vms      VMs the 'vms' scenario starts at once (default 20)
               --home     the jstrato checkout (default: property jstrato.home, else the current directory)

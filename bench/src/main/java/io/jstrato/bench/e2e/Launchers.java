@@ -36,6 +36,9 @@ public record Launchers(Path jstrato, String qemu, boolean qemuKvm) {
             cmd.addAll(List.of("-drive", "id=d0,file=" + vm.disk() + ",direct=" + (vm.direct() ? "on" : "off"),
                     "-device", "virtio-blk-device,drive=d0,id=d0"));
         }
+        if (vm.incoming() != null) {
+            cmd.addAll(List.of("-incoming", "file:" + vm.incoming()));
+        }
         cmd.add("-D"); // last: no path follows, so the log goes to stderr
         return List.copyOf(cmd);
     }
@@ -65,6 +68,10 @@ public record Launchers(Path jstrato, String qemu, boolean qemuKvm) {
         cmd.addAll(List.of("-kernel", vm.kernel().toString(), "-append", vm.append()));
         if (vm.initrd() != null) {
             cmd.addAll(List.of("-initrd", vm.initrd().toString()));
+        }
+        if (vm.incoming() != null) {
+            // QEMU 7.2 has no file: URI (8.2 added it); exec: is how it reads a saved VM from a file.
+            cmd.addAll(List.of("-incoming", "exec:cat '" + vm.incoming() + "'"));
         }
         return List.copyOf(cmd);
     }

@@ -98,6 +98,16 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
+    /** Reads lines (replies, events) until one contains {@code text}, and returns it. */
+    public String awaitLineContaining(String text) throws IOException {
+        while (true) {
+            String line = readLine();
+            if (line.contains(text)) {
+                return line;
+            }
+        }
+    }
+
     public String awaitReply() throws IOException {
         while (true) {
             String line = readLine();

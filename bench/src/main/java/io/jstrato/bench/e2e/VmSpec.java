@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param cpus    vCPUs ({@code -smp})
  * @param acpi    QEMU microvm with {@code acpi=on} (jstrato always writes ACPI tables): a Linux guest then finds
  *                its devices the same way on both VMMs; the test guests want {@code acpi=off}
+ * @param incoming a snapshot to resume instead of booting (jstrato {@code -incoming file:DIR}, QEMU
+ *                {@code -incoming "exec:cat FILE"}), or null
  */
 public record VmSpec(Path kernel, String append, int memoryMib, Path qmpSocket, Path disk, boolean direct,
-                     int qmpClients, Path initrd, int cpus, boolean acpi) {
+                     int qmpClients, Path initrd, int cpus, boolean acpi, Path incoming) {
     public VmSpec {
         if (qmpClients < 1) {
             throw new IllegalArgumentException("qmpClients must be at least 1");
@@ -29,7 +31,7 @@ public record VmSpec(Path kernel, String append, int memoryMib, Path qmpSocket, 
     }
 
     public static VmSpec of(Path kernel, String append, Path qmpSocket) {
-        return new VmSpec(kernel, append, 128, qmpSocket, null, false, 1, null, 1, false);
+        return new VmSpec(kernel, append, 128, qmpSocket, null, false, 1, null, 1, false, null);
     }
 
     /**
@@ -38,16 +40,25 @@ public record VmSpec(Path kernel, String append, int memoryMib, Path qmpSocket, 
      */
     public static VmSpec linux(Path kernel, Path initrd, String append, int memoryMib, int cpus, Path qmpSocket) {
         return new VmSpec(kernel, append, memoryMib, qmpSocket, null, false, 1, Objects.requireNonNull(initrd),
-                cpus, true);
+                cpus, true, null);
     }
 
     public VmSpec withDisk(Path image, boolean directIo) {
-        return new VmSpec(kernel, append, memoryMib, qmpSocket, image, directIo, qmpClients, initrd, cpus, acpi);
+        return new VmSpec(kernel, append, memoryMib, qmpSocket, image, directIo, qmpClients, initrd, cpus, acpi, incoming);
     }
 
     /** Room for {@code clients} simultaneous QMP connections (see {@link #clientSocket}). */
     public VmSpec withQmpClients(int clients) {
-        return new VmSpec(kernel, append, memoryMib, qmpSocket, disk, direct, clients, initrd, cpus, acpi);
+        return new VmSpec(kernel, append, memoryMib, qmpSocket, disk, direct, clients, initrd, cpus, acpi, incoming);
+    }
+
+    public VmSpec withMemory(int mib) {
+        return new VmSpec(kernel, append, mib, qmpSocket, disk, direct, qmpClients, initrd, cpus, acpi, incoming);
+    }
+
+    /** The same VM resumed from {@code snapshot} (a directory for jstrato, a file for QEMU). */
+    public VmSpec withIncoming(Path snapshot) {
+        return new VmSpec(kernel, append, memoryMib, qmpSocket, disk, direct, qmpClients, initrd, cpus, acpi, snapshot);
     }
 
     /**
