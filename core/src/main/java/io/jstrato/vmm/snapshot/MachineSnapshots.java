@@ -181,7 +181,14 @@ public final class MachineSnapshots {
     }
 
     private void requireSameMachine(VmSnapshot s) {
-        VmSnapshot.Machine here = machine();
+        requireSame(s, machine(), cpuidFingerprint());
+    }
+
+    /**
+     * Refuses a snapshot of another machine shape or CPU than {@code here} and {@code cpuidHere}, naming what
+     * differs.
+     */
+    static void requireSame(VmSnapshot s, VmSnapshot.Machine here, String cpuidHere) {
         VmSnapshot.Machine then = s.machine();
         differs("vCPUs (-smp)", then.vcpus(), here.vcpus());
         differs("memory bytes (-m)", then.memoryBytes(), here.memoryBytes());
@@ -191,7 +198,7 @@ public final class MachineSnapshots {
         if (s.vcpus().size() != here.vcpus()) {
             throw new SnapshotException("state: " + s.vcpus().size() + " vCPU states for " + here.vcpus() + " vCPUs");
         }
-        if (!cpuidFingerprint().equals(s.cpuid())) {
+        if (!cpuidHere.equals(s.cpuid())) {
             throw new SnapshotException("the snapshot was taken on a host whose CPU differs (KVM offers another CPUID"
                     + " here); restore it on the same kind of host");
         }
