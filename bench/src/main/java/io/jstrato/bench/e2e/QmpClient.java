@@ -98,11 +98,15 @@ public final class QmpClient implements AutoCloseable {
         }
     }
 
-    /** Reads lines (replies, events) until one contains {@code text}, and returns it. */
+    /**
+     * Reads lines (replies, events) until one contains {@code text}, and returns it. Spaces do not count: QEMU
+     * writes {@code "status": "completed"}, jstrato {@code "status":"completed"}.
+     */
     public String awaitLineContaining(String text) throws IOException {
+        String wanted = text.replace(" ", "");
         while (true) {
             String line = readLine();
-            if (line.contains(text)) {
+            if (line.replace(" ", "").contains(wanted)) {
                 return line;
             }
         }
