@@ -10,7 +10,6 @@ import io.jstrato.qmp.QmpLimits;
 import io.jstrato.qmp.QmpObserver;
 import io.jstrato.qmp.QmpServer;
 import io.jstrato.vmm.boot.BootException;
-import io.jstrato.vmm.boot.VirtioMmioSlot;
 import io.jstrato.vmm.config.ConfigException;
 import io.jstrato.vmm.config.ConsoleConfig;
 import io.jstrato.vmm.config.HostErrors;
@@ -21,7 +20,6 @@ import io.jstrato.vmm.config.NetConfig;
 import io.jstrato.vmm.config.QmpSocket;
 import io.jstrato.vmm.config.RngConfig;
 import io.jstrato.vmm.config.VmConfig;
-import io.jstrato.devices.bus.Bus;
 import io.jstrato.devices.virtio.EntropySource;
 import io.jstrato.devices.virtio.MacAddress;
 import io.jstrato.vmm.devices.DeviceException;
@@ -30,7 +28,10 @@ import io.jstrato.vmm.devices.OptionalDevices;
 import io.jstrato.vmm.devices.VirtioPool;
 import io.jstrato.vmm.lifecycle.Lifecycle;
 import io.jstrato.vmm.lifecycle.ShutdownCause;
+import io.jstrato.vmm.machine.MachineBuilder;
 import io.jstrato.vmm.machine.MicroVm;
+import io.jstrato.vmm.machine.MissingCapabilityException;
+import io.jstrato.vmm.machine.Resources;
 import io.jstrato.vmm.metrics.DeviceMeters;
 import io.jstrato.vmm.metrics.MetricsServer;
 import io.jstrato.vmm.metrics.QmpMetrics;
@@ -51,9 +52,7 @@ import io.jstrato.vmm.serial.NullSerial;
 import io.jstrato.vmm.serial.SerialBackend;
 import io.jstrato.vmm.serial.SocketSerial;
 import io.jstrato.vmm.serial.StdioSerial;
-import io.jstrato.vmm.vcpu.GuestStopListener;
 import io.micrometer.core.instrument.Tags;
-import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -62,29 +61,47 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs one VM to its end: builds it, listens on the QMP sockets, writes the pid file, reports readiness,
- * runs the vCPUs, and on shutdown (quit, guest reset, signal) flushes and closes everything, QMP replies
- * first. Start-up failures are thrown as {@link ConfigException} (exit 1 for host-side failures).
+ * The composition root: runs one VM to its end. The lifecycle comes first (the machine's devices and vCPUs report
+ * guest resets and faults to it as they are built), then the machine in {@link MachineBuilder}'s phases (none for
+ * QEMU's empty machine, {@code -machine none}: the same path, without KVM, vCPUs or devices), then the QMP
+ * commands over both, then the management plane (QMP sockets, metrics, signals, pid file, readiness); then the
+ * VM runs, and on shutdown (quit, guest reset, signal) QMP closes first (replies and SHUTDOWN reach every
+ * client), the disks are flushed, and everything else closes in the reverse of the order it was made. Start-up
+ * failures are thrown as {@link ConfigException} (exit 1 for host-side failures), with nothing left behind.
  */
-public final class Vmm {
+public final class Vmm implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Vmm.class.getName());
     /** Two threads: QMP and device notifications share them; nothing on them blocks. */
     private static final int EVENT_LOOP_THREADS = 2;
 
-    private Vmm() {}
+    private final VmConfig config;
+    private final Readiness readiness;
+    /** Everything made here, closed last-made first (QMP before the machine, the machine before KVM). */
+    private final Resources resources = new Resources();
+    private final MultiThreadIoEventLoopGroup loops;
+    private final Lifecycle lifecycle;
+    private final QmpEvents events = new QmpEvents();
+    private final QmpCommandRegistry registry = new QmpCommandRegistry();
+
+    /** The built microVM and what the management plane wires to it after the build. */
+    private record Machine(Kvm kvm, MicroVm vm, SerialBackend serial, Optional<SocketSerial> consoleSocket) {}
+
+    private Vmm(VmConfig config, Readiness readiness) {
+        this.config = config;
+        this.readiness = readiness;
+        this.loops = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, new DefaultThreadFactory("jstrato-io", true),
+                EpollIoHandler.newFactory());
+        this.lifecycle = resources.own(new Lifecycle());
+        lifecycle.addListener(new LifecycleEvents(events));
+    }
 
     public static int run(VmConfig config) {
         return run(config, Readiness.fromEnvironment(System.getenv()));
@@ -98,73 +115,72 @@ public final class Vmm {
         if (System.getProperty("io.netty.machineId") == null) {
             System.setProperty("io.netty.machineId", "02:00:00:00:00:00");
         }
-        List<AutoCloseable> resources = new ArrayList<>();
-        MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS,
-                new DefaultThreadFactory("jstrato-io", true), EpollIoHandler.newFactory());
-        try {
-            if (config.machine().type() == MachineType.NONE) {
-                // QEMU's empty machine: the management plane alone, no KVM, no vCPUs, no devices.
-                Lifecycle lifecycle = new Lifecycle(new NoVcpus());
-                resources.add(lifecycle);
-                QmpEvents events = new QmpEvents();
-                lifecycle.addListener(new LifecycleEvents(events));
-                QmpCommandRegistry registry = new QmpCommandRegistry();
-                CoreCommands.register(registry, lifecycle, 0, i -> -1);
-                return manage(config, readiness, loops, resources, lifecycle, events, registry, metrics -> { }, () -> { });
-            }
-            Kvm kvm = openKvm();
-            resources.add(kvm);
-            SerialBackend serial = serialFor(config.serial());
-            resources.add(serial);
-            Optional<FileEntropySource> entropy = config.rng().map(Vmm::openEntropy);
-            entropy.ifPresent(resources::add);
-            // The console's socket is made before the machine and listened on once its device exists.
-            Optional<SocketSerial> consoleSocket = config.console().map(c -> new SocketSerial(c.socket(), "console socket"));
-            consoleSocket.ifPresent(resources::add);
-            OptionalDevices optional = new OptionalDevices(entropy.map(EntropySource.class::cast),
-                    consoleSocket.map(SocketSerial::output), config.vsock(), config.fs());
-            VirtioPool[] pool = new VirtioPool[1];
-            MicroVm vm = buildMachine(config, kvm, serial,
-                    VirtioPool.mmioSlots(optional.count()), (machine, mmio) -> pool[0] = pool(config, machine, mmio, loops, optional));
-            resources.add(vm);
-            VirtioPool devices = pool[0];
-            resources.add(devices);
-            attachConfiguredDevices(config, devices);
-            MachineSnapshots snapshots = new MachineSnapshots(kvm, vm, devices);
-            config.incoming().ifPresent(dir -> restore(snapshots, dir));
-            Lifecycle lifecycle = new Lifecycle(vm.vcpus());
-            resources.add(lifecycle);
-            vm.connect(new GuestStopListener() {
-                @Override
-                public void guestShutdown(int vcpu) {
-                    lifecycle.shutdown(ShutdownCause.GUEST_SHUTDOWN);
-                }
-
-                @Override
-                public void vcpuFault(int vcpu) {
-                    lifecycle.internalError();
-                }
-            });
-
-            QmpEvents events = new QmpEvents();
-            lifecycle.addListener(new LifecycleEvents(events));
-            QmpCommandRegistry registry = commands(config, vm, lifecycle);
-            HotplugCommands.register(registry, devices, lifecycle, events);
-            MigrationCommands.register(registry, new Migration(lifecycle, events, snapshots::save), lifecycle::state);
-            startSerialInput(serial, loops, vm);
-            consoleSocket.ifPresent(socket -> listenConsole(socket, loops, devices, config.console().orElseThrow()));
-            return manage(config, readiness, loops, resources, lifecycle, events, registry,
-                    metrics -> machineMeters(vm, devices, metrics), devices::flushDisks);
-        } finally {
-            for (int i = resources.size() - 1; i >= 0; i--) {
-                try {
-                    resources.get(i).close();
-                } catch (Exception e) {
-                    LOG.log(Level.WARNING, "closing " + resources.get(i).getClass().getSimpleName(), e);
-                }
-            }
-            loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        try (Vmm vmm = new Vmm(config, readiness)) {
+            return vmm.runToEnd();
         }
+    }
+
+    private int runToEnd() {
+        Optional<Machine> machine = config.machine().type() == MachineType.NONE
+                ? Optional.empty() : Optional.of(buildMachine());
+        // The empty machine has no vCPUs for query-cpus-fast to list.
+        int vcpus = machine.isPresent() ? config.machine().vcpus() : 0;
+        CoreCommands.register(registry, lifecycle, vcpus, i -> machine.orElseThrow().vm().vcpus().engine(i).threadId());
+        machine.ifPresent(this::wire);
+        return manage(machine.map(Machine::vm));
+    }
+
+    /** The microVM, phase by phase; a phase that fails closes what the earlier ones made. */
+    private Machine buildMachine() {
+        Kvm kvm = resources.own(openKvm());
+        SerialBackend serial = resources.own(serialFor(config.serial()));
+        Optional<FileEntropySource> entropy = config.rng().map(Vmm::openEntropy);
+        entropy.ifPresent(resources::own);
+        // The console's socket is made before the machine and listened on once its device exists.
+        Optional<SocketSerial> consoleSocket = config.console().map(c -> new SocketSerial(c.socket(), "console socket"));
+        consoleSocket.ifPresent(resources::own);
+        OptionalDevices optional = new OptionalDevices(entropy.map(EntropySource.class::cast),
+                consoleSocket.map(SocketSerial::output), config.vsock(), config.fs());
+        MicroVm vm;
+        try (MachineBuilder builder = new MachineBuilder(config, kvm, new LifecycleStops(lifecycle))) {
+            builder.memory().irqchip().legacyDevices(serial)
+                    .virtioDevices(loops, config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList(),
+                            optional)
+                    .loaders()
+                    .vcpus();
+            vm = resources.own(builder.build());
+        } catch (BootException e) {
+            // CLI.md: the line names the option; the message names the file and what is wrong with it.
+            boolean initrd = config.boot().flatMap(b -> b.initrd()).filter(e.file()::equals).isPresent();
+            throw ConfigException.host((initrd ? "-initrd: " : "-kernel: ") + e.getMessage());
+        } catch (LinuxException e) {
+            throw ConfigException.host("setting up the VM: " + e.getMessage());
+        } catch (MissingCapabilityException | DeviceException e) {
+            // Of the devices only the vhost ones reach for the host while built (the kernel's vhost-vsock, the
+            // vhost-user backend); the message names the device.
+            throw ConfigException.host(e.getMessage());
+        }
+        attachConfiguredDevices(config, vm.devices());
+        return new Machine(kvm, vm, serial, consoleSocket);
+    }
+
+    /** The machine's commands, a restore from {@code -incoming}, its vCPUs to the lifecycle, its inputs. */
+    private void wire(Machine machine) {
+        MicroVm vm = machine.vm();
+        MachineSnapshots snapshots = new MachineSnapshots(machine.kvm(), vm, vm.devices());
+        config.incoming().ifPresent(dir -> restore(snapshots, dir));
+        lifecycle.attach(vm.vcpus()).join();
+        HotplugCommands.register(registry, vm.devices(), lifecycle, events);
+        MigrationCommands.register(registry, new Migration(lifecycle, events, snapshots::save), lifecycle::state);
+        startSerialInput(machine.serial(), loops, vm);
+        machine.consoleSocket().ifPresent(socket -> listenConsole(socket, loops, vm.devices(),
+                config.console().orElseThrow()));
+    }
+
+    @Override
+    public void close() {
+        resources.close();
+        loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
     }
 
     /** {@code -incoming}: a snapshot that does not fit or cannot be read is one line, and nothing runs. */
@@ -208,19 +224,6 @@ public final class Vmm {
         }
     }
 
-    private static VirtioPool pool(VmConfig config, MicroVm machine, Bus mmio, IoEventLoopGroup loops,
-                                   OptionalDevices optional) {
-        try {
-            return new VirtioPool(config.name(), machine.memory(), mmio, machine.vm()::registerIoEventFd,
-                    machine::irqLine, loops, config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList(),
-                    optional);
-        } catch (DeviceException e) {
-            // Only the vhost devices reach for the host here (the kernel's vhost-vsock, the vhost-user backend);
-            // the message names the device.
-            throw ConfigException.host(e.getMessage());
-        }
-    }
-
     private static FileEntropySource openEntropy(RngConfig rng) {
         try {
             return FileEntropySource.open(rng.file());
@@ -261,21 +264,6 @@ public final class Vmm {
         }
     }
 
-    private static MicroVm buildMachine(VmConfig config, Kvm kvm, SerialBackend serial, List<VirtioMmioSlot> slots,
-                                        BiConsumer<MicroVm, Bus> wiring) {
-        try {
-            return MicroVm.create(config, kvm, serial, slots, wiring);
-        } catch (BootException e) {
-            // CLI.md: the line names the option; the message names the file and what is wrong with it.
-            boolean initrd = config.boot().flatMap(b -> b.initrd()).filter(e.file()::equals).isPresent();
-            throw ConfigException.host((initrd ? "-initrd: " : "-kernel: ") + e.getMessage());
-        } catch (LinuxException e) {
-            throw ConfigException.host("setting up the VM: " + e.getMessage());
-        } catch (io.jstrato.vmm.machine.MissingCapabilityException | io.jstrato.vmm.devices.DeviceException e) {
-            throw ConfigException.host(e.getMessage());
-        }
-    }
-
     private static SerialBackend serialFor(SerialConfig serial) {
         return switch (serial) {
             case SerialConfig.Stdio s -> new StdioSerial();
@@ -304,13 +292,7 @@ public final class Vmm {
         }
     }
 
-    private static QmpCommandRegistry commands(VmConfig config, MicroVm vm, Lifecycle lifecycle) {
-        QmpCommandRegistry registry = new QmpCommandRegistry();
-        CoreCommands.register(registry, lifecycle, config.machine().vcpus(), i -> vm.vcpus().engine(i).threadId());
-        return registry;
-    }
-
-    private static void machineMeters(MicroVm vm, VirtioPool devices, VmMetrics metrics) {
+    private static void machineMeters(MicroVm vm, VmMetrics metrics) {
         metrics.bootTime(() -> vm.bootSeconds().orElse(Double.NaN));
         metrics.vcpuExits(vm.exitCounters());
         metrics.unhandledAccesses("pio", "read", vm.pioBus()::unhandledReads);
@@ -320,13 +302,12 @@ public final class Vmm {
         metrics.counter("jstrato.serial.bytes", Tags.of("direction", "out"), vm.uart()::bytesOut, "bytes the guest wrote to ttyS0");
         metrics.counter("jstrato.serial.bytes", Tags.of("direction", "in"), vm.uart()::bytesIn, "bytes the guest read from ttyS0");
         metrics.counter("jstrato.serial.dropped", Tags.empty(), vm.uart()::droppedInput, "input bytes dropped on a full FIFO");
-        DeviceMeters.register(metrics, devices);
+        DeviceMeters.register(metrics, vm.devices());
     }
 
     private static void serveMetrics(VmConfig config, VmMetrics metrics, MultiThreadIoEventLoopGroup loops,
-                                     List<AutoCloseable> resources) {
-        MetricsServer server = new MetricsServer(metrics.registry());
-        resources.add(server);
+                                     Resources resources) {
+        MetricsServer server = resources.own(new MetricsServer(metrics.registry()));
         var m = config.metrics().orElseThrow();
         try {
             server.bind(loops, m.host(), m.port());
@@ -336,23 +317,18 @@ public final class Vmm {
     }
 
     /**
-     * The management plane of a built VM (or of the empty machine): QMP sockets, metrics, signals, pid file,
-     * readiness; then runs it to its end: QMP closes first (SHUTDOWN and a quit's reply reach every client), then
-     * the disks are flushed, then the rest is closed (pid file and socket files last to go before exit).
+     * The management plane of the machine (a microVM, or none): QMP sockets, metrics, signals, pid file,
+     * readiness; then runs the VM to its end: QMP closes first (SHUTDOWN and a quit's reply reach every client),
+     * then the disks are flushed; the rest closes with this object (pid file and socket files last to go).
      */
-    private static int manage(VmConfig config, Readiness readiness, MultiThreadIoEventLoopGroup loops,
-                              List<AutoCloseable> resources, Lifecycle lifecycle, QmpEvents events,
-                              QmpCommandRegistry registry, Consumer<VmMetrics> machineMeters,
-                              Runnable flushDisks) {
-        Optional<VmMetrics> metrics = config.metrics().map(m -> new VmMetrics());
-        metrics.ifPresent(resources::add);
+    private int manage(Optional<MicroVm> vm) {
+        Optional<VmMetrics> metrics = config.metrics().map(m -> resources.own(new VmMetrics()));
         QmpObserver observer = metrics.<QmpObserver>map(m -> new QmpMetrics(m.registry(), new HashSet<>(registry.names())))
                 .orElse(QmpObserver.NONE);
-        QmpServer qmp = new QmpServer(loops, registry, events,
-                QueryVersionCommand.greeting(QmpSocket.Style.QMP, Version.packageName()), observer,
-                QmpLimits.DEFAULT.withMaxClients(config.qmpMaxClients()));
         // Closing removes the socket files, also when a later start-up step fails.
-        resources.add(qmp);
+        QmpServer qmp = resources.own(new QmpServer(loops, registry, events,
+                QueryVersionCommand.greeting(QmpSocket.Style.QMP, Version.packageName()), observer,
+                QmpLimits.DEFAULT.withMaxClients(config.qmpMaxClients())));
         for (QmpSocket socket : config.qmpSockets()) {
             try {
                 qmp.bind(socket.path(), QueryVersionCommand.greeting(socket.style(), Version.packageName()));
@@ -365,12 +341,12 @@ public final class Vmm {
             m.vmInfo(config.name() == null ? "jstrato" : config.name(), config.machine().vcpus(),
                     config.machine().memoryBytes());
             m.runState(lifecycle::state);
-            machineMeters.accept(m);
+            vm.ifPresent(machine -> machineMeters(machine, m));
             serveMetrics(config, m, loops, resources);
         }
         // A signal that came earlier in start-up (HostSignals was installed by main) shuts the VM down now.
         HostSignals.install().onSignal(() -> lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
-        config.pidFile().map(PidFile::write).ifPresent(resources::add);
+        config.pidFile().map(PidFile::write).ifPresent(resources::own);
         readiness.signalReady();
 
         (config.incoming().isPresent() ? lifecycle.bootRestored() : lifecycle.boot(config.startPaused())).join();
@@ -378,7 +354,7 @@ public final class Vmm {
         LOG.info("VM shut down: " + cause.qmpReason());
         qmp.closeGracefully().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
         // Data is durable before the pid file and sockets go: a supervisor may restart on the same image then.
-        flushDisks.run();
+        vm.ifPresent(machine -> machine.devices().flushDisks());
         return 0;
     }
 }

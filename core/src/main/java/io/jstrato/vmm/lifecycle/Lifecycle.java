@@ -18,7 +18,8 @@ import java.util.logging.Logger;
 public final class Lifecycle implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Lifecycle.class.getName());
 
-    private final VcpuControl vcpus;
+    /** Read and written on the control thread only. */
+    private VcpuControl vcpus;
     private final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService control = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "vmm-control");
@@ -31,6 +32,24 @@ public final class Lifecycle implements AutoCloseable {
 
     public Lifecycle(VcpuControl vcpus) {
         this.vcpus = vcpus;
+    }
+
+    /**
+     * A lifecycle made before its machine (so the machine's devices and vCPUs can report to it as they are
+     * built): it has no vCPUs until {@link #attach} gives them, and QEMU's empty machine never does.
+     */
+    public Lifecycle() {
+        this(VcpuControl.NONE);
+    }
+
+    /** The built machine's vCPUs, before {@link #boot} or {@link #bootRestored}; in {@code prelaunch} only. */
+    public CompletableFuture<Void> attach(VcpuControl machineVcpus) {
+        return submit(() -> {
+            if (vcpusStarted) {
+                throw new IllegalStateException("the vCPUs of a started VM cannot be replaced");
+            }
+            vcpus = machineVcpus;
+        });
     }
 
     public void addListener(LifecycleListener listener) {

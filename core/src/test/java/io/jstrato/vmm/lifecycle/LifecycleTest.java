@@ -148,6 +148,41 @@ class LifecycleTest {
         assertEquals(List.of("event shutdown"), calls);
     }
 
+    @Test
+    void aLifecycleMadeBeforeItsMachineRunsTheVcpusItIsGiven() throws Exception {
+        try (Lifecycle early = new Lifecycle()) {
+            await(early.attach(new VcpuControl() {
+                @Override public void startParked() { calls.add("start"); }
+                @Override public void pauseAll() { calls.add("pause"); }
+                @Override public void resumeAll() { calls.add("resume"); }
+                @Override public void finishAll() { calls.add("finish"); }
+            }));
+            await(early.boot(false));
+            assertEquals(RunState.RUNNING, early.state());
+            assertEquals(List.of("start", "resume"), calls);
+        }
+    }
+
+    @Test
+    void theEmptyMachineRunsWithNoVcpus() throws Exception {
+        try (Lifecycle none = new Lifecycle()) {
+            await(none.boot(false));
+            assertEquals(RunState.RUNNING, none.state());
+            await(none.pause());
+            assertEquals(RunState.PAUSED, none.state());
+        }
+    }
+
+    @Test
+    void theVcpusOfAStartedVmCannotBeReplaced() throws Exception {
+        await(lifecycle.boot(false));
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> lifecycle.attach(VcpuControl.NONE).get(5, TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        await(lifecycle.pause());
+        assertEquals(List.of("start", "resume", "event running", "pause", "event paused"), calls);
+    }
+
     private static void await(CompletableFuture<Void> f) throws Exception {
         f.get(5, TimeUnit.SECONDS);
     }
