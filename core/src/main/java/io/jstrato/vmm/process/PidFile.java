@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * The {@code -pidfile}: the VMM's pid in decimal and a newline, written once the VM is ready, removed at exit.
@@ -17,6 +18,8 @@ import java.util.Optional;
  * the pid of another live process is refused (two VMMs would claim one file); a stale one is replaced.
  */
 public final class PidFile implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PidFile.class.getName());
+
     private final Path path;
     private final long pid;
 
@@ -91,8 +94,7 @@ public final class PidFile implements AutoCloseable {
                 Files.deleteIfExists(path);
             }
         } catch (IOException | RuntimeException e) {
-            System.getLogger(PidFile.class.getName())
-                    .log(System.Logger.Level.WARNING, "cannot remove pid file " + path + ": " + e);
+            LOG.warning("cannot remove pid file " + path + ": " + e);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * Tells {@code bin/jstrato -daemonize} that start-up is over: once with {@code READY} when the VM is set up and
@@ -18,6 +19,8 @@ import java.util.Optional;
  * report counts: later calls are ignored.
  */
 public final class Readiness {
+    private static final Logger LOG = Logger.getLogger(Readiness.class.getName());
+
     public static final String FIFO_VARIABLE = "JSTRATO_READY_FIFO";
 
     private final Optional<Path> fifo;
@@ -60,8 +63,7 @@ public final class Readiness {
         try (FileChannel ch = FileChannel.open(fifo.get(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(message.getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            System.getLogger(Readiness.class.getName())
-                    .log(System.Logger.Level.WARNING, "cannot report readiness to " + fifo.get() + ": " + e);
+            LOG.warning("cannot report readiness to " + fifo.get() + ": " + e);
         }
     }
 }

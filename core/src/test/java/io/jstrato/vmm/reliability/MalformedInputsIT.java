@@ -81,6 +81,23 @@ class MalformedInputsIT {
                 + " status 1 with one error line naming it, nothing created");
     }
 
+    /**
+     * A serial backend is opened once KVM is (Vmm's machine build): a file or socket that cannot be made is the
+     * user's one line naming -serial and the path, not an internal error.
+     */
+    @Test
+    @RequiresKvm
+    void serialBackendsThatCannotBeOpenedExit1WithOneLineNamingTheSerial() throws Exception {
+        String kernel = io.jstrato.vmm.e2e.JstratoVm.guest("counter").toString();
+        List<Case> cases = List.of(
+                new Case("serial file in a missing directory", List.of("-kernel", kernel, "-m", "128",
+                        "-serial", "file,path=no-such-dir/console.log"), 1, "-serial file: cannot open "),
+                new Case("serial socket in a missing directory", List.of("-kernel", kernel, "-m", "128",
+                        "-serial", "socket,path=no-such-dir/console.sock,server,nowait"), 1, "-serial: Cannot listen on serial socket "));
+        System.out.println("reliability: serial backends that cannot be opened: " + runAll(cases)
+                + " cases, each status 1 with one error line naming -serial, nothing created");
+    }
+
     private int runAll(List<Case> cases) throws Exception {
         Map<String, String> before = HostFiles.snapshot(List.of(cwd, tmp), List.of());
         // Every case runs, and all that fail are reported together: one defect should not hide the next.
