@@ -11,7 +11,7 @@ import java.nio.file.Path;
 /** The guest's console appended to a file; no input. */
 public final class FileSerial implements SerialBackend {
     private final FileOutputStream out;
-    private volatile long bytesOut;
+    private final SerialWriter writer;
 
     public FileSerial(Path path) {
         try {
@@ -19,18 +19,12 @@ public final class FileSerial implements SerialBackend {
         } catch (IOException e) {
             throw new UncheckedIOException("serial file " + path + ": " + e.getMessage(), e);
         }
+        this.writer = new SerialWriter(out, "serial-out");
     }
 
     @Override
     public SerialOutput output() {
-        return b -> {
-            try {
-                out.write(b);
-                bytesOut++;
-            } catch (IOException e) {
-                // Disk full or similar: the guest goes on, its console output is lost.
-            }
-        };
+        return writer;
     }
 
     @Override
@@ -38,11 +32,13 @@ public final class FileSerial implements SerialBackend {
 
     @Override
     public long bytesOut() {
-        return bytesOut;
+        return writer.bytesOut();
     }
 
     @Override
     public void close() {
+        // What the guest wrote last is in the file before it closes (a supervisor reads it after exit).
+        writer.close();
         try {
             out.close();
         } catch (IOException e) {

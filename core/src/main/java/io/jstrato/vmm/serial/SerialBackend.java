@@ -6,7 +6,7 @@ import io.netty.channel.IoEventLoopGroup;
 
 /** Where the UART's bytes go and where its input comes from. */
 public interface SerialBackend extends AutoCloseable {
-    /** Called on vCPU threads with the UART lock held: must not block for long. */
+    /** Called on the transmitting vCPU thread, outside the UART's lock: should buffer, not block for long. */
     SerialOutput output();
 
     /** Starts feeding input to {@code uart} from the event loops; a backend without input does nothing. */

@@ -26,12 +26,12 @@ public final class StdioSerial implements SerialBackend {
     private static final Logger LOG = Logger.getLogger(StdioSerial.class.getName());
     private static final int STDIN = 0;
 
-    private final FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
+    /** Writes to fd 1 directly, past System.out's buffering and its lock (the JVM's own output uses those). */
+    private final SerialWriter stdout = new SerialWriter(new FileOutputStream(FileDescriptor.out), "serial-out");
     private final FileInputStream stdin = new FileInputStream(FileDescriptor.in);
     private final byte[] inputBuffer = new byte[256];
     private final Optional<Terminal> terminal;
     private final Thread restoreHook;
-    private volatile long bytesOut;
     /** The watch of stdin once the event loop has registered it; null when stdin is not watched. */
     private volatile CompletableFuture<FdWatch> watching;
 
@@ -45,14 +45,7 @@ public final class StdioSerial implements SerialBackend {
 
     @Override
     public SerialOutput output() {
-        return b -> {
-            try {
-                stdout.write(b);
-                bytesOut++;
-            } catch (IOException e) {
-                // A closed stdout (the terminal went away) must not stop the guest: drop the byte.
-            }
-        };
+        return stdout;
     }
 
     @Override
@@ -95,12 +88,14 @@ public final class StdioSerial implements SerialBackend {
 
     @Override
     public long bytesOut() {
-        return bytesOut;
+        return stdout.bytesOut();
     }
 
     @Override
     public void close() {
         stopWatching();
+        // The guest's last bytes reach the terminal before it leaves raw mode.
+        stdout.close();
         terminal.ifPresent(Terminal::restore);
     }
 }
