@@ -115,6 +115,12 @@ public final class Vmm implements AutoCloseable {
         if (System.getProperty("io.netty.machineId") == null) {
             System.setProperty("io.netty.machineId", "02:00:00:00:00:00");
         }
+        // Netty's buffer allocators ask JFR whether their events are on, which loads and initialises JFR's event
+        // machinery: a fifth of an empty machine's time to its QMP greeting (bench/RESULTS.md, start-up profile).
+        // jstrato records nothing with JFR unless asked: -Dio.netty.jfr.enabled=true gives the events back.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         try (Vmm vmm = new Vmm(config, readiness)) {
             return vmm.runToEnd();
         }
