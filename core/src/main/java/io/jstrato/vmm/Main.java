@@ -7,6 +7,7 @@ import io.jstrato.vmm.config.Invocation;
 import io.jstrato.vmm.logging.LogSetup;
 import io.jstrato.vmm.process.HostSignals;
 import io.jstrato.vmm.process.Readiness;
+import io.jstrato.vmm.process.StartupTrace;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,7 +25,9 @@ public final class Main {
 
     public static void main(String[] args) {
         // First: a signal during start-up must end the VM as documented (exit 0), not as the JVM would (128+n).
+        StartupTrace.mark("main");
         HostSignals.install();
+        StartupTrace.mark("signals");
         System.exit(run(args, System.out, System.err));
     }
 
@@ -35,7 +38,9 @@ public final class Main {
     static int run(String[] args, Map<String, String> env, Path cwd, PrintStream out, PrintStream err) {
         Readiness readiness = Readiness.fromEnvironment(env);
         try {
-            return switch (CommandLine.parse(args, env, cwd)) {
+            Invocation invocation = CommandLine.parse(args, env, cwd);
+            StartupTrace.mark("config");
+            return switch (invocation) {
                 case Invocation.ShowHelp(String text) -> {
                     out.print(text);
                     out.flush();

@@ -39,6 +39,7 @@ import io.jstrato.vmm.metrics.VmMetrics;
 import io.jstrato.vmm.process.HostSignals;
 import io.jstrato.vmm.process.PidFile;
 import io.jstrato.vmm.process.Readiness;
+import io.jstrato.vmm.process.StartupTrace;
 import io.jstrato.vmm.qmp.CoreCommands;
 import io.jstrato.vmm.qmp.HotplugCommands;
 import io.jstrato.vmm.qmp.LifecycleEvents;
@@ -101,6 +102,7 @@ public final class Vmm implements AutoCloseable {
                 EpollIoHandler.newFactory());
         this.lifecycle = resources.own(new Lifecycle());
         lifecycle.addListener(new LifecycleEvents(events));
+        StartupTrace.mark("event loops and lifecycle");
     }
 
     public static int run(VmConfig config) {
@@ -133,12 +135,14 @@ public final class Vmm implements AutoCloseable {
         int vcpus = machine.isPresent() ? config.machine().vcpus() : 0;
         CoreCommands.register(registry, lifecycle, vcpus, i -> machine.orElseThrow().vm().vcpus().engine(i).threadId());
         machine.ifPresent(this::wire);
+        StartupTrace.mark("commands and devices wired");
         return manage(machine.map(Machine::vm));
     }
 
     /** The microVM, phase by phase; a phase that fails closes what the earlier ones made. */
     private Machine buildMachine() {
         Kvm kvm = resources.own(openKvm());
+        StartupTrace.mark("kvm opened");
         SerialBackend serial = resources.own(serialFor(config.serial()));
         Optional<FileEntropySource> entropy = config.rng().map(Vmm::openEntropy);
         entropy.ifPresent(resources::own);
@@ -149,11 +153,20 @@ public final class Vmm implements AutoCloseable {
                 consoleSocket.map(SocketSerial::output), config.vsock(), config.fs());
         MicroVm vm;
         try (MachineBuilder builder = new MachineBuilder(config, kvm, new LifecycleStops(lifecycle))) {
-            builder.memory().irqchip().legacyDevices(serial)
-                    .virtioDevices(loops, config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList(),
-                            optional)
-                    .loaders()
-                    .vcpus();
+            StartupTrace.mark("serial and host devices");
+            builder.memory();
+            StartupTrace.mark("machine: memory");
+            builder.irqchip();
+            StartupTrace.mark("machine: irqchip");
+            builder.legacyDevices(serial);
+            StartupTrace.mark("machine: legacy devices");
+            builder.virtioDevices(loops, config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList(),
+                    optional);
+            StartupTrace.mark("machine: virtio devices");
+            builder.loaders();
+            StartupTrace.mark("machine: kernel, MP and ACPI tables");
+            builder.vcpus();
+            StartupTrace.mark("machine: vcpus");
             vm = resources.own(builder.build());
         } catch (BootException e) {
             // CLI.md: the line names the option; the message names the file and what is wrong with it.
@@ -335,6 +348,7 @@ public final class Vmm implements AutoCloseable {
         QmpServer qmp = resources.own(new QmpServer(loops, registry, events,
                 QueryVersionCommand.greeting(QmpSocket.Style.QMP, Version.packageName()), observer,
                 QmpLimits.DEFAULT.withMaxClients(config.qmpMaxClients())));
+        StartupTrace.mark("qmp server made");
         for (QmpSocket socket : config.qmpSockets()) {
             try {
                 qmp.bind(socket.path(), QueryVersionCommand.greeting(socket.style(), Version.packageName()));
@@ -342,6 +356,7 @@ public final class Vmm implements AutoCloseable {
                 throw ConfigException.host(e.getMessage());
             }
         }
+        StartupTrace.mark("qmp sockets listening");
         if (metrics.isPresent()) {
             VmMetrics m = metrics.get();
             m.vmInfo(config.name() == null ? "jstrato" : config.name(), config.machine().vcpus(),
@@ -354,6 +369,7 @@ public final class Vmm implements AutoCloseable {
         HostSignals.install().onSignal(() -> lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
         config.pidFile().map(PidFile::write).ifPresent(resources::own);
         readiness.signalReady();
+        StartupTrace.mark("ready");
 
         (config.incoming().isPresent() ? lifecycle.bootRestored() : lifecycle.boot(config.startPaused())).join();
         ShutdownCause cause = lifecycle.terminated().join();
