@@ -34,50 +34,106 @@ public final class Libc {
     private static final ThreadLocal<MemorySegment> CAPTURE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
+    // Each function is linked the first time it is called, in a holder class of its own (the JVM initialises a
+    // class on first use, and the handle stays a constant the JIT inlines): linking costs milliseconds per
+    // signature on a cold JVM, and a start calls only some of these (bench/RESULTS.md, start-up profile).
     // ioctl and open are variadic: the third argument is the first variadic one (STACK.md).
-    private static final MethodHandle IOCTL_PTR = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
-    private static final MethodHandle IOCTL_LONG = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle OPEN = errnoVariadic("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-    private static final MethodHandle CLOSE = errno("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle FCNTL = errnoVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle READ = errno("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle WRITE = errno("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle PREAD = errno("pread", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle PWRITE = errno("pwrite", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle READV = errno("readv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle WRITEV = errno("writev", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle LSEEK = errno("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle FDATASYNC = errno("fdatasync", JAVA_INT, JAVA_INT);
-    private static final MethodHandle FLOCK = errno("flock", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle EVENTFD = errno("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle PIPE2 = errno("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle POLL = errno("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle EPOLL_CREATE1 = errno("epoll_create1", JAVA_INT, JAVA_INT);
-    private static final MethodHandle EPOLL_CTL = errno("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle MMAP =
-            errno("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle MUNMAP = errno("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle MEMFD_CREATE = errno("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle FTRUNCATE = errno("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle MADVISE = errno("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle MPROTECT = errno("mprotect", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle TGKILL = errno("tgkill", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SIGACTION = errno("sigaction", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle TCGETATTR = errno("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle TCSETATTR = errno("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
-    private static final MethodHandle SETNS = errno("setns", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SOCKET = errno("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle CONNECT = errno("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SENDMSG = errno("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle POSIX_OPENPT = errno("posix_openpt", JAVA_INT, JAVA_INT);
-    private static final MethodHandle GRANTPT = errno("grantpt", JAVA_INT, JAVA_INT);
-    private static final MethodHandle UNLOCKPT = errno("unlockpt", JAVA_INT, JAVA_INT);
-    private static final MethodHandle PTSNAME_R = plain("ptsname_r", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle ISATTY = plain("isatty", JAVA_INT, JAVA_INT);
-    private static final MethodHandle CFMAKERAW = plainVoid("cfmakeraw", ADDRESS);
-    private static final MethodHandle GETPID = plain("getpid", JAVA_INT);
-    private static final MethodHandle GETTID = plain("gettid", JAVA_INT);
-    private static final MethodHandle STRERROR = plain("strerror", ADDRESS, JAVA_INT);
+    private static final class IoctlPtr {
+        static final MethodHandle H = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    }
+    private static final class IoctlLong {
+        static final MethodHandle H = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class Open {
+        static final MethodHandle H = errnoVariadic("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    }
+    private static final class Close { static final MethodHandle H = errno("close", JAVA_INT, JAVA_INT); }
+    private static final class Fcntl {
+        static final MethodHandle H = errnoVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class Read {
+        static final MethodHandle H = errno("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class Write {
+        static final MethodHandle H = errno("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class Pread {
+        static final MethodHandle H = errno("pread", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class Pwrite {
+        static final MethodHandle H = errno("pwrite", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class Readv {
+        static final MethodHandle H = errno("readv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class Writev {
+        static final MethodHandle H = errno("writev", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class Lseek {
+        static final MethodHandle H = errno("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    }
+    private static final class Fdatasync { static final MethodHandle H = errno("fdatasync", JAVA_INT, JAVA_INT); }
+    private static final class Flock { static final MethodHandle H = errno("flock", JAVA_INT, JAVA_INT, JAVA_INT); }
+    private static final class Eventfd { static final MethodHandle H = errno("eventfd", JAVA_INT, JAVA_INT, JAVA_INT); }
+    private static final class Pipe2 { static final MethodHandle H = errno("pipe2", JAVA_INT, ADDRESS, JAVA_INT); }
+    private static final class Poll {
+        static final MethodHandle H = errno("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    }
+    private static final class EpollCreate1 {
+        static final MethodHandle H = errno("epoll_create1", JAVA_INT, JAVA_INT);
+    }
+    private static final class EpollCtl {
+        static final MethodHandle H = errno("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    }
+    private static final class Mmap {
+        static final MethodHandle H = errno("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+    }
+    private static final class Munmap { static final MethodHandle H = errno("munmap", JAVA_INT, ADDRESS, JAVA_LONG); }
+    private static final class MemfdCreate {
+        static final MethodHandle H = errno("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class Ftruncate {
+        static final MethodHandle H = errno("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
+    }
+    private static final class Madvise {
+        static final MethodHandle H = errno("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    }
+    private static final class Mprotect {
+        static final MethodHandle H = errno("mprotect", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    }
+    private static final class Tgkill {
+        static final MethodHandle H = errno("tgkill", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class Sigaction {
+        static final MethodHandle H = errno("sigaction", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    }
+    private static final class Tcgetattr {
+        static final MethodHandle H = errno("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
+    }
+    private static final class Tcsetattr {
+        static final MethodHandle H = errno("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    }
+    private static final class Setns { static final MethodHandle H = errno("setns", JAVA_INT, JAVA_INT, JAVA_INT); }
+    private static final class Socket {
+        static final MethodHandle H = errno("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class Connect {
+        static final MethodHandle H = errno("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class Sendmsg {
+        static final MethodHandle H = errno("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    }
+    private static final class PosixOpenpt { static final MethodHandle H = errno("posix_openpt", JAVA_INT, JAVA_INT); }
+    private static final class Grantpt { static final MethodHandle H = errno("grantpt", JAVA_INT, JAVA_INT); }
+    private static final class Unlockpt { static final MethodHandle H = errno("unlockpt", JAVA_INT, JAVA_INT); }
+    private static final class PtsnameR {
+        static final MethodHandle H = plain("ptsname_r", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG);
+    }
+    private static final class Isatty { static final MethodHandle H = plain("isatty", JAVA_INT, JAVA_INT); }
+    private static final class Cfmakeraw { static final MethodHandle H = plainVoid("cfmakeraw", ADDRESS); }
+    private static final class Getpid { static final MethodHandle H = plain("getpid", JAVA_INT); }
+    private static final class Gettid { static final MethodHandle H = plain("gettid", JAVA_INT); }
+    private static final class Strerror { static final MethodHandle H = plain("strerror", ADDRESS, JAVA_INT); }
 
     /** mmap's MAP_FAILED. */
     public static final long MAP_FAILED = -1L;
@@ -146,7 +202,7 @@ public final class Libc {
     public static int ioctl(int fd, long request, MemorySegment arg) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) IOCTL_PTR.invokeExact(cs, fd, request, arg), cs);
+            return result((int) IoctlPtr.H.invokeExact(cs, fd, request, arg), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -155,7 +211,7 @@ public final class Libc {
     public static int ioctl(int fd, long request, long arg) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) IOCTL_LONG.invokeExact(cs, fd, request, arg), cs);
+            return result((int) IoctlLong.H.invokeExact(cs, fd, request, arg), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -165,7 +221,7 @@ public final class Libc {
     public static int open(String path, int flags, int mode) {
         MemorySegment cs = CAPTURE.get();
         try (Arena arena = Arena.ofConfined()) {
-            return result((int) OPEN.invokeExact(cs, arena.allocateFrom(path), flags, mode), cs);
+            return result((int) Open.H.invokeExact(cs, arena.allocateFrom(path), flags, mode), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -175,7 +231,7 @@ public final class Libc {
     public static int fcntl(int fd, int command, int arg) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) FCNTL.invokeExact(cs, fd, command, arg), cs);
+            return result((int) Fcntl.H.invokeExact(cs, fd, command, arg), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -185,7 +241,7 @@ public final class Libc {
     public static int memfdCreate(String name, int flags) {
         MemorySegment cs = CAPTURE.get();
         try (Arena arena = Arena.ofConfined()) {
-            return result((int) MEMFD_CREATE.invokeExact(cs, arena.allocateFrom(name), flags), cs);
+            return result((int) MemfdCreate.H.invokeExact(cs, arena.allocateFrom(name), flags), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -194,7 +250,7 @@ public final class Libc {
     public static int ftruncate(int fd, long length) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) FTRUNCATE.invokeExact(cs, fd, length), cs);
+            return result((int) Ftruncate.H.invokeExact(cs, fd, length), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -203,7 +259,7 @@ public final class Libc {
     public static int close(int fd) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) CLOSE.invokeExact(cs, fd), cs);
+            return result((int) Close.H.invokeExact(cs, fd), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -212,7 +268,7 @@ public final class Libc {
     public static long read(int fd, long address, long count) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((long) READ.invokeExact(cs, fd, address, count), cs);
+            return result((long) Read.H.invokeExact(cs, fd, address, count), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -221,7 +277,7 @@ public final class Libc {
     public static long write(int fd, long address, long count) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((long) WRITE.invokeExact(cs, fd, address, count), cs);
+            return result((long) Write.H.invokeExact(cs, fd, address, count), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -230,7 +286,7 @@ public final class Libc {
     public static long pread(int fd, long address, long count, long offset) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((long) PREAD.invokeExact(cs, fd, address, count, offset), cs);
+            return result((long) Pread.H.invokeExact(cs, fd, address, count, offset), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -239,7 +295,7 @@ public final class Libc {
     public static long pwrite(int fd, long address, long count, long offset) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((long) PWRITE.invokeExact(cs, fd, address, count, offset), cs);
+            return result((long) Pwrite.H.invokeExact(cs, fd, address, count, offset), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -248,7 +304,7 @@ public final class Libc {
     public static long readv(int fd, MemorySegment iov, int count) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((long) READV.invokeExact(cs, fd, iov, count), cs);
+            return result((long) Readv.H.invokeExact(cs, fd, iov, count), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -257,7 +313,7 @@ public final class Libc {
     public static long writev(int fd, MemorySegment iov, int count) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((long) WRITEV.invokeExact(cs, fd, iov, count), cs);
+            return result((long) Writev.H.invokeExact(cs, fd, iov, count), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -266,7 +322,7 @@ public final class Libc {
     public static long lseek(int fd, long offset, int whence) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((long) LSEEK.invokeExact(cs, fd, offset, whence), cs);
+            return result((long) Lseek.H.invokeExact(cs, fd, offset, whence), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -275,7 +331,7 @@ public final class Libc {
     public static int fdatasync(int fd) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) FDATASYNC.invokeExact(cs, fd), cs);
+            return result((int) Fdatasync.H.invokeExact(cs, fd), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -284,7 +340,7 @@ public final class Libc {
     public static int flock(int fd, int operation) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) FLOCK.invokeExact(cs, fd, operation), cs);
+            return result((int) Flock.H.invokeExact(cs, fd, operation), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -293,7 +349,7 @@ public final class Libc {
     public static int eventfd(int initval, int flags) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) EVENTFD.invokeExact(cs, initval, flags), cs);
+            return result((int) Eventfd.H.invokeExact(cs, initval, flags), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -303,7 +359,7 @@ public final class Libc {
     public static int pipe2(MemorySegment fds, int flags) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) PIPE2.invokeExact(cs, fds, flags), cs);
+            return result((int) Pipe2.H.invokeExact(cs, fds, flags), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -328,7 +384,7 @@ public final class Libc {
     public static int socket(int domain, int type, int protocol) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) SOCKET.invokeExact(cs, domain, type, protocol), cs);
+            return result((int) Socket.H.invokeExact(cs, domain, type, protocol), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -338,7 +394,7 @@ public final class Libc {
     public static int connect(int fd, MemorySegment address, int length) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) CONNECT.invokeExact(cs, fd, address, length), cs);
+            return result((int) Connect.H.invokeExact(cs, fd, address, length), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -348,7 +404,7 @@ public final class Libc {
     public static long sendmsg(int fd, MemorySegment message, int flags) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((long) SENDMSG.invokeExact(cs, fd, message, flags), cs);
+            return result((long) Sendmsg.H.invokeExact(cs, fd, message, flags), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -358,7 +414,7 @@ public final class Libc {
     public static int poll(MemorySegment fds, long nfds, int timeoutMillis) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) POLL.invokeExact(cs, fds, nfds, timeoutMillis), cs);
+            return result((int) Poll.H.invokeExact(cs, fds, nfds, timeoutMillis), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -368,7 +424,7 @@ public final class Libc {
     public static int epollCreate1(int flags) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) EPOLL_CREATE1.invokeExact(cs, flags), cs);
+            return result((int) EpollCreate1.H.invokeExact(cs, flags), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -378,7 +434,7 @@ public final class Libc {
     public static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) EPOLL_CTL.invokeExact(cs, epfd, op, fd, event), cs);
+            return result((int) EpollCtl.H.invokeExact(cs, epfd, op, fd, event), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -389,7 +445,7 @@ public final class Libc {
             String request) {
         MemorySegment cs = CAPTURE.get();
         try {
-            MemorySegment r = (MemorySegment) MMAP.invokeExact(cs, addr, length, prot, flags, fd, offset);
+            MemorySegment r = (MemorySegment) Mmap.H.invokeExact(cs, addr, length, prot, flags, fd, offset);
             if (r.address() == MAP_FAILED) {
                 throw new LinuxException("mmap", request, errnoOf(cs));
             }
@@ -402,7 +458,7 @@ public final class Libc {
     public static int munmap(MemorySegment addr, long length) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) MUNMAP.invokeExact(cs, addr, length), cs);
+            return result((int) Munmap.H.invokeExact(cs, addr, length), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -411,7 +467,7 @@ public final class Libc {
     public static int madvise(MemorySegment addr, long length, int advice) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) MADVISE.invokeExact(cs, addr, length, advice), cs);
+            return result((int) Madvise.H.invokeExact(cs, addr, length, advice), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -420,7 +476,7 @@ public final class Libc {
     public static int mprotect(MemorySegment addr, long length, int prot) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) MPROTECT.invokeExact(cs, addr, length, prot), cs);
+            return result((int) Mprotect.H.invokeExact(cs, addr, length, prot), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -429,7 +485,7 @@ public final class Libc {
     public static int tgkill(int tgid, int tid, int sig) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) TGKILL.invokeExact(cs, tgid, tid, sig), cs);
+            return result((int) Tgkill.H.invokeExact(cs, tgid, tid, sig), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -438,7 +494,7 @@ public final class Libc {
     public static int sigaction(int sig, MemorySegment act, MemorySegment oldact) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) SIGACTION.invokeExact(cs, sig, act, oldact), cs);
+            return result((int) Sigaction.H.invokeExact(cs, sig, act, oldact), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -447,7 +503,7 @@ public final class Libc {
     public static int tcgetattr(int fd, MemorySegment termios) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) TCGETATTR.invokeExact(cs, fd, termios), cs);
+            return result((int) Tcgetattr.H.invokeExact(cs, fd, termios), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -456,7 +512,7 @@ public final class Libc {
     public static int tcsetattr(int fd, int optionalActions, MemorySegment termios) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) TCSETATTR.invokeExact(cs, fd, optionalActions, termios), cs);
+            return result((int) Tcsetattr.H.invokeExact(cs, fd, optionalActions, termios), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -464,7 +520,7 @@ public final class Libc {
 
     public static void cfmakeraw(MemorySegment termios) {
         try {
-            CFMAKERAW.invokeExact(termios);
+            Cfmakeraw.H.invokeExact(termios);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -472,7 +528,7 @@ public final class Libc {
 
     public static boolean isatty(int fd) {
         try {
-            return (int) ISATTY.invokeExact(fd) == 1;
+            return (int) Isatty.H.invokeExact(fd) == 1;
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -482,7 +538,7 @@ public final class Libc {
     public static int setns(int fd, int nstype) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) SETNS.invokeExact(cs, fd, nstype), cs);
+            return result((int) Setns.H.invokeExact(cs, fd, nstype), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -491,7 +547,7 @@ public final class Libc {
     public static int posixOpenpt(int flags) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) POSIX_OPENPT.invokeExact(cs, flags), cs);
+            return result((int) PosixOpenpt.H.invokeExact(cs, flags), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -500,7 +556,7 @@ public final class Libc {
     public static int grantpt(int fd) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) GRANTPT.invokeExact(cs, fd), cs);
+            return result((int) Grantpt.H.invokeExact(cs, fd), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -509,7 +565,7 @@ public final class Libc {
     public static int unlockpt(int fd) {
         MemorySegment cs = CAPTURE.get();
         try {
-            return result((int) UNLOCKPT.invokeExact(cs, fd), cs);
+            return result((int) Unlockpt.H.invokeExact(cs, fd), cs);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -519,7 +575,7 @@ public final class Libc {
     public static String ptsname(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(128);
-            int r = (int) PTSNAME_R.invokeExact(fd, buf, buf.byteSize());
+            int r = (int) PtsnameR.H.invokeExact(fd, buf, buf.byteSize());
             if (r != 0) {
                 throw new LinuxException("ptsname_r", null, r);
             }
@@ -531,7 +587,7 @@ public final class Libc {
 
     public static int getpid() {
         try {
-            return (int) GETPID.invokeExact();
+            return (int) Getpid.H.invokeExact();
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -539,7 +595,7 @@ public final class Libc {
 
     public static int gettid() {
         try {
-            return (int) GETTID.invokeExact();
+            return (int) Gettid.H.invokeExact();
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -548,7 +604,7 @@ public final class Libc {
     /** The C library's description of an errno value. */
     public static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.H.invokeExact(errno);
             // LIFETIME: strerror returns a static (or thread-local) string; copied out at once.
             return s.reinterpret(1024).getString(0);
         } catch (Throwable t) {
