@@ -79,6 +79,8 @@ def one_run(args, extra, work):
     if not marks:
         sys.exit("startup_profile: no startup marks (is the jar built from this tree?): " + err[-2000:])
     marks.append(("QMP greeting read by the client", t_greeting))
+    # The greeting may come before the last phases end (QMP listens while the machine is built).
+    marks.sort(key=lambda m: m[1])
     loaded = []
     for line in open(classes_log, errors="replace"):
         m = re.match(r"\[(\d+)ns\] (\S+) source: (.*)$", line.strip())

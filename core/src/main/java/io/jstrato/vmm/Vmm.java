@@ -27,6 +27,7 @@ import io.jstrato.vmm.devices.FileEntropySource;
 import io.jstrato.vmm.devices.OptionalDevices;
 import io.jstrato.vmm.devices.VirtioPool;
 import io.jstrato.vmm.lifecycle.Lifecycle;
+import io.jstrato.vmm.lifecycle.VcpuControl;
 import io.jstrato.vmm.lifecycle.ShutdownCause;
 import io.jstrato.vmm.machine.MachineBuilder;
 import io.jstrato.vmm.machine.MicroVm;
@@ -71,12 +72,14 @@ import java.util.logging.Logger;
 
 /**
  * The composition root: runs one VM to its end. The lifecycle comes first (the machine's devices and vCPUs report
- * guest resets and faults to it as they are built), then the machine in {@link MachineBuilder}'s phases (none for
- * QEMU's empty machine, {@code -machine none}: the same path, without KVM, vCPUs or devices), then the QMP
- * commands over both, then the management plane (QMP sockets, metrics, signals, pid file, readiness); then the
- * VM runs, and on shutdown (quit, guest reset, signal) QMP closes first (replies and SHUTDOWN reach every
- * client), the disks are flushed, and everything else closes in the reverse of the order it was made. Start-up
- * failures are thrown as {@link ConfigException} (exit 1 for host-side failures), with nothing left behind.
+ * guest resets and faults to it as they are built), then every QMP command, then the QMP sockets: a client is
+ * greeted while the machine is still being built, in {@code prelaunch} (commands that need the machine wait for
+ * it to start). Then the machine in {@link MachineBuilder}'s phases (none for QEMU's empty machine, {@code
+ * -machine none}: the same path, without KVM, vCPUs or devices), its inputs, metrics, pid file and readiness; then
+ * the machine starts, and on shutdown (quit, guest reset, signal) QMP closes first (replies and SHUTDOWN reach
+ * every client), the disks are flushed, and everything else closes in the reverse of the order it was made.
+ * Start-up failures are thrown as {@link ConfigException} (exit 1 for host-side failures), with nothing left
+ * behind; a client greeted before one sees the socket close.
  */
 public final class Vmm implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Vmm.class.getName());
@@ -93,14 +96,21 @@ public final class Vmm implements AutoCloseable {
     private final QmpCommandRegistry registry = new QmpCommandRegistry();
 
     /** The built microVM and what the management plane wires to it after the build. */
-    private record Machine(Kvm kvm, MicroVm vm, SerialBackend serial, Optional<SocketSerial> consoleSocket) {}
+    private record Machine(MicroVm vm, SerialBackend serial, Optional<SocketSerial> consoleSocket,
+                           MachineSnapshots snapshots) {}
+
+    /**
+     * Set once the machine is built, before it starts; read by the commands that need it, which run only after
+     * the start (on the control thread, or after {@link Lifecycle#started()}).
+     */
+    private volatile Machine built;
 
     private Vmm(VmConfig config, Readiness readiness) {
         this.config = config;
         this.readiness = readiness;
         this.loops = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, new DefaultThreadFactory("jstrato-io", true),
                 EpollIoHandler.newFactory());
-        this.lifecycle = resources.own(new Lifecycle());
+        this.lifecycle = resources.own(Lifecycle.beforeMachine());
         lifecycle.addListener(new LifecycleEvents(events));
         StartupTrace.mark("event loops and lifecycle");
     }
@@ -129,14 +139,68 @@ public final class Vmm implements AutoCloseable {
     }
 
     private int runToEnd() {
-        Optional<Machine> machine = config.machine().type() == MachineType.NONE
-                ? Optional.empty() : Optional.of(buildMachine());
-        // The empty machine has no vCPUs for query-cpus-fast to list.
-        int vcpus = machine.isPresent() ? config.machine().vcpus() : 0;
-        CoreCommands.register(registry, lifecycle, vcpus, i -> machine.orElseThrow().vm().vcpus().engine(i).threadId());
+        boolean microVm = config.machine().type() != MachineType.NONE;
+        Optional<VmMetrics> metrics = config.metrics().map(m -> resources.own(new VmMetrics()));
+        // A signal that came earlier in start-up (HostSignals was installed by main) shuts the VM down now; the
+        // machine is then never started.
+        HostSignals.install().onSignal(() -> lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
+        registerCommands(microVm);
+        QmpServer qmp = listen(metrics);
+        StartupTrace.mark("qmp sockets listening");
+
+        Optional<Machine> machine = microVm ? Optional.of(buildMachine()) : Optional.empty();
         machine.ifPresent(this::wire);
-        StartupTrace.mark("commands and devices wired");
-        return manage(machine.map(Machine::vm));
+        StartupTrace.mark("machine wired");
+        metrics.ifPresent(m -> serveMetrics(m, machine.map(Machine::vm)));
+        config.pidFile().map(PidFile::write).ifPresent(resources::own);
+        readiness.signalReady();
+        StartupTrace.mark("ready");
+        Lifecycle.Start start = config.incoming().isPresent() ? Lifecycle.Start.RESTORED
+                : config.startPaused() ? Lifecycle.Start.PRELAUNCH : Lifecycle.Start.RUN;
+        lifecycle.start(machine.<VcpuControl>map(m -> m.vm().vcpus()).orElse(VcpuControl.NONE), start).join();
+
+        ShutdownCause cause = lifecycle.terminated().join();
+        LOG.info("VM shut down: " + cause.qmpReason());
+        qmp.closeGracefully().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
+        // Data is durable before the pid file and sockets go: a supervisor may restart on the same image then.
+        machine.ifPresent(m -> m.vm().devices().flushDisks());
+        return 0;
+    }
+
+    /**
+     * Every command, before the first client is greeted; those that need the machine reach it through
+     * {@link #built} once it has started. The empty machine has no vCPUs, devices or state to save.
+     */
+    private void registerCommands(boolean microVm) {
+        int vcpus = microVm ? config.machine().vcpus() : 0;
+        CoreCommands.register(registry, lifecycle, vcpus, i -> {
+            Machine m = built;
+            return m == null ? -1 : m.vm().vcpus().engine(i).threadId();
+        });
+        if (microVm) {
+            HotplugCommands.register(registry, () -> built.vm().devices(), lifecycle, events);
+            MigrationCommands.register(registry, new Migration(lifecycle, events, dir -> built.snapshots().save(dir)),
+                    lifecycle::state, lifecycle.started());
+        }
+    }
+
+    /** The QMP server on every socket of the command line; greets from here on. */
+    private QmpServer listen(Optional<VmMetrics> metrics) {
+        QmpObserver observer = metrics.<QmpObserver>map(m -> new QmpMetrics(m.registry(), new HashSet<>(registry.names())))
+                .orElse(QmpObserver.NONE);
+        // Closing removes the socket files, also when a later start-up step fails.
+        QmpServer qmp = resources.own(new QmpServer(loops, registry, events,
+                QueryVersionCommand.greeting(QmpSocket.Style.QMP, Version.packageName()), observer,
+                QmpLimits.DEFAULT.withMaxClients(config.qmpMaxClients())));
+        StartupTrace.mark("qmp server made");
+        for (QmpSocket socket : config.qmpSockets()) {
+            try {
+                qmp.bind(socket.path(), QueryVersionCommand.greeting(socket.style(), Version.packageName()));
+            } catch (QmpBindException e) {
+                throw ConfigException.host(e.getMessage());
+            }
+        }
+        return qmp;
     }
 
     /** The microVM, phase by phase; a phase that fails closes what the earlier ones made. */
@@ -180,19 +244,15 @@ public final class Vmm implements AutoCloseable {
             throw ConfigException.host(e.getMessage());
         }
         attachConfiguredDevices(config, vm.devices());
-        return new Machine(kvm, vm, serial, consoleSocket);
+        return new Machine(vm, serial, consoleSocket, new MachineSnapshots(kvm, vm, vm.devices()));
     }
 
-    /** The machine's commands, a restore from {@code -incoming}, its vCPUs to the lifecycle, its inputs. */
+    /** A restore from {@code -incoming}, then the machine's inputs; the machine is then {@link #built}. */
     private void wire(Machine machine) {
-        MicroVm vm = machine.vm();
-        MachineSnapshots snapshots = new MachineSnapshots(machine.kvm(), vm, vm.devices());
-        config.incoming().ifPresent(dir -> restore(snapshots, dir));
-        lifecycle.attach(vm.vcpus()).join();
-        HotplugCommands.register(registry, vm.devices(), lifecycle, events);
-        MigrationCommands.register(registry, new Migration(lifecycle, events, snapshots::save), lifecycle::state);
-        startSerialInput(machine.serial(), loops, vm);
-        machine.consoleSocket().ifPresent(socket -> listenConsole(socket, loops, vm.devices(),
+        config.incoming().ifPresent(dir -> restore(machine.snapshots(), dir));
+        built = machine;
+        startSerialInput(machine.serial(), loops, machine.vm());
+        machine.consoleSocket().ifPresent(socket -> listenConsole(socket, loops, machine.vm().devices(),
                 config.console().orElseThrow()));
     }
 
@@ -324,8 +384,12 @@ public final class Vmm implements AutoCloseable {
         DeviceMeters.register(metrics, vm.devices());
     }
 
-    private static void serveMetrics(VmConfig config, VmMetrics metrics, MultiThreadIoEventLoopGroup loops,
-                                     Resources resources) {
+    /** {@code -metrics}: the VM's figures (the machine's too, when there is one) served for Prometheus. */
+    private void serveMetrics(VmMetrics metrics, Optional<MicroVm> vm) {
+        metrics.vmInfo(config.name() == null ? "jstrato" : config.name(), config.machine().vcpus(),
+                config.machine().memoryBytes());
+        metrics.runState(lifecycle::state);
+        vm.ifPresent(machine -> machineMeters(machine, metrics));
         MetricsServer server = resources.own(new MetricsServer(metrics.registry()));
         var m = config.metrics().orElseThrow();
         try {
@@ -333,50 +397,5 @@ public final class Vmm implements AutoCloseable {
         } catch (RuntimeException e) {
             throw ConfigException.host("-metrics " + m.host() + ":" + m.port() + ": " + e.getMessage());
         }
-    }
-
-    /**
-     * The management plane of the machine (a microVM, or none): QMP sockets, metrics, signals, pid file,
-     * readiness; then runs the VM to its end: QMP closes first (SHUTDOWN and a quit's reply reach every client),
-     * then the disks are flushed; the rest closes with this object (pid file and socket files last to go).
-     */
-    private int manage(Optional<MicroVm> vm) {
-        Optional<VmMetrics> metrics = config.metrics().map(m -> resources.own(new VmMetrics()));
-        QmpObserver observer = metrics.<QmpObserver>map(m -> new QmpMetrics(m.registry(), new HashSet<>(registry.names())))
-                .orElse(QmpObserver.NONE);
-        // Closing removes the socket files, also when a later start-up step fails.
-        QmpServer qmp = resources.own(new QmpServer(loops, registry, events,
-                QueryVersionCommand.greeting(QmpSocket.Style.QMP, Version.packageName()), observer,
-                QmpLimits.DEFAULT.withMaxClients(config.qmpMaxClients())));
-        StartupTrace.mark("qmp server made");
-        for (QmpSocket socket : config.qmpSockets()) {
-            try {
-                qmp.bind(socket.path(), QueryVersionCommand.greeting(socket.style(), Version.packageName()));
-            } catch (QmpBindException e) {
-                throw ConfigException.host(e.getMessage());
-            }
-        }
-        StartupTrace.mark("qmp sockets listening");
-        if (metrics.isPresent()) {
-            VmMetrics m = metrics.get();
-            m.vmInfo(config.name() == null ? "jstrato" : config.name(), config.machine().vcpus(),
-                    config.machine().memoryBytes());
-            m.runState(lifecycle::state);
-            vm.ifPresent(machine -> machineMeters(machine, m));
-            serveMetrics(config, m, loops, resources);
-        }
-        // A signal that came earlier in start-up (HostSignals was installed by main) shuts the VM down now.
-        HostSignals.install().onSignal(() -> lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
-        config.pidFile().map(PidFile::write).ifPresent(resources::own);
-        readiness.signalReady();
-        StartupTrace.mark("ready");
-
-        (config.incoming().isPresent() ? lifecycle.bootRestored() : lifecycle.boot(config.startPaused())).join();
-        ShutdownCause cause = lifecycle.terminated().join();
-        LOG.info("VM shut down: " + cause.qmpReason());
-        qmp.closeGracefully().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
-        // Data is durable before the pid file and sockets go: a supervisor may restart on the same image then.
-        vm.ifPresent(machine -> machine.devices().flushDisks());
-        return 0;
     }
 }

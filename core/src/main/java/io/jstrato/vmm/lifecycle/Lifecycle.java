@@ -30,26 +30,81 @@ public final class Lifecycle implements AutoCloseable {
     private volatile RunState state = RunState.PRELAUNCH;
     private boolean vcpusStarted;
 
+    /** How a machine built after its lifecycle starts. */
+    public enum Start {
+        /** Its vCPUs run (RUNNING). */
+        RUN,
+        /** {@code -S}: the vCPU threads wait parked in {@code prelaunch} for {@code cont}. */
+        PRELAUNCH,
+        /** {@code -incoming}: parked and {@code paused}, no STOP event (it never ran in this process). */
+        RESTORED
+    }
+
+    private record StartRequest(VcpuControl vcpus, Start start) {}
+
+    /** Completed by {@link #start} (or, empty, by a close before it): what the first control task waits for. */
+    private final CompletableFuture<StartRequest> startRequest = new CompletableFuture<>();
+    /** Completes once the first control task has started the machine (or found there was none to start). */
+    private final CompletableFuture<Void> started;
+    /** A shutdown asked for while the machine is built: the machine is then never started. */
+    private volatile boolean shutdownRequested;
+
+    /** A lifecycle over vCPUs that exist already; {@link #boot} or {@link #bootRestored} start them. */
     public Lifecycle(VcpuControl vcpus) {
         this.vcpus = vcpus;
+        this.started = CompletableFuture.completedFuture(null);
+    }
+
+    private Lifecycle() {
+        this.vcpus = VcpuControl.NONE;
+        this.started = new CompletableFuture<>();
+        // The first control task waits for the machine, so every operation a QMP client asks for while the
+        // machine is built (stop, cont, quit, hot-plug, migrate) runs after it has started, as on a VMM whose
+        // monitor comes up with the machine: QEMU's prelaunch until the vCPUs run.
+        control.execute(() -> {
+            try {
+                StartRequest r = startRequest.join();
+                if (r != null && !shutdownRequested) {
+                    vcpus = r.vcpus();
+                    switch (r.start()) {
+                        case RUN -> {
+                            ensureStarted();
+                            vcpus.resumeAll();
+                            move(RunState.RUNNING, Optional.empty());
+                        }
+                        case PRELAUNCH -> ensureStarted();
+                        case RESTORED -> {
+                            ensureStarted();
+                            move(RunState.PAUSED, Optional.empty());
+                        }
+                    }
+                }
+            } finally {
+                started.complete(null);
+            }
+        });
     }
 
     /**
-     * A lifecycle made before its machine (so the machine's devices and vCPUs can report to it as they are
-     * built): it has no vCPUs until {@link #attach} gives them, and QEMU's empty machine never does.
+     * A lifecycle made before its machine, so that QMP can greet while the machine is built and the machine's
+     * devices and vCPUs can report to it as they are made. It is in {@code prelaunch}; {@link #start} hands it the
+     * built machine's vCPUs (QEMU's empty machine has none), and until then no control operation runs.
      */
-    public Lifecycle() {
-        this(VcpuControl.NONE);
+    public static Lifecycle beforeMachine() {
+        return new Lifecycle();
     }
 
-    /** The built machine's vCPUs, before {@link #boot} or {@link #bootRestored}; in {@code prelaunch} only. */
-    public CompletableFuture<Void> attach(VcpuControl machineVcpus) {
-        return submit(() -> {
-            if (vcpusStarted) {
-                throw new IllegalStateException("the vCPUs of a started VM cannot be replaced");
-            }
-            vcpus = machineVcpus;
-        });
+    /** The machine is built: start it as {@code start} says, first of all control operations. */
+    public CompletableFuture<Void> start(VcpuControl machineVcpus, Start start) {
+        if (!startRequest.complete(new StartRequest(machineVcpus, start))) {
+            throw new IllegalStateException("the machine of this lifecycle was started or abandoned already");
+        }
+        return started;
+    }
+
+    /** Completes once the machine has started: what a query of its state waits for. */
+    public CompletableFuture<Void> started() {
+        return started;
     }
 
     public void addListener(LifecycleListener listener) {
@@ -178,6 +233,7 @@ public final class Lifecycle implements AutoCloseable {
      * completes. A second shutdown while the first is under way changes nothing and completes normally.
      */
     public CompletableFuture<Void> shutdown(ShutdownCause cause) {
+        shutdownRequested = true;
         return submit(() -> {
             if (state == RunState.SHUTDOWN) {
                 return;
@@ -232,6 +288,8 @@ public final class Lifecycle implements AutoCloseable {
 
     @Override
     public void close() {
+        // A start-up that failed before the machine started lets the waiting first task end.
+        startRequest.complete(null);
         control.shutdown();
         try {
             control.awaitTermination(5, TimeUnit.SECONDS);

@@ -14,8 +14,8 @@ public final class CoreCommands {
         registry.register(new LifecycleCommand("stop", lifecycle::pause))
                 .register(new LifecycleCommand("cont", lifecycle::resume))
                 .register(new LifecycleCommand("quit", () -> lifecycle.shutdown(ShutdownCause.HOST_QMP_QUIT)))
-                .register(new QueryStatusCommand(lifecycle::state))
-                .register(new QueryCpusCommand(vcpus, threadId))
+                .register(new AfterStartCommand(new QueryStatusCommand(lifecycle::state), lifecycle.started()))
+                .register(new AfterStartCommand(new QueryCpusCommand(vcpus, threadId), lifecycle.started()))
                 .register(new QueryHotpluggableCpusCommand(vcpus))
                 .register(new QueryVersionCommand())
                 .register(new QueryCommandsCommand(registry));

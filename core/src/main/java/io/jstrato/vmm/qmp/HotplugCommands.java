@@ -17,6 +17,7 @@ import io.jstrato.vmm.devices.VirtioPool;
 import io.jstrato.vmm.lifecycle.Lifecycle;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The hot-plug commands of QMP.md over the {@link VirtioPool}: backends by id ({@code blockdev-add},
@@ -26,7 +27,8 @@ import java.util.Optional;
 public final class HotplugCommands {
     private HotplugCommands() {}
 
-    public static void register(QmpCommandRegistry registry, VirtioPool pool, Lifecycle lifecycle, QmpEvents events) {
+    public static void register(QmpCommandRegistry registry, Supplier<VirtioPool> pool, Lifecycle lifecycle,
+                                QmpEvents events) {
         registry.register(new BlockdevAdd(pool, lifecycle))
                 .register(new BlockdevDel(pool, lifecycle))
                 .register(new NetdevAdd(pool, lifecycle))
@@ -36,9 +38,9 @@ public final class HotplugCommands {
     }
 
     static final class BlockdevAdd extends ControlCommand {
-        private final VirtioPool pool;
+        private final Supplier<VirtioPool> pool;
 
-        BlockdevAdd(VirtioPool pool, Lifecycle lifecycle) {
+        BlockdevAdd(Supplier<VirtioPool> pool, Lifecycle lifecycle) {
             super("blockdev-add", QmpArguments.builder().required("node-name", Type.STRING).required("file", Type.OBJECT)
                     .optional("cache", Type.OBJECT).optional("read-only", Type.BOOLEAN).optional("driver", Type.STRING)
                     .optional("serial", Type.STRING).build(), lifecycle);
@@ -79,7 +81,7 @@ public final class HotplugCommands {
             if (!direct.isMissingNode() && !direct.isBoolean()) {
                 throw QmpException.generic("blockdev-add: parameter 'cache.direct' expects a boolean");
             }
-            pool.addBlockBackend(args.get("node-name").asText(), Path.of(file.get("filename").asText()),
+            pool.get().addBlockBackend(args.get("node-name").asText(), Path.of(file.get("filename").asText()),
                     args.path("read-only").asBoolean(false), direct.asBoolean(false),
                     Optional.ofNullable(args.get("serial")).map(JsonNode::asText));
             return QmpCommand.emptyReturn();
@@ -87,24 +89,24 @@ public final class HotplugCommands {
     }
 
     static final class BlockdevDel extends ControlCommand {
-        private final VirtioPool pool;
+        private final Supplier<VirtioPool> pool;
 
-        BlockdevDel(VirtioPool pool, Lifecycle lifecycle) {
+        BlockdevDel(Supplier<VirtioPool> pool, Lifecycle lifecycle) {
             super("blockdev-del", QmpArguments.builder().required("node-name", Type.STRING).build(), lifecycle);
             this.pool = pool;
         }
 
         @Override
         JsonNode run(ObjectNode args) {
-            pool.delBlockBackend(args.get("node-name").asText());
+            pool.get().delBlockBackend(args.get("node-name").asText());
             return QmpCommand.emptyReturn();
         }
     }
 
     static final class NetdevAdd extends ControlCommand {
-        private final VirtioPool pool;
+        private final Supplier<VirtioPool> pool;
 
-        NetdevAdd(VirtioPool pool, Lifecycle lifecycle) {
+        NetdevAdd(Supplier<VirtioPool> pool, Lifecycle lifecycle) {
             super("netdev_add", QmpArguments.builder().required("id", Type.STRING).required("ifname", Type.STRING)
                     .optional("type", Type.STRING).build(), lifecycle);
             this.pool = pool;
@@ -123,30 +125,30 @@ public final class HotplugCommands {
             } catch (ConfigException e) {
                 throw QmpException.generic("netdev_add: " + e.getMessage());
             }
-            pool.addNetBackend(id, ifname);
+            pool.get().addNetBackend(id, ifname);
             return QmpCommand.emptyReturn();
         }
     }
 
     static final class NetdevDel extends ControlCommand {
-        private final VirtioPool pool;
+        private final Supplier<VirtioPool> pool;
 
-        NetdevDel(VirtioPool pool, Lifecycle lifecycle) {
+        NetdevDel(Supplier<VirtioPool> pool, Lifecycle lifecycle) {
             super("netdev_del", QmpArguments.builder().required("id", Type.STRING).build(), lifecycle);
             this.pool = pool;
         }
 
         @Override
         JsonNode run(ObjectNode args) {
-            pool.delNetBackend(args.get("id").asText());
+            pool.get().delNetBackend(args.get("id").asText());
             return QmpCommand.emptyReturn();
         }
     }
 
     static final class DeviceAdd extends ControlCommand {
-        private final VirtioPool pool;
+        private final Supplier<VirtioPool> pool;
 
-        DeviceAdd(VirtioPool pool, Lifecycle lifecycle) {
+        DeviceAdd(Supplier<VirtioPool> pool, Lifecycle lifecycle) {
             super("device_add", QmpArguments.builder().required("id", Type.STRING).required("driver", Type.STRING)
                     .optional("addr", Type.STRING).optional("bus", Type.STRING).optional("drive", Type.STRING)
                     .optional("netdev", Type.STRING).optional("romfile", Type.STRING).build(), lifecycle);
@@ -167,7 +169,7 @@ public final class HotplugCommands {
                 throw QmpException.generic("device_add: 'romfile' must be empty: a virtio-mmio device has no option ROM");
             }
             Optional<Integer> slot = args.has("addr") ? Optional.of(parseAddr(args.get("addr").asText())) : Optional.empty();
-            pool.addDevice(id, args.get("driver").asText(), slot);
+            pool.get().addDevice(id, args.get("driver").asText(), slot);
             return QmpCommand.emptyReturn();
         }
 
@@ -182,10 +184,10 @@ public final class HotplugCommands {
     }
 
     static final class DeviceDel extends ControlCommand {
-        private final VirtioPool pool;
+        private final Supplier<VirtioPool> pool;
         private final QmpEvents events;
 
-        DeviceDel(VirtioPool pool, Lifecycle lifecycle, QmpEvents events) {
+        DeviceDel(Supplier<VirtioPool> pool, Lifecycle lifecycle, QmpEvents events) {
             super("device_del", QmpArguments.builder().required("id", Type.STRING).build(), lifecycle);
             this.pool = pool;
             this.events = events;
@@ -194,7 +196,7 @@ public final class HotplugCommands {
         @Override
         JsonNode run(ObjectNode args) {
             String id = args.get("id").asText();
-            if (!pool.delDevice(id)) {
+            if (!pool.get().delDevice(id)) {
                 throw new QmpException(QmpErrorClass.DeviceNotFound, "Device '" + id + "' not found");
             }
             ObjectNode data = JsonNodeFactory.instance.objectNode();

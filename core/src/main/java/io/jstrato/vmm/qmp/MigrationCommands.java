@@ -30,7 +30,13 @@ public final class MigrationCommands {
     private MigrationCommands() {}
 
     public static void register(QmpCommandRegistry registry, Migration migration, Supplier<RunState> state) {
-        registry.register(new Migrate(migration, state))
+        register(registry, migration, state, CompletableFuture.completedFuture(null));
+    }
+
+    /** As above, with {@code migrate} taken once the machine has {@code started} (QMP greets before that). */
+    public static void register(QmpCommandRegistry registry, Migration migration, Supplier<RunState> state,
+                                CompletableFuture<Void> started) {
+        registry.register(new AfterStartCommand(new Migrate(migration, state), started))
                 .register(new QueryMigrate(migration))
                 .register(new SetCapabilities(migration))
                 .register(new QueryCapabilities(migration));

@@ -148,25 +148,57 @@ class LifecycleTest {
         assertEquals(List.of("event shutdown"), calls);
     }
 
+    private VcpuControl recorded() {
+        return new VcpuControl() {
+            @Override public void startParked() { calls.add("start"); }
+            @Override public void pauseAll() { calls.add("pause"); }
+            @Override public void resumeAll() { calls.add("resume"); }
+            @Override public void finishAll() { calls.add("finish"); }
+        };
+    }
+
     @Test
-    void aLifecycleMadeBeforeItsMachineRunsTheVcpusItIsGiven() throws Exception {
-        try (Lifecycle early = new Lifecycle()) {
-            await(early.attach(new VcpuControl() {
-                @Override public void startParked() { calls.add("start"); }
-                @Override public void pauseAll() { calls.add("pause"); }
-                @Override public void resumeAll() { calls.add("resume"); }
-                @Override public void finishAll() { calls.add("finish"); }
-            }));
-            await(early.boot(false));
-            assertEquals(RunState.RUNNING, early.state());
-            assertEquals(List.of("start", "resume"), calls);
+    void commandsSentWhileTheMachineIsBuiltRunOnceItHasStarted() throws Exception {
+        try (Lifecycle early = Lifecycle.beforeMachine()) {
+            early.addListener(t -> calls.add("event " + t.to().qmpName()));
+            CompletableFuture<Void> stop = early.pause();
+            assertEquals(RunState.PRELAUNCH, early.state());
+            assertTrue(!early.started().isDone() && !stop.isDone(), "nothing runs before the machine is there");
+            await(early.start(recorded(), Lifecycle.Start.RUN));
+            await(stop);
+            assertEquals(RunState.PAUSED, early.state());
+            assertEquals(List.of("start", "resume", "event running", "pause", "event paused"), calls);
+        }
+    }
+
+    @Test
+    void aMachineStartedWithMinusSWaitsInPrelaunchAndARestoredOnePaused() throws Exception {
+        try (Lifecycle prelaunch = Lifecycle.beforeMachine(); Lifecycle restored = Lifecycle.beforeMachine()) {
+            await(prelaunch.start(recorded(), Lifecycle.Start.PRELAUNCH));
+            assertEquals(RunState.PRELAUNCH, prelaunch.state());
+            await(restored.start(recorded(), Lifecycle.Start.RESTORED));
+            assertEquals(RunState.PAUSED, restored.state());
+            assertEquals(List.of("start", "start"), calls);
+            assertThrows(IllegalStateException.class, () -> restored.start(VcpuControl.NONE, Lifecycle.Start.RUN));
+        }
+    }
+
+    @Test
+    void aShutdownAskedForWhileTheMachineIsBuiltNeverStartsIt() throws Exception {
+        try (Lifecycle early = Lifecycle.beforeMachine()) {
+            CompletableFuture<Void> quit = early.shutdown(ShutdownCause.HOST_SIGNAL);
+            await(early.start(recorded(), Lifecycle.Start.RUN));
+            await(quit);
+            assertEquals(RunState.SHUTDOWN, early.state());
+            assertEquals(ShutdownCause.HOST_SIGNAL, early.terminated().get(5, TimeUnit.SECONDS));
+            assertEquals(List.of(), calls, "no vCPU was started");
         }
     }
 
     @Test
     void theEmptyMachineRunsWithNoVcpus() throws Exception {
-        try (Lifecycle none = new Lifecycle()) {
-            await(none.boot(false));
+        try (Lifecycle none = Lifecycle.beforeMachine()) {
+            await(none.start(VcpuControl.NONE, Lifecycle.Start.RUN));
             assertEquals(RunState.RUNNING, none.state());
             await(none.pause());
             assertEquals(RunState.PAUSED, none.state());
@@ -174,13 +206,13 @@ class LifecycleTest {
     }
 
     @Test
-    void theVcpusOfAStartedVmCannotBeReplaced() throws Exception {
-        await(lifecycle.boot(false));
-        ExecutionException e = assertThrows(ExecutionException.class,
-                () -> lifecycle.attach(VcpuControl.NONE).get(5, TimeUnit.SECONDS));
-        assertInstanceOf(IllegalStateException.class, e.getCause());
-        await(lifecycle.pause());
-        assertEquals(List.of("start", "resume", "event running", "pause", "event paused"), calls);
+    void aStartUpThatFailsLetsTheLifecycleClose() throws Exception {
+        Lifecycle early = Lifecycle.beforeMachine();
+        CompletableFuture<Void> stop = early.pause();
+        early.close();
+        early.started().get(5, TimeUnit.SECONDS);
+        assertEquals(RunState.PRELAUNCH, early.state());
+        assertTrue(stop.isDone(), "the operation queued behind the machine ran or was dropped, not left waiting");
     }
 
     private static void await(CompletableFuture<Void> f) throws Exception {

@@ -65,7 +65,7 @@ class HotplugCommandsTest {
             irqs.add(irq);
             return irq;
         }, loops, List.of(), OptionalDevices.NONE);
-        HotplugCommands.register(registry, pool, lifecycle, new QmpEvents());
+        HotplugCommands.register(registry, () -> pool, lifecycle, new QmpEvents());
     }
 
     @AfterEach
