@@ -17,8 +17,6 @@ import java.lang.foreign.MemorySegment;
  * (and every slice of it) throws instead of touching freed memory.
  */
 public final class AnonymousMemory implements AutoCloseable {
-    private static final int MADV_DONTDUMP = 16;
-    private static final int MADV_HUGEPAGE = 14;
 
     private final Arena arena;
     private final MemorySegment segment;
@@ -83,12 +81,12 @@ public final class AnonymousMemory implements AutoCloseable {
 
     /** Keeps guest RAM out of core dumps of the VMM. */
     public void adviseDontDump() {
-        Libc.check(Libc.madvise(segment, segment.byteSize(), MADV_DONTDUMP), "madvise", "MADV_DONTDUMP");
+        Libc.check(Libc.madvise(segment, segment.byteSize(), LibcFlags.MADV_DONTDUMP), "madvise", "MADV_DONTDUMP");
     }
 
     /** Asks for transparent huge pages. */
     public void adviseHugePages() {
-        Libc.check(Libc.madvise(segment, segment.byteSize(), MADV_HUGEPAGE), "madvise", "MADV_HUGEPAGE");
+        Libc.check(Libc.madvise(segment, segment.byteSize(), LibcFlags.MADV_HUGEPAGE), "madvise", "MADV_HUGEPAGE");
     }
 
     @Override

@@ -27,11 +27,14 @@ public final class LibcFlags {
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
     public static final int MFD_CLOEXEC = 0x1;
+    public static final int MADV_HUGEPAGE = 14;
+    public static final int MADV_DONTDUMP = 16;
 
     // <sys/epoll.h>; struct epoll_event is packed on x86_64 (events, then the 8-byte data at offset 4)
     public static final int EPOLL_CLOEXEC = 0x80000;
     public static final int EPOLL_CTL_ADD = 1;
     public static final int EPOLLIN = 0x1;
+    public static final int EPOLLHUP = 0x10;
     public static final int EPOLL_EVENT_SIZE = 12;
 
     // <sys/eventfd.h>
@@ -53,6 +56,13 @@ public final class LibcFlags {
 
     // <termios.h>
     public static final int TCSANOW = 0;
+    public static final int TERMIOS_SIZE = 60;
+
+    // <sys/stat.h>: st_mode's file type bits (also what Java's "unix:mode" attribute holds)
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFBLK = 0060000;
+    public static final int S_IFCHR = 0020000;
 
     // <signal.h>: glibc's struct sigaction (sa_handler, sa_mask of 1024 bits, sa_flags, sa_restorer), not
     // the kernel's

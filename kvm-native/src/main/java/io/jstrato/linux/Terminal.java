@@ -11,7 +11,7 @@ import java.util.Optional;
  */
 public final class Terminal {
     // glibc's struct termios on x86_64: four tcflag_t, c_line, c_cc[32], then two speed_t: 60 bytes.
-    static final int TERMIOS_SIZE = 60;
+    static final int TERMIOS_SIZE = LibcFlags.TERMIOS_SIZE;
     static final int C_LFLAG = 12;
 
     private final int fd;

@@ -11,18 +11,30 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every constant of {@link LibcFlags} against this machine's glibc headers, through gcc: none may drift. */
+/**
+ * Every constant of {@link LibcFlags} (flags, struct sizes and offsets) and of {@link Errno} against this
+ * machine's glibc headers, through gcc: none may drift.
+ */
 class LibcFlagsTest {
     @Test
     void everyConstantMatchesTheInstalledHeaders(@TempDir Path dir) throws Exception {
-        Map<String, Long> fromHeaders = CHeaderValues.of(LibcFlagsTest.class, "libc_flags.c", dir);
+        assertMatches(LibcFlags.class, "libc_flags.c", dir);
+    }
+
+    @Test
+    void everyErrnoMatchesTheInstalledHeaders(@TempDir Path dir) throws Exception {
+        assertMatches(Errno.class, "errno_values.c", dir);
+    }
+
+    private static void assertMatches(Class<?> constants, String source, Path dir) throws Exception {
+        Map<String, Long> fromHeaders = CHeaderValues.of(LibcFlagsTest.class, source, dir);
         Map<String, Long> ours = new TreeMap<>();
-        for (Field f : LibcFlags.class.getDeclaredFields()) {
+        for (Field f : constants.getDeclaredFields()) {
             if (Modifier.isStatic(f.getModifiers()) && f.getType() == int.class) {
                 ours.put(f.getName(), (long) f.getInt(null));
             }
         }
-        assertEquals(fromHeaders.keySet(), ours.keySet(), "every constant has its line in libc_flags.c, and no more");
+        assertEquals(fromHeaders.keySet(), ours.keySet(), "every constant has its line in " + source + ", and no more");
         assertEquals(fromHeaders, ours);
     }
 }

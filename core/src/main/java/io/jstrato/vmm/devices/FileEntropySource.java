@@ -1,6 +1,7 @@
 package io.jstrato.vmm.devices;
 
 import io.jstrato.devices.virtio.EntropySource;
+import io.jstrato.linux.LibcFlags;
 import io.jstrato.linux.LinuxException;
 import io.jstrato.linux.RawFile;
 import java.io.IOException;
@@ -19,9 +20,6 @@ import java.util.Map;
  * or an empty file is refused: the first blocks its reader, the others have no bytes.
  */
 public final class FileEntropySource implements EntropySource, AutoCloseable {
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFREG = 0100000;
-    private static final int S_IFCHR = 0020000;
 
     private final RawFile file;
     private final Path path;
@@ -41,7 +39,7 @@ public final class FileEntropySource implements EntropySource, AutoCloseable {
         long size;
         try {
             Map<String, Object> attributes = Files.readAttributes(path, "unix:mode,size");
-            kind = (Integer) attributes.get("mode") & S_IFMT;
+            kind = (Integer) attributes.get("mode") & LibcFlags.S_IFMT;
             size = (Long) attributes.get("size");
         } catch (NoSuchFileException e) {
             throw new DeviceException("entropy source " + path + ": no such file");
@@ -50,14 +48,14 @@ public final class FileEntropySource implements EntropySource, AutoCloseable {
         } catch (IOException e) {
             throw new DeviceException("cannot open entropy source " + path + ": " + e.getMessage());
         }
-        if (kind != S_IFCHR && kind != S_IFREG) {
+        if (kind != LibcFlags.S_IFCHR && kind != LibcFlags.S_IFREG) {
             throw new DeviceException("entropy source " + path + " is not a character device or regular file");
         }
-        if (kind == S_IFREG && size == 0) {
+        if (kind == LibcFlags.S_IFREG && size == 0) {
             throw new DeviceException("entropy source " + path + " is empty");
         }
         try {
-            return new FileEntropySource(RawFile.openReadNonBlocking(path), path, kind == S_IFREG ? size : 0);
+            return new FileEntropySource(RawFile.openReadNonBlocking(path), path, kind == LibcFlags.S_IFREG ? size : 0);
         } catch (LinuxException e) {
             throw new DeviceException("cannot open entropy source " + path + ": " + e.getMessage());
         }

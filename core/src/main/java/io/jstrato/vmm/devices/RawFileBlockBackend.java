@@ -2,6 +2,7 @@ package io.jstrato.vmm.devices;
 
 import io.jstrato.devices.virtio.BlockBackend;
 import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.linux.LibcFlags;
 import io.jstrato.linux.Errno;
 import io.jstrato.linux.LinuxException;
 import io.jstrato.linux.RawFile;
@@ -77,9 +78,6 @@ public final class RawFileBlockBackend implements BlockBackend, AutoCloseable {
         return new RawFileBlockBackend(id, serial.orElse(id), path, file, readOnly, direct);
     }
 
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFREG = 0100000;
-    private static final int S_IFBLK = 0060000;
 
     private static void checkKindAndSize(Path path) {
         int mode;
@@ -96,10 +94,10 @@ public final class RawFileBlockBackend implements BlockBackend, AutoCloseable {
         } catch (IOException e) {
             throw new DeviceException("cannot open disk image " + path + ": " + e.getMessage());
         }
-        int kind = mode & S_IFMT;
-        if (kind == S_IFREG) {
+        int kind = mode & LibcFlags.S_IFMT;
+        if (kind == LibcFlags.S_IFREG) {
             checkSize(path, size);
-        } else if (kind != S_IFBLK) {
+        } else if (kind != LibcFlags.S_IFBLK) {
             throw new DeviceException("disk image " + path + " is not a regular file or block device");
         }
     }

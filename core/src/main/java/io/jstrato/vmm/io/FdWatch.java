@@ -1,5 +1,6 @@
 package io.jstrato.vmm.io;
 
+import io.jstrato.linux.LibcFlags;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
@@ -21,7 +22,6 @@ import java.util.logging.Logger;
 public final class FdWatch implements EpollIoHandle, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FdWatch.class.getName());
 
-    private static final int EPOLLHUP = 0x10;
 
     private final IoEventLoop loop;
     private final FileDescriptor fd;
@@ -89,7 +89,7 @@ public final class FdWatch implements EpollIoHandle, AutoCloseable {
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         EpollIoOps ops = ((EpollIoEvent) event).ops();
-        boolean broken = ops.contains(EpollIoOps.EPOLLERR) || (ops.value() & EPOLLHUP) != 0;
+        boolean broken = ops.contains(EpollIoOps.EPOLLERR) || (ops.value() & LibcFlags.EPOLLHUP) != 0;
         if (ops.contains(EpollIoOps.EPOLLIN) || broken) {
             try {
                 onReadable.accept(this);
