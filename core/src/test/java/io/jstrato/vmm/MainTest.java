@@ -81,16 +81,6 @@ class MainTest {
     }
 
     @Test
-    void anUnopenableSerialFileIsOneLineNamingTheOption() throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm")),
-                "the serial file is opened after /dev/kvm");
-        Files.writeString(dir.resolve("k"), "x");
-        assertEquals(1, run(Map.of(), "-kernel", "k", "-serial", "file,path=/nonexistent-dir/s.txt"));
-        assertEquals(List.of("jstrato: error: -serial file: cannot open /nonexistent-dir/s.txt: no such file or directory"),
-                errLines());
-    }
-
-    @Test
     void missingKernelExits1() {
         assertEquals(1, run(Map.of(), "-kernel", "nope"));
         assertEquals(List.of("jstrato: error: -kernel: " + dir.resolve("nope") + ": no such file"), errLines());

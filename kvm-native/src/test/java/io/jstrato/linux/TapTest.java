@@ -6,8 +6,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import io.jstrato.kvm.testing.AllocationMeter;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Real tap devices, each in a network namespace this test creates (so nothing touches the host's network). */
+@Requires({Prerequisite.ROOT, Prerequisite.TUN})
 class TapTest {
     private static final int CLONE_NEWNET = 0x40000000;
     private static final int O_RDONLY = 0;
@@ -34,8 +36,6 @@ class TapTest {
 
     @BeforeAll
     static void createNamespace() throws Exception {
-        assumeTrue(isRoot(), "tap tests need root (CAP_NET_ADMIN)");
-        assumeTrue(Files.exists(Path.of("/dev/net/tun")), "no /dev/net/tun");
         ip("netns", "add", NS);
     }
 

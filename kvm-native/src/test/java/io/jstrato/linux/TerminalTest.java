@@ -3,8 +3,9 @@ package io.jstrato.linux;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Raw mode on the slave side of a pseudo-terminal from /dev/ptmx. */
+@Requires(Prerequisite.PTY)
 class TerminalTest {
     private static final int O_RDWR = 2;
     private static final int O_NOCTTY = 0x100;
@@ -27,7 +29,7 @@ class TerminalTest {
     @BeforeEach
     void openPty() {
         master = Libc.posixOpenpt(O_RDWR | O_NOCTTY);
-        assumeTrue(master >= 0, "no pseudo-terminals here: " + Errno.name(-master));
+        Libc.check(master, "posix_openpt", null);
         Libc.check(Libc.grantpt(master), "grantpt", null);
         Libc.check(Libc.unlockpt(master), "unlockpt", null);
         String path = Libc.ptsname(master);

@@ -3,8 +3,9 @@ package io.jstrato.vmm.acpi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,24 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
  * parser Linux uses. It must read every table without an error or warning, and what it prints must be the
  * machine: the devices with their ids and resources, the MADT entries and the FADT flags.
  */
+@Requires(Prerequisite.IASL)
 class IaslDisassemblyTest {
     private static final int VCPUS = 2;
 
     @TempDir
     static Path dir;
 
-    private static boolean haveIasl() {
-        for (String p : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!p.isEmpty() && Files.isExecutable(Path.of(p, "iasl"))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @BeforeAll
     static void writeTables() throws IOException {
-        assumeTrue(haveIasl(), "iasl (acpica-tools) is not installed");
         for (AcpiTables.Table t : AcpiTablesTest.tables(VCPUS)) {
             Files.write(dir.resolve(t.signature().toLowerCase(Locale.ROOT) + ".dat"), t.bytes());
         }

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.testing.CountingInterruptLine;
 import io.jstrato.devices.testing.GuestVirtqueue;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that memory from the fd it was given, reads the request from the ring, answers into the guest's buffer and
  * signals the call eventfd, which must come back as the device's interrupt.
  */
+@Requires({Prerequisite.VIRTIOFSD, Prerequisite.ROOT})
 class VhostUserFsBackendIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int FUSE_INIT = 26;
@@ -51,11 +53,6 @@ class VhostUserFsBackendIT {
 
     @BeforeEach
     void startVirtiofsd(@TempDir Path dir) throws Exception {
-        boolean usable = Files.isExecutable(Virtiofsd.BINARY) && isRoot();
-        if (!usable && "true".equals(System.getenv("CI"))) {
-            fail(Virtiofsd.BINARY + " (qemu-system-common) and root are needed: CI never skips this test");
-        }
-        assumeTrue(usable, Virtiofsd.BINARY + " and root are needed");
         Path shared = Files.createDirectories(dir.resolve("shared"));
         Files.writeString(shared.resolve("hello.txt"), "from the host\n");
         socket = dir.resolve("virtiofsd.sock");
@@ -154,8 +151,4 @@ class VhostUserFsBackendIT {
         return tag.toString();
     }
 
-    private static boolean isRoot() throws Exception {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                .anyMatch(l -> l.startsWith("Uid:") && l.split("\\s+")[1].equals("0"));
-    }
 }

@@ -2,13 +2,13 @@ package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import io.jstrato.kvm.testing.RequiresKvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,14 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  * fault, as is xrstor's #UD (CR4.OSXSAVE is off). QEMU on KVM does not exit on an internal error: it stops the
  * VM (runstate internal-error) and waits, so that case is observed over QMP, never by waiting for an exit.
  */
+@Requires(Prerequisite.QEMU)
 class BadInsnGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @BeforeAll
-    static void qemuPresent() {
-        assumeTrue(QemuMicrovm.available(), "qemu-system-x86_64 not installed");
-    }
 
     @Test
     void mmioPopcntUnderTcgIsAPlainMmioReadOfUnassignedSpace() throws Exception {

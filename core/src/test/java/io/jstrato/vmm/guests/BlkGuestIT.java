@@ -2,15 +2,15 @@ package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * blk under QEMU's virtio-blk-device on the version 2 virtio-mmio transport: the guest's output, and what
  * it leaves in the host image, which is the oracle for jstrato's virtio-blk.
  */
+@Requires(Prerequisite.QEMU)
 class BlkGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -26,10 +27,6 @@ class BlkGuestIT {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void qemuPresent() {
-        assumeTrue(QemuMicrovm.available(), "qemu-system-x86_64 not installed");
-    }
 
     @Test
     void readWriteLeavesExactlyThePatternInTheImage() throws Exception {

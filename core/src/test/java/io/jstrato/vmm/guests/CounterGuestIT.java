@@ -2,21 +2,18 @@ package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** counter under QEMU: a banner, then counter 1, 2, 3, ... from a CPL3 loop, and it keeps running. */
+@Requires(Prerequisite.QEMU)
 class CounterGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @BeforeAll
-    static void qemuPresent() {
-        assumeTrue(QemuMicrovm.available(), "qemu-system-x86_64 not installed");
-    }
 
     @Test
     void printsIncreasingNumbersForever() throws Exception {

@@ -1,22 +1,19 @@
 package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** echo under QEMU: serial input reaches the guest (RBR polled at CPL3) and comes back; q ends the VM. */
+@Requires(Prerequisite.QEMU)
 class EchoGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @BeforeAll
-    static void qemuPresent() {
-        assumeTrue(QemuMicrovm.available(), "qemu-system-x86_64 not installed");
-    }
 
     @Test
     void echoesTypedLinesAndExitsOnQ() throws Exception {

@@ -1,25 +1,22 @@
 package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * exits under QEMU: the counts, and what unassigned port and MMIO reads return. These lines are the oracle
  * jstrato's "reads answer what QEMU microvm answers" (MACHINE.md) is checked against.
  */
+@Requires(Prerequisite.QEMU)
 class ExitsGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @BeforeAll
-    static void qemuPresent() {
-        assumeTrue(QemuMicrovm.available(), "qemu-system-x86_64 not installed");
-    }
 
     @Test
     void reportsCountsAndUnassignedReadValues() throws Exception {

@@ -2,22 +2,19 @@ package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** hello under QEMU microvm: PVH entry, hvm_start_info command line, 8250 output, and the reset path. */
+@Requires(Prerequisite.QEMU)
 class HelloGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @BeforeAll
-    static void qemuPresent() {
-        assumeTrue(QemuMicrovm.available(), "qemu-system-x86_64 not installed");
-    }
 
     @Test
     void printsItsLineAndCommandLineThenQemuExitsZero() throws Exception {

@@ -1,8 +1,9 @@
 package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * net under QEMU with a tap in a network namespace of its own: the host side of the tap is a Linux
  * interface that answers the guest's ARP request and ping, so the whole virtio-net path is exercised.
  */
+@Requires({Prerequisite.QEMU, Prerequisite.ROOT, Prerequisite.TUN})
 class NetGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -28,8 +30,9 @@ class NetGuestIT {
 
     @BeforeAll
     static void namespaceWithTap() throws Exception {
-        assumeTrue(QemuMicrovm.available(), "qemu-system-x86_64 not installed");
-        assumeTrue(run("ip", "netns", "add", NAMESPACE) == 0, "cannot create network namespaces (needs root)");
+        if (run("ip", "netns", "add", NAMESPACE) != 0) {
+            throw new IllegalStateException("ip netns add " + NAMESPACE + " failed");
+        }
         inNamespace("ip", "link", "set", "lo", "up");
         inNamespace("ip", "tuntap", "add", TAP, "mode", "tap");
         inNamespace("ip", "addr", "add", HOST_IP + "/24", "dev", TAP);

@@ -1,12 +1,12 @@
 package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,14 +16,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * BSP starts each AP with INIT/SIPI/SIPI through the local APIC, every CPU reports its APIC id in CPU order,
  * then the guest resets.
  */
+@Requires(Prerequisite.QEMU)
 public class SmpGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    @BeforeAll
-    static void qemuPresent() {
-        assumeTrue(QemuMicrovm.available(), "qemu-system-x86_64 not installed");
-    }
 
     /** What smp prints with {@code smp.cpus=n} on n vCPUs numbered 0..n-1 (guests/README.md). */
     public static List<String> expectedLines(int n) {

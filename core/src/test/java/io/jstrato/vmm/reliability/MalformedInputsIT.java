@@ -91,9 +91,11 @@ class MalformedInputsIT {
         String kernel = io.jstrato.vmm.e2e.JstratoVm.guest("counter").toString();
         List<Case> cases = List.of(
                 new Case("serial file in a missing directory", List.of("-kernel", kernel, "-m", "128",
-                        "-serial", "file,path=no-such-dir/console.log"), 1, "-serial file: cannot open "),
+                        "-serial", "file,path=/nonexistent-dir/console.log"), 1,
+                        "-serial file: cannot open /nonexistent-dir/console.log: no such file or directory"),
                 new Case("serial socket in a missing directory", List.of("-kernel", kernel, "-m", "128",
-                        "-serial", "socket,path=no-such-dir/console.sock,server,nowait"), 1, "-serial: Cannot listen on serial socket "));
+                        "-serial", "socket,path=/nonexistent-dir/console.sock,server,nowait"), 1,
+                        "-serial: Cannot listen on serial socket /nonexistent-dir/console.sock: "));
         System.out.println("reliability: serial backends that cannot be opened: " + runAll(cases)
                 + " cases, each status 1 with one error line naming -serial, nothing created");
     }

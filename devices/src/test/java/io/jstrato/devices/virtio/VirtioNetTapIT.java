@@ -5,8 +5,9 @@ import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.writable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jstrato.kvm.testing.Requires;
+import io.jstrato.kvm.testing.Prerequisite;
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.testing.CountingInterruptLine;
 import io.jstrato.devices.testing.GuestVirtqueue;
@@ -15,8 +16,6 @@ import io.jstrato.devices.testing.TestMemory;
 import io.jstrato.devices.testing.VirtioTestDriver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * guest's ARP request and ICMP echo go out through writev from guest memory, the kernel's replies come
  * back through readv straight into guest rx buffers.
  */
+@Requires({Prerequisite.ROOT, Prerequisite.TUN})
 class VirtioNetTapIT {
     private static final byte[] GUEST_MAC = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
     private static final byte[] GUEST_IP = {10, 77, 0, 2};
@@ -51,8 +51,6 @@ class VirtioNetTapIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(Files.isWritable(Path.of("/dev/net/tun")) && ProcessHandle.current().info().user().orElse("").equals("root"),
-                "needs root and /dev/net/tun");
         run("ip", "netns", "add", ns);
         tap = new LinuxTap(tapName);
         run("ip", "link", "set", tapName, "netns", ns);

@@ -5,7 +5,6 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A test that needs a KVM that runs guest code on the CPU (kvm_amd or kvm_intel: hardware hosts and the nested
@@ -14,9 +13,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code /dev/kvm}, and leaves it out of a host run on {@code kvm_pvm}. Elsewhere it is skipped with the reason,
  * or fails under {@code CI=true}.
  */
-@Target({ElementType.TYPE, ElementType.METHOD})
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Tag(KvmKind.TAG_KVM)
 @Tag(KvmKind.TAG_HARDWARE_KVM)
-@ExtendWith(KvmCondition.class)
+@Requires(Prerequisite.HARDWARE_KVM)
 public @interface RequiresHardwareKvm {}

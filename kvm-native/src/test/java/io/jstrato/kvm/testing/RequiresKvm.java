@@ -5,7 +5,6 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A test that needs a working {@code /dev/kvm}, any kind (see {@link KvmKind}). Tagged {@code kvm}, so that
@@ -14,8 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * way where no KVM works, it is skipped with the reason, except under {@code CI=true}, where it fails: CI never
  * skips a KVM test.
  */
-@Target({ElementType.TYPE, ElementType.METHOD})
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Tag(KvmKind.TAG_KVM)
-@ExtendWith(KvmCondition.class)
+@Requires(Prerequisite.KVM)
 public @interface RequiresKvm {}
