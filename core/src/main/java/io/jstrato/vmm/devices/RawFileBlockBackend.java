@@ -1,7 +1,7 @@
 package io.jstrato.vmm.devices;
 
-import io.jstrato.devices.virtio.BlockBackend;
-import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.blk.BlockBackend;
+import io.jstrato.devices.virtio.blk.VirtioBlk;
 import io.jstrato.linux.LibcFlags;
 import io.jstrato.linux.Errno;
 import io.jstrato.linux.LinuxException;

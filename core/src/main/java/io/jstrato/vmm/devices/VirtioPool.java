@@ -3,7 +3,7 @@ package io.jstrato.vmm.devices;
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.bus.Bus;
 import io.jstrato.devices.virtio.MacAddress;
-import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.blk.VirtioBlk;
 import io.jstrato.devices.virtio.VirtioConsole;
 import io.jstrato.devices.virtio.VirtioDevice;
 import io.jstrato.devices.virtio.VirtioMmioTransport;

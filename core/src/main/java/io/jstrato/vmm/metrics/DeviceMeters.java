@@ -1,6 +1,6 @@
 package io.jstrato.vmm.metrics;
 
-import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.blk.VirtioBlk;
 import io.jstrato.devices.virtio.VhostDevice;
 import io.jstrato.devices.virtio.VirtioMmioTransport;
 import io.jstrato.devices.virtio.VirtioNet;
@@ -18,12 +18,12 @@ public final class DeviceMeters {
         for (int i = 0; i < pool.disks().size(); i++) {
             VirtioBlk blk = pool.disks().get(i);
             Tags device = Tags.of("device", pool.diskNames().get(i));
-            metrics.counter("jstrato.virtio.blk.requests", device, blk::requests, "virtio-blk requests completed");
-            metrics.counter("jstrato.virtio.bytes", device.and("direction", "read"), blk::bytesRead,
+            metrics.counter("jstrato.virtio.blk.requests", device, blk.counters()::requests, "virtio-blk requests completed");
+            metrics.counter("jstrato.virtio.bytes", device.and("direction", "read"), blk.counters()::bytesRead,
                     "bytes moved between a device and the guest");
-            metrics.counter("jstrato.virtio.bytes", device.and("direction", "write"), blk::bytesWritten,
+            metrics.counter("jstrato.virtio.bytes", device.and("direction", "write"), blk.counters()::bytesWritten,
                     "bytes moved between a device and the guest");
-            common(metrics, device, blk::errors, blk::notifications, blk::interrupts);
+            common(metrics, device, blk.counters()::errors, blk.counters()::notifications, blk.counters()::interrupts);
             transport(metrics, device, pool.transport(pool.diskNames().get(i)));
         }
         for (int i = 0; i < pool.nics().size(); i++) {

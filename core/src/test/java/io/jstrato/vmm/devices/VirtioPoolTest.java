@@ -14,7 +14,7 @@ import io.jstrato.devices.bus.Bus;
 import io.jstrato.devices.testing.GuestVirtqueue;
 import io.jstrato.devices.testing.TestMemory;
 import io.jstrato.devices.testing.VirtioTestDriver;
-import io.jstrato.devices.virtio.VirtioBlk;
+import io.jstrato.devices.virtio.blk.VirtioBlk;
 import io.jstrato.devices.virtio.VirtioConsole;
 import io.jstrato.devices.virtio.VirtioRng;
 import io.jstrato.devices.virtio.VirtioFeatures;

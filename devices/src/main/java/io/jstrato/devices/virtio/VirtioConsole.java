@@ -30,6 +30,7 @@ public final class VirtioConsole implements VirtioDevice, SerialInput {
     private final SerialOutput output;
     private final Object lock = new Object();
     private final DescriptorChain chain = new DescriptorChain(QUEUE_SIZE);
+    private final QueueDrain.ChainHandler send = this::send;
     private final byte[] input = new byte[INPUT_CAPACITY]; // ring: [inputHead, inputHead + inputLength)
     private VirtioInterrupt interrupt;
 
@@ -127,30 +128,22 @@ public final class VirtioConsole implements VirtioDevice, SerialInput {
         if (!transmit.ready()) {
             return;
         }
-        boolean completed = false;
-        while (true) {
-            SplitQueue.Pop pop = transmit.pop(memory, chain);
-            if (pop == SplitQueue.Pop.EMPTY) {
-                break;
-            }
-            if (pop == SplitQueue.Pop.BAD_CHAIN) {
-                needsReset();
-                return;
-            }
-            for (int i = 0; i < chain.readableCount(); i++) {
-                long address = chain.address(i);
-                long length = chain.length(i);
-                for (long j = 0; j < length; j++) {
-                    output.write(memory.readByte(address + j));
-                }
-                bytesOut += length;
-            }
-            transmit.addUsed(memory, chain.head(), 0);
-            completed = true;
+        if (QueueDrain.drain(transmit, memory, chain, send, interrupt) == QueueDrain.Outcome.BROKEN) {
+            needsReset();
         }
-        if (completed && transmit.needsNotification(memory)) {
-            interrupt.signalUsedBuffer();
+    }
+
+    /** One transmit chain's readable bytes to the backend; nothing is written into it. */
+    private long send(DescriptorChain popped) {
+        for (int i = 0; i < popped.readableCount(); i++) {
+            long address = popped.address(i);
+            long length = popped.length(i);
+            for (long j = 0; j < length; j++) {
+                output.write(memory.readByte(address + j));
+            }
+            bytesOut += length;
         }
+        return 0;
     }
 
     /** Moves waiting input into the guest's receive buffers while there are both. Under lock. */

@@ -13,6 +13,20 @@ import java.util.List;
  * {@link #reset} safe against concurrent queue processing (each device documents how).
  */
 public interface VirtioDevice {
+    /**
+     * The queue size a device offers as QueueNumMax: a power of two from {@code min} (what one request needs) to
+     * 32768 (virtio 1.x §2.7).
+     *
+     * @throws IllegalArgumentException naming the range otherwise
+     */
+    static int checkQueueSize(int queueSize, int min) {
+        if (queueSize < min || queueSize > SplitQueue.MAX_SIZE || Integer.bitCount(queueSize) != 1) {
+            throw new IllegalArgumentException("queue size must be a power of two in [" + min + ", "
+                    + SplitQueue.MAX_SIZE + "]: " + queueSize);
+        }
+        return queueSize;
+    }
+
     /** Device ID, virtio 1.x §5 (1 = network, 2 = block). */
     int deviceType();
 

@@ -85,9 +85,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
     private long txInterrupts;
 
     public VirtioNet(String name, MacAddress mac, int queueSize) {
-        if (queueSize < 2 || queueSize > SplitQueue.MAX_SIZE || Integer.bitCount(queueSize) != 1) {
-            throw new IllegalArgumentException("queue size must be a power of two in [2, 32768]: " + queueSize);
-        }
+        VirtioDevice.checkQueueSize(queueSize, 2);
         this.name = name;
         this.mac = mac;
         this.queueSize = queueSize;

@@ -24,6 +24,7 @@ public final class VirtioRng implements VirtioDevice {
     private final EntropySource source;
     private final Object lock = new Object();
     private final DescriptorChain chain = new DescriptorChain(QUEUE_SIZE);
+    private final QueueDrain.ChainHandler fill = this::fillChain;
     private VirtioInterrupt interrupt;
 
     // Guarded by lock.
@@ -97,21 +98,8 @@ public final class VirtioRng implements VirtioDevice {
                 return;
             }
             try {
-                boolean completed = false;
-                while (true) {
-                    SplitQueue.Pop pop = queue.pop(memory, chain);
-                    if (pop == SplitQueue.Pop.EMPTY) {
-                        break;
-                    }
-                    if (pop == SplitQueue.Pop.BAD_CHAIN) {
-                        needsReset();
-                        return;
-                    }
-                    queue.addUsed(memory, chain.head(), fillChain());
-                    completed = true;
-                }
-                if (completed && queue.needsNotification(memory)) {
-                    interrupt.signalUsedBuffer();
+                if (QueueDrain.drain(queue, memory, chain, fill, interrupt) == QueueDrain.Outcome.BROKEN) {
+                    needsReset();
                 }
             } catch (GuestMemoryException e) {
                 // Only reachable if a check in the queue was missed: still a guest fault, never a dead thread.
@@ -121,16 +109,16 @@ public final class VirtioRng implements VirtioDevice {
     }
 
     /** Fills the chain's device-writable buffers, in order, up to the bound; returns the bytes written. */
-    private long fillChain() {
+    private long fillChain(DescriptorChain popped) {
         requests++;
-        long budget = Math.min(chain.writableBytes(), MAX_BYTES_PER_BUFFER);
+        long budget = Math.min(popped.writableBytes(), MAX_BYTES_PER_BUFFER);
         long written = 0;
-        for (int i = chain.readableCount(); i < chain.count() && written < budget; i++) {
-            long want = Math.min(chain.length(i), budget - written);
+        for (int i = popped.readableCount(); i < popped.count() && written < budget; i++) {
+            long want = Math.min(popped.length(i), budget - written);
             long got;
             try {
-                GuestMemory.Region region = memory.regionOf(chain.address(i), want);
-                got = source.fill(region.segment(), GuestMemory.offsetIn(region, chain.address(i)), want);
+                GuestMemory.Region region = memory.regionOf(popped.address(i), want);
+                got = source.fill(region.segment(), GuestMemory.offsetIn(region, popped.address(i)), want);
             } catch (GuestMemoryException e) {
                 throw e;
             } catch (RuntimeException e) {

@@ -8,7 +8,8 @@
  *   <li>{@link io.jstrato.devices.virtio.SplitQueue}: split virtqueues, §2.7 (descriptor table, available
  *       ring, used ring, indirect descriptors §2.7.5.3, used buffer notification suppression / EVENT_IDX
  *       §2.7.7 and §2.7.10). It holds register state only; guest memory is a parameter of every call.</li>
- *   <li>{@link io.jstrato.devices.virtio.VirtioBlk}: block device, §5.2.</li>
+ *   <li>{@link io.jstrato.devices.virtio.QueueDrain}: the pop → handle → used → interrupt loop the devices share.</li>
+ *   <li>{@code io.jstrato.devices.virtio.blk}: the block device, §5.2, one file per role.</li>
  *   <li>{@link io.jstrato.devices.virtio.VirtioNet}: network device, §5.1.</li>
  * </ul>
  *

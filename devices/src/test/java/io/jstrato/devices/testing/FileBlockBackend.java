@@ -1,7 +1,7 @@
 package io.jstrato.devices.testing;
 
 import com.sun.nio.file.ExtendedOpenOption;
-import io.jstrato.devices.virtio.BlockBackend;
+import io.jstrato.devices.virtio.blk.BlockBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;

@@ -1,6 +1,6 @@
 package io.jstrato.devices.testing;
 
-import io.jstrato.devices.virtio.BlockBackend;
+import io.jstrato.devices.virtio.blk.BlockBackend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 

@@ -1,5 +1,7 @@
 package io.jstrato.devices.virtio;
 
+import io.jstrato.devices.virtio.blk.BlkTesting;
+import io.jstrato.devices.virtio.blk.VirtioBlk;
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.readable;
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.writable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -94,14 +96,14 @@ class SteadyStateAllocationTest {
 
                 long done = 2;
                 done = run(transport, q, out, in, line, done, WARM_UP);
-                long tid = blk.worker().threadId();
+                long tid = BlkTesting.worker(blk).threadId();
                 long before = THREADS.getThreadAllocatedBytes(tid);
                 assertTrue(before >= 0, "allocation accounting for the worker");
                 done = run(transport, q, out, in, line, done, MEASURED);
                 long allocated = THREADS.getThreadAllocatedBytes(tid) - before;
                 assertEquals(done, q.usedIdx() + 65_536L * (done / 65_536), "every request completed");
                 assertTrue(allocated < BUDGET_BYTES, "worker allocated " + allocated + " bytes for " + MEASURED + " requests");
-                assertEquals(0, blk.errors());
+                assertEquals(0, blk.counters().errors());
             } finally {
                 blk.close();
             }

@@ -1,4 +1,4 @@
-package io.jstrato.devices.virtio;
+package io.jstrato.devices.virtio.blk;
 
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.readable;
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.writable;
@@ -16,6 +16,9 @@ import io.jstrato.devices.testing.GuestVirtqueue;
 import io.jstrato.devices.testing.GuestVirtqueue.Buffer;
 import io.jstrato.devices.testing.TestMemory;
 import io.jstrato.devices.testing.VirtioTestDriver;
+import io.jstrato.devices.virtio.VirtioMmioTransport;
+import io.jstrato.devices.virtio.DeviceStatus;
+import io.jstrato.devices.virtio.VirtioFeatures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -183,12 +186,12 @@ class VirtioBlkTest {
         mem.read(0x50000, back, 100, 412);
         mem.read(0x60000, back, 512, 3584);
         assertArrayEquals(data, back);
-        assertEquals(2, blk.requests());
-        assertEquals(4096, blk.bytesRead());
-        assertEquals(4096, blk.bytesWritten());
-        assertEquals(0, blk.errors());
-        assertTrue(blk.notifications() >= 2);
-        assertEquals(2, blk.interrupts());
+        assertEquals(2, blk.counters().requests());
+        assertEquals(4096, blk.counters().bytesRead());
+        assertEquals(4096, blk.counters().bytesWritten());
+        assertEquals(0, blk.counters().errors());
+        assertTrue(blk.counters().notifications() >= 2);
+        assertEquals(2, blk.counters().interrupts());
     }
 
     @Test
@@ -232,7 +235,7 @@ class VirtioBlkTest {
         blk.attach(backend(image((byte) 0), false, false));
         start();
         assertEquals(VirtioBlk.S_UNSUPP, request(99, 0, writable(DATA, 512)));
-        assertEquals(1, blk.errors());
+        assertEquals(1, blk.counters().errors());
     }
 
     @Test
@@ -262,7 +265,7 @@ class VirtioBlkTest {
                 "sector * 512 overflows");
         assertEquals(VirtioBlk.S_IOERR, request(VirtioBlk.T_OUT, 0, readable(DATA, 100)), "partial sector");
         assertEquals(VirtioBlk.S_OK, request(VirtioBlk.T_IN, capacity - 1, writable(DATA, 512)), "last sector");
-        assertEquals(5, blk.errors());
+        assertEquals(5, blk.counters().errors());
         assertEquals(DISK, Files.size(image), "nothing written past the end");
         assertEquals(0, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET, "I/O errors are not ring errors");
     }
@@ -329,7 +332,7 @@ class VirtioBlkTest {
         mem.write(DATA, aligned);
         assertEquals(VirtioBlk.S_OK, request(VirtioBlk.T_OUT, 4 * sector, readable(DATA, len)));
         assertArrayEquals(aligned, Arrays.copyOfRange(Files.readAllBytes(image), 4 * align, 4 * align + len));
-        assertEquals(0, blk.errors());
+        assertEquals(0, blk.counters().errors());
     }
 
     @Test
@@ -343,7 +346,7 @@ class VirtioBlkTest {
         assertEquals(DeviceStatus.DEVICE_NEEDS_RESET, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
         assertEquals(VirtioMmioTransport.INTERRUPT_CONFIG_CHANGE, driver.acknowledgeInterrupt());
         assertEquals(0, queue.usedIdx());
-        assertEquals(1, blk.errors());
+        assertEquals(1, blk.counters().errors());
 
         // After a reset and a fresh start the device works again.
         start();
@@ -362,7 +365,7 @@ class VirtioBlkTest {
         assertTrue(line.awaitCount(interrupts + 1));
         assertEquals(DeviceStatus.DEVICE_NEEDS_RESET, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
         assertEquals(0, queue.usedIdx(), "nothing completed");
-        assertEquals(1, blk.errors());
+        assertEquals(1, blk.counters().errors());
 
         start();
         assertEquals(VirtioBlk.S_OK, request(VirtioBlk.T_IN, 0, writable(DATA, 512)));
