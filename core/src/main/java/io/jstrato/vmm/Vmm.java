@@ -21,7 +21,7 @@ import io.jstrato.vmm.config.QmpSocket;
 import io.jstrato.vmm.config.RngConfig;
 import io.jstrato.vmm.config.VmConfig;
 import io.jstrato.devices.virtio.EntropySource;
-import io.jstrato.devices.virtio.MacAddress;
+import io.jstrato.devices.virtio.net.MacAddress;
 import io.jstrato.vmm.devices.DeviceException;
 import io.jstrato.vmm.devices.FileEntropySource;
 import io.jstrato.vmm.devices.OptionalDevices;

@@ -1,7 +1,7 @@
 package io.jstrato.vmm.devices;
 
-import io.jstrato.devices.virtio.NetBackend;
-import io.jstrato.devices.virtio.VirtioNet;
+import io.jstrato.devices.virtio.net.NetBackend;
+import io.jstrato.devices.virtio.net.VirtioNet;
 import io.jstrato.linux.LinuxException;
 import io.jstrato.linux.Tap;
 import java.lang.foreign.MemorySegment;

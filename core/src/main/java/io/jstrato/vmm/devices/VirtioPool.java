@@ -2,12 +2,12 @@ package io.jstrato.vmm.devices;
 
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.bus.Bus;
-import io.jstrato.devices.virtio.MacAddress;
+import io.jstrato.devices.virtio.net.MacAddress;
 import io.jstrato.devices.virtio.blk.VirtioBlk;
 import io.jstrato.devices.virtio.VirtioConsole;
 import io.jstrato.devices.virtio.VirtioDevice;
 import io.jstrato.devices.virtio.VirtioMmioTransport;
-import io.jstrato.devices.virtio.VirtioNet;
+import io.jstrato.devices.virtio.net.VirtioNet;
 import io.jstrato.devices.virtio.VirtioRng;
 import io.jstrato.devices.virtio.VirtioFs;
 import io.jstrato.devices.virtio.VirtioVsock;

@@ -8,7 +8,7 @@ import io.jstrato.devices.legacy.I8042;
 import io.jstrato.devices.legacy.PostCode;
 import io.jstrato.devices.legacy.SystemControlPortB;
 import io.jstrato.devices.legacy.Uart8250;
-import io.jstrato.devices.virtio.MacAddress;
+import io.jstrato.devices.virtio.net.MacAddress;
 import io.jstrato.kvm.Kvm;
 import io.jstrato.kvm.KvmIoctls;
 import io.jstrato.kvm.VcpuFd;

@@ -3,7 +3,7 @@ package io.jstrato.vmm.metrics;
 import io.jstrato.devices.virtio.blk.VirtioBlk;
 import io.jstrato.devices.virtio.VhostDevice;
 import io.jstrato.devices.virtio.VirtioMmioTransport;
-import io.jstrato.devices.virtio.VirtioNet;
+import io.jstrato.devices.virtio.net.VirtioNet;
 import io.jstrato.vmm.devices.VirtioPool;
 import io.micrometer.core.instrument.Tags;
 
@@ -29,14 +29,14 @@ public final class DeviceMeters {
         for (int i = 0; i < pool.nics().size(); i++) {
             VirtioNet net = pool.nics().get(i);
             Tags device = Tags.of("device", pool.nicNames().get(i));
-            metrics.counter("jstrato.virtio.net.frames", device.and("direction", "rx"), net::rxPackets, "frames moved by virtio-net");
-            metrics.counter("jstrato.virtio.net.frames", device.and("direction", "tx"), net::txPackets, "frames moved by virtio-net");
-            metrics.counter("jstrato.virtio.bytes", device.and("direction", "rx"), net::rxBytes,
+            metrics.counter("jstrato.virtio.net.frames", device.and("direction", "rx"), net.counters()::rxPackets, "frames moved by virtio-net");
+            metrics.counter("jstrato.virtio.net.frames", device.and("direction", "tx"), net.counters()::txPackets, "frames moved by virtio-net");
+            metrics.counter("jstrato.virtio.bytes", device.and("direction", "rx"), net.counters()::rxBytes,
                     "bytes moved between a device and the guest");
-            metrics.counter("jstrato.virtio.bytes", device.and("direction", "tx"), net::txBytes,
+            metrics.counter("jstrato.virtio.bytes", device.and("direction", "tx"), net.counters()::txBytes,
                     "bytes moved between a device and the guest");
-            metrics.counter("jstrato.virtio.net.dropped", device, net::drops, "frames dropped");
-            common(metrics, device, net::errors, net::notifications, net::interrupts);
+            metrics.counter("jstrato.virtio.net.dropped", device, net.counters()::drops, "frames dropped");
+            common(metrics, device, net.counters()::errors, net.counters()::notifications, net.counters()::interrupts);
             transport(metrics, device, pool.transport(pool.nicNames().get(i)));
         }
         pool.rng().ifPresent(rng -> {

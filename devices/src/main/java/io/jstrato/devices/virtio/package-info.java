@@ -10,7 +10,7 @@
  *       §2.7.7 and §2.7.10). It holds register state only; guest memory is a parameter of every call.</li>
  *   <li>{@link io.jstrato.devices.virtio.QueueDrain}: the pop → handle → used → interrupt loop the devices share.</li>
  *   <li>{@code io.jstrato.devices.virtio.blk}: the block device, §5.2, one file per role.</li>
- *   <li>{@link io.jstrato.devices.virtio.VirtioNet}: network device, §5.1.</li>
+ *   <li>{@code io.jstrato.devices.virtio.net}: the network device, §5.1, one file per role.</li>
  * </ul>
  *
  * <p>Spec: https://docs.oasis-open.org/virtio/virtio/v1.2/virtio-v1.2.html. A guest that breaks the rules

@@ -1,6 +1,6 @@
 package io.jstrato.devices.testing;
 
-import io.jstrato.devices.virtio.NetBackend;
+import io.jstrato.devices.virtio.net.NetBackend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,6 +1,6 @@
 package io.jstrato.devices.testing;
 
-import io.jstrato.devices.virtio.NetBackend;
+import io.jstrato.devices.virtio.net.NetBackend;
 import io.jstrato.linux.Tap;
 import java.lang.foreign.MemorySegment;
 

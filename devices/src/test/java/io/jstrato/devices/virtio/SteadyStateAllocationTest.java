@@ -1,5 +1,7 @@
 package io.jstrato.devices.virtio;
 
+import io.jstrato.devices.virtio.net.MacAddress;
+import io.jstrato.devices.virtio.net.VirtioNet;
 import io.jstrato.devices.virtio.blk.BlkTesting;
 import io.jstrato.devices.virtio.blk.VirtioBlk;
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.readable;
@@ -156,8 +158,8 @@ class SteadyStateAllocationTest {
                 }
                 long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
                 assertTrue(allocated < BUDGET_BYTES, "allocated " + allocated + " bytes for " + MEASURED + " rx+tx frames");
-                assertEquals(WARM_UP + MEASURED + 1, net.txPackets());
-                assertEquals(WARM_UP + MEASURED + 1, net.rxPackets());
+                assertEquals(WARM_UP + MEASURED + 1, net.counters().txPackets());
+                assertEquals(WARM_UP + MEASURED + 1, net.counters().rxPackets());
                 assertEquals(1512, tap.lastWriteLength());
             } finally {
                 net.close();

@@ -1,5 +1,7 @@
 package io.jstrato.devices.virtio;
 
+import io.jstrato.devices.virtio.net.MacAddress;
+import io.jstrato.devices.virtio.net.VirtioNet;
 import io.jstrato.devices.virtio.blk.BlkTesting;
 import io.jstrato.devices.virtio.blk.VirtioBlk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -152,8 +154,8 @@ class VirtqueueFuzzTest {
                         // drain frames the device did not take
                     }
                 }
-                assertTrue(net.rxPackets() > 0 && net.txPackets() > 0,
-                        "some garbage is well-formed enough to move frames: rx " + net.rxPackets() + " tx " + net.txPackets());
+                assertTrue(net.counters().rxPackets() > 0 && net.counters().txPackets() > 0,
+                        "some garbage is well-formed enough to move frames: rx " + net.counters().rxPackets() + " tx " + net.counters().txPackets());
             } finally {
                 net.close();
             }

@@ -1,10 +1,11 @@
-package io.jstrato.devices.virtio;
+package io.jstrato.devices.virtio.net;
 
 import io.jstrato.devices.GuestMemory;
-import io.jstrato.devices.GuestMemoryException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import io.jstrato.devices.virtio.SplitQueue;
+import io.jstrato.devices.virtio.VirtioDevice;
+import io.jstrato.devices.virtio.VirtioFeatures;
+import io.jstrato.devices.virtio.VirtioInterrupt;
 import java.util.List;
 
 /**
@@ -43,56 +44,39 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(VirtioNet.class.getName());
 
-    private final String name;
+    final String name;
     private final MacAddress mac;
     private final int queueSize;
-    private final Object rxLock = new Object();
-    private final Object txLock = new Object();
-    private final DescriptorChain rxChain;
-    private final DescriptorChain txChain;
+    final Object rxLock = new Object();
+    final Object txLock = new Object();
     private final Arena arena = Arena.ofShared();
-    // LIFETIME: iovec arrays hold guest addresses only for the duration of one readv/writev.
-    private final MemorySegment rxIovecs;
-    private final MemorySegment txIovecs;
-    private VirtioInterrupt interrupt;
+    private final NetRx rx;
+    private final NetTx tx;
+    final NetCounters counters = new NetCounters();
+    VirtioInterrupt interrupt;
 
     // Guarded by rxLock and txLock together (read under either).
-    private NetBackend backend;
-    private RxInterest rxInterest;
-    private volatile boolean backendFailed;
-    private GuestMemory memory;
-    private SplitQueue rxQueue;
-    private SplitQueue txQueue;
-    private volatile boolean active;
+    NetBackend backend;
+    RxInterest rxInterest;
+    volatile boolean backendFailed;
+    GuestMemory memory;
+    SplitQueue rxQueue;
+    SplitQueue txQueue;
+    volatile boolean active;
     /** A snapshot is being taken: neither queue moves (set under both locks). */
-    private volatile boolean suspended;
+    volatile boolean suspended;
     private long driverFeatures;
     private volatile boolean linkUp;
     // Guarded by rxLock.
-    private boolean rxStalled;
-
-    // Counters: single writer each (rx side: the tap's event loop; tx side: the tx notifier).
-    private long rxPackets;
-    private long rxBytes;
-    private long txPackets;
-    private long txBytes;
-    private long drops;
-    private long rxErrors;
-    private long txErrors;
-    private long rxNotifications;
-    private long txNotifications;
-    private long rxInterrupts;
-    private long txInterrupts;
+    boolean rxStalled;
 
     public VirtioNet(String name, MacAddress mac, int queueSize) {
         VirtioDevice.checkQueueSize(queueSize, 2);
         this.name = name;
         this.mac = mac;
         this.queueSize = queueSize;
-        this.rxChain = new DescriptorChain(queueSize);
-        this.txChain = new DescriptorChain(queueSize);
-        this.rxIovecs = arena.allocate((long) NetBackend.IOVEC_SIZE * queueSize, 8);
-        this.txIovecs = arena.allocate((long) NetBackend.IOVEC_SIZE * queueSize, 8);
+        this.rx = new NetRx(this, queueSize, arena);
+        this.tx = new NetTx(this, queueSize, arena);
     }
 
     public MacAddress mac() {
@@ -258,10 +242,10 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
     @Override
     public void queueNotify(int index) {
         if (index == TX_QUEUE) {
-            txNotifications++;
+            counters.txNotifications++;
             processTx();
         } else if (index == RX_QUEUE) {
-            rxNotifications++;
+            counters.rxNotifications++;
             RxInterest wake = null;
             synchronized (rxLock) {
                 if (rxStalled && active && backend != null && !backendFailed) {
@@ -283,146 +267,19 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
      * the backend failed.
      */
     public boolean onTapReadable() {
-        synchronized (rxLock) {
-            if (!active || suspended || backend == null || backendFailed) {
-                rxStalled = backend != null && !backendFailed;
-                return false;
-            }
-            boolean completed = false;
-            try {
-                for (int frames = 0; frames < RX_BUDGET; frames++) {
-                    SplitQueue.Pop pop = rxQueue.pop(memory, rxChain);
-                    if (pop == SplitQueue.Pop.BAD_CHAIN) {
-                        return rxBroken();
-                    }
-                    if (pop == SplitQueue.Pop.EMPTY) {
-                        rxStalled = true;
-                        signalIfNeeded(rxQueue, completed);
-                        return false;
-                    }
-                    if (rxChain.writableBytes() < VNET_HDR_SIZE) {
-                        // Room for less than the header: no frame can ever go there, and handing it back
-                        // empty would only make the driver post it again. Malformed, as in QEMU.
-                        signalIfNeeded(rxQueue, completed);
-                        return rxBroken();
-                    }
-                    int count = fillIovecs(rxChain, rxIovecs, rxChain.readableCount(), rxChain.count());
-                    long n;
-                    try {
-                        n = backend.readv(rxIovecs, count);
-                    } catch (RuntimeException e) {
-                        // Only this chain is ours still: give it back, then the NIC goes quiet.
-                        rxQueue.undoPop();
-                        backendFailed(e);
-                        signalIfNeeded(rxQueue, completed);
-                        return false;
-                    }
-                    if (n < 0) {
-                        rxQueue.undoPop();
-                        break;
-                    }
-                    if (n >= VNET_HDR_SIZE) {
-                        // One buffer per frame without MRG_RXBUF, and the tap leaves this field alone.
-                        writeNumBuffers(rxChain);
-                        rxPackets++;
-                        rxBytes += n - VNET_HDR_SIZE;
-                    } else {
-                        rxErrors++;
-                        n = 0;
-                    }
-                    rxQueue.addUsed(memory, rxChain.head(), n);
-                    completed = true;
-                }
-                signalIfNeeded(rxQueue, completed);
-                return true;
-            } catch (GuestMemoryException e) {
-                return rxBroken();
-            }
-        }
+        return rx.onTapReadable();
     }
 
     private void processTx() {
-        synchronized (txLock) {
-            if (!active || suspended) {
-                return;
-            }
-            boolean completed = false;
-            try {
-                while (true) {
-                    SplitQueue.Pop pop = txQueue.pop(memory, txChain);
-                    if (pop == SplitQueue.Pop.BAD_CHAIN) {
-                        needsReset();
-                        return;
-                    }
-                    if (pop == SplitQueue.Pop.EMPTY) {
-                        break;
-                    }
-                    if (txChain.readableBytes() < VNET_HDR_SIZE) {
-                        // No whole virtio_net_hdr (or only device-writable buffers): malformed, as in QEMU
-                        // ("virtio-net header incorrect"), rather than a frame silently lost.
-                        signalIfNeeded(txQueue, completed);
-                        needsReset();
-                        return;
-                    }
-                    completed = true;
-                    if (backend == null || backendFailed) {
-                        drops++;
-                    } else {
-                        transmit();
-                    }
-                    txQueue.addUsed(memory, txChain.head(), 0);
-                }
-                signalIfNeeded(txQueue, completed);
-            } catch (GuestMemoryException e) {
-                needsReset();
-            }
-        }
+        tx.process();
     }
 
-    private void transmit() {
-        int count = fillIovecs(txChain, txIovecs, 0, txChain.readableCount());
-        try {
-            long n = backend.writev(txIovecs, count);
-            if (n < 0) {
-                // The tap did not take it (full, or down): drop, as a NIC with a full FIFO or no carrier would.
-                drops++;
-            } else {
-                txPackets++;
-                txBytes += txChain.readableBytes() - VNET_HDR_SIZE;
-            }
-        } catch (RuntimeException e) {
-            backendFailed(e);
-        }
-    }
-
-    /** Points {@code iovecs} at buffers {@code [from, to)} of {@code chain}; returns how many. */
-    private int fillIovecs(DescriptorChain chain, MemorySegment iovecs, int from, int to) {
-        int count = 0;
-        for (int i = from; i < to; i++) {
-            long len = chain.length(i);
-            if (len == 0) {
-                continue;
-            }
-            GuestMemory.Region region = memory.regionOf(chain.address(i), len);
-            long host = region.segment().address() + GuestMemory.offsetIn(region, chain.address(i));
-            iovecs.set(ValueLayout.JAVA_LONG, (long) count * NetBackend.IOVEC_SIZE, host);
-            iovecs.set(ValueLayout.JAVA_LONG, (long) count * NetBackend.IOVEC_SIZE + 8, len);
-            count++;
-        }
-        return count;
-    }
-
-    private void writeNumBuffers(DescriptorChain chain) {
-        memory.writeByte(chain.writableAddressAt(HDR_NUM_BUFFERS), (byte) 1);
-        memory.writeByte(chain.writableAddressAt(HDR_NUM_BUFFERS + 1), (byte) 0);
-    }
-
-    private void signalIfNeeded(SplitQueue queue, boolean completed) {
+    void signalIfNeeded(SplitQueue queue, boolean completed) {
         if (completed && queue.needsNotification(memory)) {
             if (queue == rxQueue) {
-                rxInterrupts++;
+                counters.rxInterrupts++;
             } else {
-                txInterrupts++;
+                counters.txInterrupts++;
             }
             interrupt.signalUsedBuffer();
         }
@@ -433,15 +290,15 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
                 (driverFeatures & F_GUEST_TSO6) != 0);
     }
 
-    private void backendFailed(RuntimeException e) {
+    void backendFailed(RuntimeException e) {
         if (!backendFailed) {
             LOG.log(System.Logger.Level.WARNING, "virtio-net " + name + ": backend failed, the NIC goes quiet: " + e);
         }
         backendFailed = true;
         if (Thread.holdsLock(rxLock)) {
-            rxErrors++;
+            counters.rxErrors++;
         } else {
-            txErrors++;
+            counters.txErrors++;
         }
     }
 
@@ -449,18 +306,18 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
      * The guest broke the rx queue: needs reset, and reading the tap stops. Marked stalled, so that the
      * activation after the driver's reset turns reading on again (else rx stayed dead for good).
      */
-    private boolean rxBroken() {
+    boolean rxBroken() {
         rxStalled = true;
         needsReset();
         return false;
     }
 
     /** The guest broke a queue: counted (as an rx or tx error, by the lock held) and the device stops. */
-    private void needsReset() {
+    void needsReset() {
         if (Thread.holdsLock(rxLock)) {
-            rxErrors++;
+            counters.rxErrors++;
         } else {
-            txErrors++;
+            counters.txErrors++;
         }
         active = false;
         interrupt.deviceNeedsReset();
@@ -484,37 +341,8 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         }
     }
 
-    public long rxPackets() {
-        return rxPackets;
-    }
-
-    public long rxBytes() {
-        return rxBytes;
-    }
-
-    public long txPackets() {
-        return txPackets;
-    }
-
-    public long txBytes() {
-        return txBytes;
-    }
-
-    /** Frames dropped: tx with no (working) backend or a full tap. */
-    public long drops() {
-        return drops;
-    }
-
-    /** Malformed guest buffers and chains (each needs-reset counts) and backend failures. */
-    public long errors() {
-        return rxErrors + txErrors;
-    }
-
-    public long notifications() {
-        return rxNotifications + txNotifications;
-    }
-
-    public long interrupts() {
-        return rxInterrupts + txInterrupts;
+    /** What this NIC has done, for metrics. */
+    public NetCounters counters() {
+        return counters;
     }
 }

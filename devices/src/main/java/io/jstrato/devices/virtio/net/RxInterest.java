@@ -1,4 +1,4 @@
-package io.jstrato.devices.virtio;
+package io.jstrato.devices.virtio.net;
 
 /**
  * Turns reading of a net backend's fd on the event loop on or off. {@link VirtioNet} turns it back on from

@@ -1,4 +1,4 @@
-package io.jstrato.devices.virtio;
+package io.jstrato.devices.virtio.net;
 
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.readable;
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.writable;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jstrato.devices.virtio.VirtioMmioTransport;
+import io.jstrato.devices.virtio.VirtioFeatures;
 import io.jstrato.kvm.testing.Requires;
 import io.jstrato.kvm.testing.Prerequisite;
 import io.jstrato.devices.GuestMemory;
@@ -140,9 +142,9 @@ class VirtioNetTapIT {
         byte[] pong = receive(f -> etherType(f) == 0x0800 && f[12 + 14 + 9] == 1 && f[12 + 14 + 20] == 0);
         assertNotNull(pong, "ICMP echo reply");
         assertEquals(0x4A53, ByteBuffer.wrap(pong).getShort(12 + 14 + 20 + 4) & 0xFFFF, "echo id");
-        assertEquals(2, net.txPackets());
-        assertTrue(net.rxPackets() >= 2);
-        assertEquals(0, net.errors());
+        assertEquals(2, net.counters().txPackets());
+        assertTrue(net.counters().rxPackets() >= 2);
+        assertEquals(0, net.counters().errors());
     }
 
     private void transmit(byte[] frame) {

@@ -1,4 +1,4 @@
-package io.jstrato.devices.virtio;
+package io.jstrato.devices.virtio.net;
 
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.readable;
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.writable;
@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jstrato.devices.virtio.VirtioMmioTransport;
+import io.jstrato.devices.virtio.DeviceStatus;
+import io.jstrato.devices.virtio.VirtioFeatures;
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.testing.CountingInterruptLine;
 import io.jstrato.devices.testing.FakeTap;
@@ -115,8 +118,8 @@ class VirtioNetTest {
         assertEquals(1, tx.usedIdx());
         assertEquals(0, tx.usedLen(0));
         assertEquals(interrupts + 1, line.count());
-        assertEquals(1, net.txPackets());
-        assertEquals(1500, net.txBytes());
+        assertEquals(1, net.counters().txPackets());
+        assertEquals(1500, net.counters().txBytes());
     }
 
     @Test
@@ -139,8 +142,8 @@ class VirtioNetTest {
         got[10] = 0;
         assertArrayEquals(f, got);
         assertEquals(interrupts + 1, line.count());
-        assertEquals(1, net.rxPackets());
-        assertEquals(1000, net.rxBytes());
+        assertEquals(1, net.counters().rxPackets());
+        assertEquals(1000, net.counters().rxBytes());
     }
 
     @Test
@@ -193,7 +196,7 @@ class VirtioNetTest {
         tx.addChain(readable(0x100000, 72));
         driver.notifyQueue(VirtioNet.TX_QUEUE);
         assertEquals(1, tx.usedIdx());
-        assertEquals(1, net.drops());
+        assertEquals(1, net.counters().drops());
     }
 
     @Test
@@ -204,12 +207,12 @@ class VirtioNetTest {
         tap.failNext();
         assertFalse(net.onTapReadable());
         assertEquals(0, rx.usedIdx(), "the buffer stays with the device");
-        assertEquals(1, net.errors());
+        assertEquals(1, net.counters().errors());
         mem.write(0x100000, frame(60, 7));
         tx.addChain(readable(0x100000, 72));
         driver.notifyQueue(VirtioNet.TX_QUEUE);
         assertEquals(1, tx.usedIdx());
-        assertEquals(1, net.drops());
+        assertEquals(1, net.counters().drops());
         assertEquals(0, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET, "a host failure is not the guest's");
     }
 
@@ -233,7 +236,7 @@ class VirtioNetTest {
         tap.inject(frame(60, 8));
         assertFalse(net.onTapReadable());
         assertEquals(0, rx.usedIdx(), "not handed back: the driver would only post it again");
-        assertEquals(1, net.errors());
+        assertEquals(1, net.counters().errors());
         assertEquals(DeviceStatus.DEVICE_NEEDS_RESET, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
     }
 
@@ -264,7 +267,7 @@ class VirtioNetTest {
         assertEquals(DeviceStatus.DEVICE_NEEDS_RESET, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
         assertEquals(0, tx.usedIdx());
         assertNull(tap.takeTransmitted());
-        assertEquals(1, net.errors());
+        assertEquals(1, net.counters().errors());
     }
 
     @Test

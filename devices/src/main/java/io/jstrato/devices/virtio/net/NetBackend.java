@@ -1,4 +1,4 @@
-package io.jstrato.devices.virtio;
+package io.jstrato.devices.virtio.net;
 
 import java.lang.foreign.MemorySegment;
 
