@@ -35,14 +35,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"})
 public class QmpCodecBenchmark {
     /** What hydropper and the harness send most: a status poll with an id. */
     private static final byte[] QUERY_STATUS =
             "{\"execute\":\"query-status\",\"id\":42}\r\n".getBytes(StandardCharsets.UTF_8);
     /** A request with arguments, as a hot-plug client sends. */
     private static final byte[] DEVICE_ADD = ("{\"execute\":\"device_add\",\"arguments\":{\"driver\":"
-            + "\"virtio-blk-device\",\"id\":\"disk1\",\"drive\":\"drive1\",\"serial\":\"abc\"},\"id\":\"r-17\"}")
+                    + "\"virtio-blk-device\",\"id\":\"disk1\",\"drive\":\"drive1\",\"serial\":\"abc\"},\"id\":\"r-17\"}")
             .getBytes(StandardCharsets.UTF_8);
 
     private EmbeddedChannel inbound;
@@ -55,8 +57,8 @@ public class QmpCodecBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         ObjectMapper mapper = QmpJson.newMapper();
-        inbound = new EmbeddedChannel(new QmpFrameSplitter(), new QmpJsonDecoder(mapper.reader()),
-                new QmpRequestValidator());
+        inbound = new EmbeddedChannel(
+                new QmpFrameSplitter(), new QmpJsonDecoder(mapper.reader()), new QmpRequestValidator());
         outbound = new EmbeddedChannel(new QmpEncoder(mapper));
         queryStatus = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(QUERY_STATUS));
         deviceAdd = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(DEVICE_ADD));

@@ -65,9 +65,11 @@ public final class Main {
             // A bug, not a user error: still one line for the user, the stack trace for the log.
             // The class name and stack trace are for the log; the line names what failed where it can.
             Logger.getLogger(Main.class.getName()).log(Level.FINE, "start-up failed", e);
-            String what = e instanceof java.io.UncheckedIOException io ? HostErrors.reason(io.getCause())
-                    : e.getMessage() == null || e.getMessage().isBlank() ? "an unexpected failure (see the log)"
-                    : e.getMessage();
+            String what = e instanceof java.io.UncheckedIOException io
+                    ? HostErrors.reason(io.getCause())
+                    : e.getMessage() == null || e.getMessage().isBlank()
+                            ? "an unexpected failure (see the log)"
+                            : e.getMessage();
             return fail(err, readiness, ConfigException.HOST_FAILURE, "internal error: " + what);
         }
     }

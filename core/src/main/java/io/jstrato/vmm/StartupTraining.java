@@ -62,11 +62,29 @@ public final class StartupTraining {
                  "machine-config": {"name": "training", "vcpu_count": 2, "mem_size": 268435456},
                  "serial": {"stdio": true}}
                 """);
-        CommandLine.parse(new String[] {"-config", json.toString(), "-api-channel", "unix:" + dir.resolve("a.sock")},
-                Map.of(), dir);
-        CommandLine.parse(new String[] {"-machine", "microvm", "-kernel", kernel.toString(), "-append", "console=ttyS0",
-                "-m", "256", "-smp", "2", "-qmp", "unix:" + dir.resolve("b.sock") + ",server,nowait", "-serial", "stdio"},
-                Map.of(), dir);
+        CommandLine.parse(
+                new String[] {"-config", json.toString(), "-api-channel", "unix:" + dir.resolve("a.sock")},
+                Map.of(),
+                dir);
+        CommandLine.parse(
+                new String[] {
+                    "-machine",
+                    "microvm",
+                    "-kernel",
+                    kernel.toString(),
+                    "-append",
+                    "console=ttyS0",
+                    "-m",
+                    "256",
+                    "-smp",
+                    "2",
+                    "-qmp",
+                    "unix:" + dir.resolve("b.sock") + ",server,nowait",
+                    "-serial",
+                    "stdio"
+                },
+                Map.of(),
+                dir);
         try {
             CommandLine.parse(new String[] {"--bogus"}, Map.of(), dir);
         } catch (ConfigException expected) {
@@ -79,10 +97,13 @@ public final class StartupTraining {
 
     private static void exerciseQmp(Path dir) throws Exception {
         Path socket = dir.resolve("qmp.sock");
-        var invocation = CommandLine.parse(new String[] {"-machine", "none", "-qmp", "unix:" + socket + ",server,nowait",
-                "-serial", "none"}, Map.of(), dir);
+        var invocation = CommandLine.parse(
+                new String[] {"-machine", "none", "-qmp", "unix:" + socket + ",server,nowait", "-serial", "none"},
+                Map.of(),
+                dir);
         var config = ((Invocation.Run) invocation).config();
-        CompletableFuture<Integer> vmm = CompletableFuture.supplyAsync(() -> Vmm.run(config, Readiness.fromEnvironment(Map.of())));
+        CompletableFuture<Integer> vmm =
+                CompletableFuture.supplyAsync(() -> Vmm.run(config, Readiness.fromEnvironment(Map.of())));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         while (true) {
@@ -99,7 +120,8 @@ public final class StartupTraining {
             }
         }
         try (SocketChannel c = channel;
-             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8))) {
+                BufferedReader in =
+                        new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8))) {
             in.readLine();
             String script = """
                     {"execute":"qmp_capabilities"}

@@ -1,5 +1,7 @@
 package io.jstrato.vmm;
 
+import io.jstrato.devices.virtio.EntropySource;
+import io.jstrato.devices.virtio.net.MacAddress;
 import io.jstrato.kvm.Kvm;
 import io.jstrato.linux.Errno;
 import io.jstrato.linux.LinuxException;
@@ -12,23 +14,21 @@ import io.jstrato.qmp.QmpServer;
 import io.jstrato.vmm.boot.BootException;
 import io.jstrato.vmm.config.ConfigException;
 import io.jstrato.vmm.config.ConsoleConfig;
-import io.jstrato.vmm.config.HostErrors;
-import io.jstrato.vmm.config.SerialConfig;
 import io.jstrato.vmm.config.DriveConfig;
+import io.jstrato.vmm.config.HostErrors;
 import io.jstrato.vmm.config.MachineType;
 import io.jstrato.vmm.config.NetConfig;
 import io.jstrato.vmm.config.QmpSocket;
 import io.jstrato.vmm.config.RngConfig;
+import io.jstrato.vmm.config.SerialConfig;
 import io.jstrato.vmm.config.VmConfig;
-import io.jstrato.devices.virtio.EntropySource;
-import io.jstrato.devices.virtio.net.MacAddress;
 import io.jstrato.vmm.devices.DeviceException;
 import io.jstrato.vmm.devices.FileEntropySource;
 import io.jstrato.vmm.devices.OptionalDevices;
 import io.jstrato.vmm.devices.VirtioPool;
 import io.jstrato.vmm.lifecycle.Lifecycle;
-import io.jstrato.vmm.lifecycle.VcpuControl;
 import io.jstrato.vmm.lifecycle.ShutdownCause;
+import io.jstrato.vmm.lifecycle.VcpuControl;
 import io.jstrato.vmm.machine.MachineBuilder;
 import io.jstrato.vmm.machine.MicroVm;
 import io.jstrato.vmm.machine.MissingCapabilityException;
@@ -45,15 +45,15 @@ import io.jstrato.vmm.qmp.CoreCommands;
 import io.jstrato.vmm.qmp.HotplugCommands;
 import io.jstrato.vmm.qmp.LifecycleEvents;
 import io.jstrato.vmm.qmp.MigrationCommands;
-import io.jstrato.vmm.snapshot.MachineSnapshots;
-import io.jstrato.vmm.snapshot.Migration;
-import io.jstrato.vmm.snapshot.SnapshotException;
 import io.jstrato.vmm.qmp.QueryVersionCommand;
 import io.jstrato.vmm.serial.FileSerial;
 import io.jstrato.vmm.serial.NullSerial;
 import io.jstrato.vmm.serial.SerialBackend;
 import io.jstrato.vmm.serial.SocketSerial;
 import io.jstrato.vmm.serial.StdioSerial;
+import io.jstrato.vmm.snapshot.MachineSnapshots;
+import io.jstrato.vmm.snapshot.Migration;
+import io.jstrato.vmm.snapshot.SnapshotException;
 import io.micrometer.core.instrument.Tags;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -90,14 +90,15 @@ public final class Vmm implements AutoCloseable {
     private final Readiness readiness;
     /** Everything made here, closed last-made first (QMP before the machine, the machine before KVM). */
     private final Resources resources = new Resources();
+
     private final MultiThreadIoEventLoopGroup loops;
     private final Lifecycle lifecycle;
     private final QmpEvents events = new QmpEvents();
     private final QmpCommandRegistry registry = new QmpCommandRegistry();
 
     /** The built microVM and what the management plane wires to it after the build. */
-    private record Machine(MicroVm vm, SerialBackend serial, Optional<SocketSerial> consoleSocket,
-                           MachineSnapshots snapshots) {}
+    private record Machine(
+            MicroVm vm, SerialBackend serial, Optional<SocketSerial> consoleSocket, MachineSnapshots snapshots) {}
 
     /**
      * Set once the machine is built, before it starts; read by the commands that need it, which run only after
@@ -108,8 +109,8 @@ public final class Vmm implements AutoCloseable {
     private Vmm(VmConfig config, Readiness readiness) {
         this.config = config;
         this.readiness = readiness;
-        this.loops = new MultiThreadIoEventLoopGroup(EVENT_LOOP_THREADS, new DefaultThreadFactory("jstrato-io", true),
-                EpollIoHandler.newFactory());
+        this.loops = new MultiThreadIoEventLoopGroup(
+                EVENT_LOOP_THREADS, new DefaultThreadFactory("jstrato-io", true), EpollIoHandler.newFactory());
         this.lifecycle = resources.own(Lifecycle.beforeMachine());
         lifecycle.addListener(new LifecycleEvents(events));
         StartupTrace.mark("event loops and lifecycle");
@@ -155,13 +156,19 @@ public final class Vmm implements AutoCloseable {
         config.pidFile().map(PidFile::write).ifPresent(resources::own);
         readiness.signalReady();
         StartupTrace.mark("ready");
-        Lifecycle.Start start = config.incoming().isPresent() ? Lifecycle.Start.RESTORED
+        Lifecycle.Start start = config.incoming().isPresent()
+                ? Lifecycle.Start.RESTORED
                 : config.startPaused() ? Lifecycle.Start.PRELAUNCH : Lifecycle.Start.RUN;
-        lifecycle.start(machine.<VcpuControl>map(m -> m.vm().vcpus()).orElse(VcpuControl.NONE), start).join();
+        lifecycle
+                .start(machine.<VcpuControl>map(m -> m.vm().vcpus()).orElse(VcpuControl.NONE), start)
+                .join();
 
         ShutdownCause cause = lifecycle.terminated().join();
         LOG.info("VM shut down: " + cause.qmpReason());
-        qmp.closeGracefully().orTimeout(10, TimeUnit.SECONDS).exceptionally(t -> null).join();
+        qmp.closeGracefully()
+                .orTimeout(10, TimeUnit.SECONDS)
+                .exceptionally(t -> null)
+                .join();
         // Data is durable before the pid file and sockets go: a supervisor may restart on the same image then.
         machine.ifPresent(m -> m.vm().devices().flushDisks());
         return 0;
@@ -179,18 +186,26 @@ public final class Vmm implements AutoCloseable {
         });
         if (microVm) {
             HotplugCommands.register(registry, () -> built.vm().devices(), lifecycle, events);
-            MigrationCommands.register(registry, new Migration(lifecycle, events, dir -> built.snapshots().save(dir)),
-                    lifecycle::state, lifecycle.started());
+            MigrationCommands.register(
+                    registry,
+                    new Migration(lifecycle, events, dir -> built.snapshots().save(dir)),
+                    lifecycle::state,
+                    lifecycle.started());
         }
     }
 
     /** The QMP server on every socket of the command line; greets from here on. */
     private QmpServer listen(Optional<VmMetrics> metrics) {
-        QmpObserver observer = metrics.<QmpObserver>map(m -> new QmpMetrics(m.registry(), new HashSet<>(registry.names())))
+        QmpObserver observer = metrics.<QmpObserver>map(
+                        m -> new QmpMetrics(m.registry(), new HashSet<>(registry.names())))
                 .orElse(QmpObserver.NONE);
         // Closing removes the socket files, also when a later start-up step fails.
-        QmpServer qmp = resources.own(new QmpServer(loops, registry, events,
-                QueryVersionCommand.greeting(QmpSocket.Style.QMP, Version.packageName()), observer,
+        QmpServer qmp = resources.own(new QmpServer(
+                loops,
+                registry,
+                events,
+                QueryVersionCommand.greeting(QmpSocket.Style.QMP, Version.packageName()),
+                observer,
                 QmpLimits.DEFAULT.withMaxClients(config.qmpMaxClients())));
         StartupTrace.mark("qmp server made");
         for (QmpSocket socket : config.qmpSockets()) {
@@ -211,10 +226,14 @@ public final class Vmm implements AutoCloseable {
         Optional<FileEntropySource> entropy = config.rng().map(Vmm::openEntropy);
         entropy.ifPresent(resources::own);
         // The console's socket is made before the machine and listened on once its device exists.
-        Optional<SocketSerial> consoleSocket = config.console().map(c -> new SocketSerial(c.socket(), "console socket"));
+        Optional<SocketSerial> consoleSocket =
+                config.console().map(c -> new SocketSerial(c.socket(), "console socket"));
         consoleSocket.ifPresent(resources::own);
-        OptionalDevices optional = new OptionalDevices(entropy.map(EntropySource.class::cast),
-                consoleSocket.map(SocketSerial::output), config.vsock(), config.fs());
+        OptionalDevices optional = new OptionalDevices(
+                entropy.map(EntropySource.class::cast),
+                consoleSocket.map(SocketSerial::output),
+                config.vsock(),
+                config.fs());
         MicroVm vm;
         try (MachineBuilder builder = new MachineBuilder(config, kvm, new LifecycleStops(lifecycle))) {
             StartupTrace.mark("serial and host devices");
@@ -224,7 +243,11 @@ public final class Vmm implements AutoCloseable {
             StartupTrace.mark("machine: irqchip");
             builder.legacyDevices(serial);
             StartupTrace.mark("machine: legacy devices");
-            builder.virtioDevices(loops, config.nets().stream().map(n -> n.mac().map(MacAddress::parse)).toList(),
+            builder.virtioDevices(
+                    loops,
+                    config.nets().stream()
+                            .map(n -> n.mac().map(MacAddress::parse))
+                            .toList(),
                     optional);
             StartupTrace.mark("machine: virtio devices");
             builder.loaders();
@@ -234,7 +257,10 @@ public final class Vmm implements AutoCloseable {
             vm = resources.own(builder.build());
         } catch (BootException e) {
             // CLI.md: the line names the option; the message names the file and what is wrong with it.
-            boolean initrd = config.boot().flatMap(b -> b.initrd()).filter(e.file()::equals).isPresent();
+            boolean initrd = config.boot()
+                    .flatMap(b -> b.initrd())
+                    .filter(e.file()::equals)
+                    .isPresent();
             throw ConfigException.host((initrd ? "-initrd: " : "-kernel: ") + e.getMessage());
         } catch (LinuxException e) {
             throw ConfigException.host("setting up the VM: " + e.getMessage());
@@ -252,8 +278,9 @@ public final class Vmm implements AutoCloseable {
         config.incoming().ifPresent(dir -> restore(machine.snapshots(), dir));
         built = machine;
         startSerialInput(machine.serial(), loops, machine.vm());
-        machine.consoleSocket().ifPresent(socket -> listenConsole(socket, loops, machine.vm().devices(),
-                config.console().orElseThrow()));
+        machine.consoleSocket()
+                .ifPresent(socket -> listenConsole(
+                        socket, loops, machine.vm().devices(), config.console().orElseThrow()));
     }
 
     @Override
@@ -279,8 +306,8 @@ public final class Vmm implements AutoCloseable {
             return Kvm.open();
         } catch (LinuxException e) {
             if (e.errno() == Errno.EACCES) {
-                throw ConfigException.host("KVM is not available on this host: " + e.getMessage() + "; "
-                        + kvmAccessHint());
+                throw ConfigException.host(
+                        "KVM is not available on this host: " + e.getMessage() + "; " + kvmAccessHint());
             }
             throw ConfigException.host("KVM is not available on this host: " + e.getMessage());
         }
@@ -334,8 +361,7 @@ public final class Vmm implements AutoCloseable {
     }
 
     /** The backends report an unchecked I/O failure; the user gets the option, the path and the reason. */
-    private static SerialBackend openSerial(String option, Path path,
-                                            Supplier<SerialBackend> open) {
+    private static SerialBackend openSerial(String option, Path path, Supplier<SerialBackend> open) {
         try {
             return open.get();
         } catch (UncheckedIOException e) {
@@ -362,8 +388,8 @@ public final class Vmm implements AutoCloseable {
     }
 
     /** A console socket that cannot be listened on is one line naming the device, as a serial socket's is. */
-    private static void listenConsole(SocketSerial socket, MultiThreadIoEventLoopGroup loops, VirtioPool devices,
-                                      ConsoleConfig console) {
+    private static void listenConsole(
+            SocketSerial socket, MultiThreadIoEventLoopGroup loops, VirtioPool devices, ConsoleConfig console) {
         try {
             socket.listen(loops, devices.console().orElseThrow());
         } catch (UncheckedIOException e) {
@@ -378,15 +404,26 @@ public final class Vmm implements AutoCloseable {
         metrics.unhandledAccesses("pio", "write", vm.pioBus()::unhandledWrites);
         metrics.unhandledAccesses("mmio", "read", vm.mmioBus()::unhandledReads);
         metrics.unhandledAccesses("mmio", "write", vm.mmioBus()::unhandledWrites);
-        metrics.counter("jstrato.serial.bytes", Tags.of("direction", "out"), vm.uart()::bytesOut, "bytes the guest wrote to ttyS0");
-        metrics.counter("jstrato.serial.bytes", Tags.of("direction", "in"), vm.uart()::bytesIn, "bytes the guest read from ttyS0");
-        metrics.counter("jstrato.serial.dropped", Tags.empty(), vm.uart()::droppedInput, "input bytes dropped on a full FIFO");
+        metrics.counter(
+                "jstrato.serial.bytes",
+                Tags.of("direction", "out"),
+                vm.uart()::bytesOut,
+                "bytes the guest wrote to ttyS0");
+        metrics.counter(
+                "jstrato.serial.bytes",
+                Tags.of("direction", "in"),
+                vm.uart()::bytesIn,
+                "bytes the guest read from ttyS0");
+        metrics.counter(
+                "jstrato.serial.dropped", Tags.empty(), vm.uart()::droppedInput, "input bytes dropped on a full FIFO");
         DeviceMeters.register(metrics, vm.devices());
     }
 
     /** {@code -metrics}: the VM's figures (the machine's too, when there is one) served for Prometheus. */
     private void serveMetrics(VmMetrics metrics, Optional<MicroVm> vm) {
-        metrics.vmInfo(config.name() == null ? "jstrato" : config.name(), config.machine().vcpus(),
+        metrics.vmInfo(
+                config.name() == null ? "jstrato" : config.name(),
+                config.machine().vcpus(),
                 config.machine().memoryBytes());
         metrics.runState(lifecycle::state);
         vm.ifPresent(machine -> machineMeters(machine, metrics));

@@ -31,7 +31,11 @@ class MainTest {
     }
 
     int run(Map<String, String> env, String... args) {
-        return Main.run(args, env, dir, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return Main.run(
+                args,
+                env,
+                dir,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -73,10 +77,12 @@ class MainTest {
 
     @Test
     void badJsonExits2NamingTheField() throws IOException {
-        Path json = Files.writeString(dir.resolve("vm.json"),
+        Path json = Files.writeString(
+                dir.resolve("vm.json"),
                 "{\"boot-source\": {\"kernel_image_path\": \"k\"}, \"machine-config\": {\"vcpu_count\": true}}");
         assertEquals(2, run(Map.of(), "-config", json.toString()));
-        assertEquals(List.of("jstrato: error: " + json + ": machine-config.vcpu_count: expected integer, got boolean"),
+        assertEquals(
+                List.of("jstrato: error: " + json + ": machine-config.vcpu_count: expected integer, got boolean"),
                 errLines());
     }
 
@@ -94,7 +100,8 @@ class MainTest {
         assertEquals(1, lines.size(), lines.toString());
         assertTrue(lines.getFirst().startsWith("jstrato: error: "), lines.getFirst());
         if (!Files.exists(Path.of("/dev/kvm"))) {
-            assertEquals("jstrato: error: KVM is not available on this host: open(/dev/kvm): ENOENT (No such file or directory)",
+            assertEquals(
+                    "jstrato: error: KVM is not available on this host: open(/dev/kvm): ENOENT (No such file or directory)",
                     lines.getFirst());
         }
     }
@@ -102,17 +109,21 @@ class MainTest {
     @Test
     void badLogLevelExits2() throws IOException {
         assertEquals(2, run(Map.of("JSTRATO_LOG_LEVEL", "chatty"), "-kernel", "k"));
-        assertEquals(List.of("jstrato: error: JSTRATO_LOG_LEVEL: unknown level 'chatty' (expected error, warn, info,"
-                + " debug or trace)"), errLines());
+        assertEquals(
+                List.of("jstrato: error: JSTRATO_LOG_LEVEL: unknown level 'chatty' (expected error, warn, info,"
+                        + " debug or trace)"),
+                errLines());
     }
 
     @Test
     void compatibilityOptionsAreLoggedAtDebug() {
         run(Map.of("JSTRATO_LOG_LEVEL", "debug"), "-kernel", "nope", "-nographic", "-enable-kvm");
         List<String> lines = errLines();
-        assertTrue(lines.get(0).endsWith(" DEBUG Main: ignoring -nographic (accepted for compatibility)"),
+        assertTrue(
+                lines.get(0).endsWith(" DEBUG Main: ignoring -nographic (accepted for compatibility)"),
                 lines.toString());
-        assertTrue(lines.get(1).endsWith(" DEBUG Main: ignoring -enable-kvm (accepted for compatibility)"),
+        assertTrue(
+                lines.get(1).endsWith(" DEBUG Main: ignoring -enable-kvm (accepted for compatibility)"),
                 lines.toString());
         assertTrue(lines.getLast().startsWith("jstrato: error: -kernel: "), lines.toString());
     }

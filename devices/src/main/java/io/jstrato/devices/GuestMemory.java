@@ -29,7 +29,8 @@ public final class GuestMemory {
         }
     }
 
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -41,8 +42,8 @@ public final class GuestMemory {
                 .toArray(Region[]::new);
         for (int i = 1; i < this.regions.length; i++) {
             if (Long.compareUnsigned(this.regions[i].gpa(), this.regions[i - 1].end()) < 0) {
-                throw new IllegalArgumentException("guest memory regions overlap at 0x"
-                        + Long.toHexString(this.regions[i].gpa()));
+                throw new IllegalArgumentException(
+                        "guest memory regions overlap at 0x" + Long.toHexString(this.regions[i].gpa()));
             }
         }
     }
@@ -159,7 +160,8 @@ public final class GuestMemory {
             Region r = regions[i];
             long off = gpa - r.gpa();
             // Unsigned compares keep wrap-around (gpa near 2^64, huge lengths) outside every region.
-            if (Long.compareUnsigned(off, r.segment().byteSize()) < 0 || (length == 0 && off == r.segment().byteSize())) {
+            if (Long.compareUnsigned(off, r.segment().byteSize()) < 0
+                    || (length == 0 && off == r.segment().byteSize())) {
                 if (Long.compareUnsigned(length, r.segment().byteSize() - off) <= 0) {
                     return i;
                 }

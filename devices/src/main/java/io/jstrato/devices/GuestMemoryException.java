@@ -5,7 +5,11 @@ public final class GuestMemoryException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public GuestMemoryException(long gpa, long length) {
-        super("guest address range [0x" + Long.toHexString(gpa) + ", +0x" + Long.toHexString(length)
-                + ") is outside guest memory", null, false, false);
+        super(
+                "guest address range [0x" + Long.toHexString(gpa) + ", +0x" + Long.toHexString(length)
+                        + ") is outside guest memory",
+                null,
+                false,
+                false);
     }
 }

@@ -1,13 +1,13 @@
 package io.jstrato.kvm;
 
-import static io.jstrato.linux.LibcFlags.O_CLOEXEC;
-import static io.jstrato.linux.LibcFlags.O_RDWR;
 import static io.jstrato.kvm.KvmIoctls.KVM_CHECK_EXTENSION;
 import static io.jstrato.kvm.KvmIoctls.KVM_CREATE_VM;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_API_VERSION;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_MSR_INDEX_LIST;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_SUPPORTED_CPUID;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_VCPU_MMAP_SIZE;
+import static io.jstrato.linux.LibcFlags.O_CLOEXEC;
+import static io.jstrato.linux.LibcFlags.O_RDWR;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.jstrato.linux.Errno;

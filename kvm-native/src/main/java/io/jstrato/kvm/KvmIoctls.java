@@ -33,6 +33,7 @@ public final class KvmIoctls {
     public static final long KVM_GET_IRQCHIP = iowr(KVMIO, 0x62, KvmStructs.KVM_IRQCHIP.byteSize());
     /** _IOR although it writes: the header's historical direction, which the number must match. */
     public static final long KVM_SET_IRQCHIP = ior(KVMIO, 0x63, KvmStructs.KVM_IRQCHIP.byteSize());
+
     public static final long KVM_CREATE_PIT2 = iow(KVMIO, 0x77, KvmStructs.KVM_PIT_CONFIG.byteSize());
     public static final long KVM_IOEVENTFD = iow(KVMIO, 0x79, KvmStructs.KVM_IOEVENTFD.byteSize());
     public static final long KVM_SET_CLOCK = iow(KVMIO, 0x7b, KvmStructs.KVM_CLOCK_DATA.byteSize());

@@ -15,6 +15,7 @@ public final class KvmLapic {
     public static final int APIC_SPIV = 0xF0;
     /** Delivery modes in an LVT entry, bits 8..10. */
     public static final int DELIVERY_MODE_EXTINT = 0b111 << 8;
+
     public static final int DELIVERY_MODE_NMI = 0b100 << 8;
 
     private final MemorySegment segment;

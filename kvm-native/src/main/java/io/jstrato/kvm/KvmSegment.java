@@ -1,8 +1,19 @@
 package io.jstrato.kvm;
 
 /** {@code struct kvm_segment}: a segment register with its hidden descriptor cache. */
-public record KvmSegment(long base, int limit, int selector, int type, boolean present, int dpl, boolean db,
-        boolean s, boolean l, boolean g, boolean avl, boolean unusable) {
+public record KvmSegment(
+        long base,
+        int limit,
+        int selector,
+        int type,
+        boolean present,
+        int dpl,
+        boolean db,
+        boolean s,
+        boolean l,
+        boolean g,
+        boolean avl,
+        boolean unusable) {
 
     /** This segment with another base and selector (e.g. real-mode CS from its reset value). */
     public KvmSegment withBaseAndSelector(long newBase, int newSelector) {

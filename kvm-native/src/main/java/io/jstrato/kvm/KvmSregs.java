@@ -15,7 +15,14 @@ import java.lang.foreign.MemorySegment;
 public final class KvmSregs {
     /** The segment registers in struct order. */
     public enum Segment {
-        CS, DS, ES, FS, GS, SS, TR, LDT;
+        CS,
+        DS,
+        ES,
+        FS,
+        GS,
+        SS,
+        TR,
+        LDT;
 
         long offset() {
             return KvmStructs.offset(KvmStructs.KVM_SREGS, name().toLowerCase(java.util.Locale.ROOT));
@@ -52,10 +59,19 @@ public final class KvmSregs {
         long at = which.offset();
         // type, present, dpl, db, s, l, g, avl, unusable follow one byte each after the selector.
         long t = at + SEG_TYPE;
-        return new KvmSegment(segment.get(JAVA_LONG, at + SEG_BASE), segment.get(JAVA_INT, at + SEG_LIMIT),
-                Short.toUnsignedInt(segment.get(JAVA_SHORT, at + SEG_SELECTOR)), byteAt(t), byteAt(t + 1) != 0,
-                byteAt(t + 2), byteAt(t + 3) != 0, byteAt(t + 4) != 0, byteAt(t + 5) != 0, byteAt(t + 6) != 0,
-                byteAt(t + 7) != 0, byteAt(t + 8) != 0);
+        return new KvmSegment(
+                segment.get(JAVA_LONG, at + SEG_BASE),
+                segment.get(JAVA_INT, at + SEG_LIMIT),
+                Short.toUnsignedInt(segment.get(JAVA_SHORT, at + SEG_SELECTOR)),
+                byteAt(t),
+                byteAt(t + 1) != 0,
+                byteAt(t + 2),
+                byteAt(t + 3) != 0,
+                byteAt(t + 4) != 0,
+                byteAt(t + 5) != 0,
+                byteAt(t + 6) != 0,
+                byteAt(t + 7) != 0,
+                byteAt(t + 8) != 0);
     }
 
     public KvmSregs segment(Segment which, KvmSegment s) {
@@ -154,8 +170,8 @@ public final class KvmSregs {
     }
 
     private KvmDtable dtable(long at) {
-        return new KvmDtable(segment.get(JAVA_LONG, at + DT_BASE),
-                Short.toUnsignedInt(segment.get(JAVA_SHORT, at + DT_LIMIT)));
+        return new KvmDtable(
+                segment.get(JAVA_LONG, at + DT_BASE), Short.toUnsignedInt(segment.get(JAVA_SHORT, at + DT_LIMIT)));
     }
 
     private KvmSregs dtable(long at, KvmDtable t) {

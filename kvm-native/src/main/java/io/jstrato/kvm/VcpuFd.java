@@ -1,8 +1,5 @@
 package io.jstrato.kvm;
 
-import static io.jstrato.linux.LibcFlags.MAP_SHARED;
-import static io.jstrato.linux.LibcFlags.PROT_READ;
-import static io.jstrato.linux.LibcFlags.PROT_WRITE;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_FPU;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_LAPIC;
 import static io.jstrato.kvm.KvmIoctls.KVM_GET_MP_STATE;
@@ -18,6 +15,9 @@ import static io.jstrato.kvm.KvmIoctls.KVM_SET_MP_STATE;
 import static io.jstrato.kvm.KvmIoctls.KVM_SET_MSRS;
 import static io.jstrato.kvm.KvmIoctls.KVM_SET_REGS;
 import static io.jstrato.kvm.KvmIoctls.KVM_SET_SREGS;
+import static io.jstrato.linux.LibcFlags.MAP_SHARED;
+import static io.jstrato.linux.LibcFlags.PROT_READ;
+import static io.jstrato.linux.LibcFlags.PROT_WRITE;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -39,6 +39,7 @@ import java.lang.foreign.MemorySegment;
 public final class VcpuFd implements AutoCloseable {
     /** MXCSR's byte offset in an FXSAVE/XSAVE image. */
     private static final long FXSAVE_MXCSR = 24;
+
     public static final int MP_STATE_RUNNABLE = 0;
     public static final int MP_STATE_UNINITIALIZED = 1;
     public static final int MP_STATE_HALTED = 3;
@@ -60,8 +61,8 @@ public final class VcpuFd implements AutoCloseable {
         this.fd = fd;
         this.id = id;
         this.xsaveSize = Math.max(xsaveSize, (int) KvmStructs.KVM_XSAVE.byteSize());
-        MemorySegment page = Libc.mmap(MemorySegment.NULL, mmapSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0,
-                "kvm_run of vCPU " + id);
+        MemorySegment page = Libc.mmap(
+                MemorySegment.NULL, mmapSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0, "kvm_run of vCPU " + id);
         // LIFETIME: the kvm_run mapping belongs to this vCPU's arena and is unmapped when it closes; the
         // KvmRun view must not be used after close() (it then throws instead of touching freed memory).
         MemorySegment mapped = page.reinterpret(mmapSize, arena, s -> Libc.munmap(s, mmapSize));
@@ -212,7 +213,8 @@ public final class VcpuFd implements AutoCloseable {
             long size = blobSize(blob);
             MemorySegment s = call.allocate(size, 8);
             long request = blob == VcpuStateBlob.XSAVE && size > KvmStructs.KVM_XSAVE.byteSize()
-                    ? KvmIoctls.KVM_GET_XSAVE2 : blob.get;
+                    ? KvmIoctls.KVM_GET_XSAVE2
+                    : blob.get;
             get(request, s, "KVM_GET_" + blob.name());
             return s.toArray(JAVA_BYTE);
         }

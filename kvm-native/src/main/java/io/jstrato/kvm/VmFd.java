@@ -81,8 +81,10 @@ public final class VmFd implements AutoCloseable {
     /** One page of guest physical space KVM (Intel) uses for the identity map of unpaged real mode. */
     public void setIdentityMapAddress(long gpa) {
         try (Arena arena = Arena.ofConfined()) {
-            Libc.check(Libc.ioctl(fd, KVM_SET_IDENTITY_MAP_ADDR, arena.allocateFrom(JAVA_LONG, gpa)),
-                    "ioctl", "KVM_SET_IDENTITY_MAP_ADDR");
+            Libc.check(
+                    Libc.ioctl(fd, KVM_SET_IDENTITY_MAP_ADDR, arena.allocateFrom(JAVA_LONG, gpa)),
+                    "ioctl",
+                    "KVM_SET_IDENTITY_MAP_ADDR");
         }
     }
 
@@ -93,6 +95,7 @@ public final class VmFd implements AutoCloseable {
 
     /** {@code struct kvm_pic_state} offsets (all u8) within {@code kvm_irqchip.chip}. */
     static final long PIC_IMR = 2;
+
     static final long PIC_IRQ_BASE = 5;
 
     /**

@@ -6,6 +6,7 @@ import static io.jstrato.linux.LibcFlags.MAP_SHARED;
 import static io.jstrato.linux.LibcFlags.MFD_CLOEXEC;
 import static io.jstrato.linux.LibcFlags.PROT_READ;
 import static io.jstrato.linux.LibcFlags.PROT_WRITE;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -30,8 +31,14 @@ public final class AnonymousMemory implements AutoCloseable {
 
     public static AnonymousMemory map(long bytes) {
         checkSize(bytes);
-        MemorySegment raw = Libc.mmap(MemorySegment.NULL, bytes, PROT_READ | PROT_WRITE,
-                MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0, "anonymous " + bytes + " bytes");
+        MemorySegment raw = Libc.mmap(
+                MemorySegment.NULL,
+                bytes,
+                PROT_READ | PROT_WRITE,
+                MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE,
+                -1,
+                0,
+                "anonymous " + bytes + " bytes");
         return owned(raw, bytes, -1);
     }
 
@@ -44,8 +51,14 @@ public final class AnonymousMemory implements AutoCloseable {
         int fd = Libc.check(Libc.memfdCreate(name, MFD_CLOEXEC), "memfd_create", name);
         try {
             Libc.check(Libc.ftruncate(fd, bytes), "ftruncate", "memfd " + name + " to " + bytes + " bytes");
-            MemorySegment raw = Libc.mmap(MemorySegment.NULL, bytes, PROT_READ | PROT_WRITE,
-                    MAP_SHARED | MAP_NORESERVE, fd, 0, "memfd " + name + " " + bytes + " bytes");
+            MemorySegment raw = Libc.mmap(
+                    MemorySegment.NULL,
+                    bytes,
+                    PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_NORESERVE,
+                    fd,
+                    0,
+                    "memfd " + name + " " + bytes + " bytes");
             return owned(raw, bytes, fd);
         } catch (RuntimeException e) {
             Libc.close(fd);

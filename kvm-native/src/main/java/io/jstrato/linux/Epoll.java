@@ -4,6 +4,7 @@ import static io.jstrato.linux.LibcFlags.EPOLLIN;
 import static io.jstrato.linux.LibcFlags.EPOLL_CLOEXEC;
 import static io.jstrato.linux.LibcFlags.EPOLL_CTL_ADD;
 import static io.jstrato.linux.LibcFlags.EPOLL_EVENT_SIZE;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -41,99 +41,171 @@ public final class Libc {
     private static final class IoctlPtr {
         static final MethodHandle H = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
     }
+
     private static final class IoctlLong {
         static final MethodHandle H = errnoVariadic("ioctl", 2, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     }
+
     private static final class Open {
         static final MethodHandle H = errnoVariadic("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     }
-    private static final class Close { static final MethodHandle H = errno("close", JAVA_INT, JAVA_INT); }
+
+    private static final class Close {
+        static final MethodHandle H = errno("close", JAVA_INT, JAVA_INT);
+    }
+
     private static final class Fcntl {
         static final MethodHandle H = errnoVariadic("fcntl", 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     }
+
     private static final class Read {
         static final MethodHandle H = errno("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     }
+
     private static final class Write {
         static final MethodHandle H = errno("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     }
+
     private static final class Pread {
         static final MethodHandle H = errno("pread", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     }
+
     private static final class Pwrite {
         static final MethodHandle H = errno("pwrite", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     }
+
     private static final class Readv {
         static final MethodHandle H = errno("readv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     }
+
     private static final class Writev {
         static final MethodHandle H = errno("writev", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     }
+
     private static final class Lseek {
         static final MethodHandle H = errno("lseek", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
     }
-    private static final class Fdatasync { static final MethodHandle H = errno("fdatasync", JAVA_INT, JAVA_INT); }
-    private static final class Flock { static final MethodHandle H = errno("flock", JAVA_INT, JAVA_INT, JAVA_INT); }
-    private static final class Eventfd { static final MethodHandle H = errno("eventfd", JAVA_INT, JAVA_INT, JAVA_INT); }
-    private static final class Pipe2 { static final MethodHandle H = errno("pipe2", JAVA_INT, ADDRESS, JAVA_INT); }
+
+    private static final class Fdatasync {
+        static final MethodHandle H = errno("fdatasync", JAVA_INT, JAVA_INT);
+    }
+
+    private static final class Flock {
+        static final MethodHandle H = errno("flock", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+
+    private static final class Eventfd {
+        static final MethodHandle H = errno("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+
+    private static final class Pipe2 {
+        static final MethodHandle H = errno("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    }
+
     private static final class Poll {
         static final MethodHandle H = errno("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     }
+
     private static final class EpollCreate1 {
         static final MethodHandle H = errno("epoll_create1", JAVA_INT, JAVA_INT);
     }
+
     private static final class EpollCtl {
         static final MethodHandle H = errno("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     }
+
     private static final class Mmap {
-        static final MethodHandle H = errno("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+        static final MethodHandle H =
+                errno("mmap", ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
     }
-    private static final class Munmap { static final MethodHandle H = errno("munmap", JAVA_INT, ADDRESS, JAVA_LONG); }
+
+    private static final class Munmap {
+        static final MethodHandle H = errno("munmap", JAVA_INT, ADDRESS, JAVA_LONG);
+    }
+
     private static final class MemfdCreate {
         static final MethodHandle H = errno("memfd_create", JAVA_INT, ADDRESS, JAVA_INT);
     }
+
     private static final class Ftruncate {
         static final MethodHandle H = errno("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
     }
+
     private static final class Madvise {
         static final MethodHandle H = errno("madvise", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     }
+
     private static final class Mprotect {
         static final MethodHandle H = errno("mprotect", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     }
+
     private static final class Tgkill {
         static final MethodHandle H = errno("tgkill", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     }
+
     private static final class Sigaction {
         static final MethodHandle H = errno("sigaction", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     }
+
     private static final class Tcgetattr {
         static final MethodHandle H = errno("tcgetattr", JAVA_INT, JAVA_INT, ADDRESS);
     }
+
     private static final class Tcsetattr {
         static final MethodHandle H = errno("tcsetattr", JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     }
-    private static final class Setns { static final MethodHandle H = errno("setns", JAVA_INT, JAVA_INT, JAVA_INT); }
+
+    private static final class Setns {
+        static final MethodHandle H = errno("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+
     private static final class Socket {
         static final MethodHandle H = errno("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     }
+
     private static final class Connect {
         static final MethodHandle H = errno("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     }
+
     private static final class Sendmsg {
         static final MethodHandle H = errno("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     }
-    private static final class PosixOpenpt { static final MethodHandle H = errno("posix_openpt", JAVA_INT, JAVA_INT); }
-    private static final class Grantpt { static final MethodHandle H = errno("grantpt", JAVA_INT, JAVA_INT); }
-    private static final class Unlockpt { static final MethodHandle H = errno("unlockpt", JAVA_INT, JAVA_INT); }
+
+    private static final class PosixOpenpt {
+        static final MethodHandle H = errno("posix_openpt", JAVA_INT, JAVA_INT);
+    }
+
+    private static final class Grantpt {
+        static final MethodHandle H = errno("grantpt", JAVA_INT, JAVA_INT);
+    }
+
+    private static final class Unlockpt {
+        static final MethodHandle H = errno("unlockpt", JAVA_INT, JAVA_INT);
+    }
+
     private static final class PtsnameR {
         static final MethodHandle H = plain("ptsname_r", JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG);
     }
-    private static final class Isatty { static final MethodHandle H = plain("isatty", JAVA_INT, JAVA_INT); }
-    private static final class Cfmakeraw { static final MethodHandle H = plainVoid("cfmakeraw", ADDRESS); }
-    private static final class Getpid { static final MethodHandle H = plain("getpid", JAVA_INT); }
-    private static final class Gettid { static final MethodHandle H = plain("gettid", JAVA_INT); }
-    private static final class Strerror { static final MethodHandle H = plain("strerror", ADDRESS, JAVA_INT); }
+
+    private static final class Isatty {
+        static final MethodHandle H = plain("isatty", JAVA_INT, JAVA_INT);
+    }
+
+    private static final class Cfmakeraw {
+        static final MethodHandle H = plainVoid("cfmakeraw", ADDRESS);
+    }
+
+    private static final class Getpid {
+        static final MethodHandle H = plain("getpid", JAVA_INT);
+    }
+
+    private static final class Gettid {
+        static final MethodHandle H = plain("gettid", JAVA_INT);
+    }
+
+    private static final class Strerror {
+        static final MethodHandle H = plain("strerror", ADDRESS, JAVA_INT);
+    }
 
     /** mmap's MAP_FAILED. */
     public static final long MAP_FAILED = -1L;
@@ -145,8 +217,8 @@ public final class Libc {
     }
 
     private static MethodHandle errnoVariadic(String name, int firstVariadic, MemoryLayout ret, MemoryLayout... args) {
-        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(ret, args), ERRNO,
-                Linker.Option.firstVariadicArg(firstVariadic));
+        return LINKER.downcallHandle(
+                symbol(name), FunctionDescriptor.of(ret, args), ERRNO, Linker.Option.firstVariadicArg(firstVariadic));
     }
 
     private static MethodHandle plain(String name, MemoryLayout ret, MemoryLayout... args) {
@@ -441,8 +513,8 @@ public final class Libc {
     }
 
     /** mmap(2); the result is zero-length (reinterpret it) or has address {@link #MAP_FAILED}. */
-    public static MemorySegment mmap(MemorySegment addr, long length, int prot, int flags, int fd, long offset,
-            String request) {
+    public static MemorySegment mmap(
+            MemorySegment addr, long length, int prot, int flags, int fd, long offset, String request) {
         MemorySegment cs = CAPTURE.get();
         try {
             MemorySegment r = (MemorySegment) Mmap.H.invokeExact(cs, addr, length, prot, flags, fd, offset);

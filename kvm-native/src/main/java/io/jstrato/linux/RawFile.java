@@ -5,6 +5,7 @@ import static io.jstrato.linux.LibcFlags.O_DIRECT;
 import static io.jstrato.linux.LibcFlags.O_NONBLOCK;
 import static io.jstrato.linux.LibcFlags.O_RDONLY;
 import static io.jstrato.linux.LibcFlags.O_RDWR;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import java.nio.file.Path;

@@ -38,8 +38,8 @@ public final class Tap implements AutoCloseable {
     private static final int IFREQ_FLAGS = 16;
 
     /** {@code struct iovec}: base pointer, length. */
-    public static final MemoryLayout IOVEC = MemoryLayout.structLayout(
-            ADDRESS.withName("iov_base"), JAVA_LONG.withName("iov_len"));
+    public static final MemoryLayout IOVEC =
+            MemoryLayout.structLayout(ADDRESS.withName("iov_base"), JAVA_LONG.withName("iov_len"));
 
     private final int fd;
     private final String name;
@@ -90,8 +90,8 @@ public final class Tap implements AutoCloseable {
             int r = Libc.ioctl(fd, TunIoctls.TUNGETIFF, ifr);
             if (r < 0) {
                 // EBADFD: a /dev/net/tun fd not attached to a device; ENOTTY/EINVAL: not /dev/net/tun at all.
-                throw new IllegalArgumentException("fd " + fd + " is not a tap device (TUNGETIFF: "
-                        + Errno.name(-r) + ")");
+                throw new IllegalArgumentException(
+                        "fd " + fd + " is not a tap device (TUNGETIFF: " + Errno.name(-r) + ")");
             }
             short flags = ifr.get(JAVA_SHORT, IFREQ_FLAGS);
             String name = ifr.getString(0, StandardCharsets.US_ASCII);

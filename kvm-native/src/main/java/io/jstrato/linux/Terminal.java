@@ -1,6 +1,7 @@
 package io.jstrato.linux;
 
 import static io.jstrato.linux.LibcFlags.TCSANOW;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
@@ -52,5 +53,4 @@ public final class Terminal {
         restored = true;
         Libc.check(Libc.tcsetattr(fd, TCSANOW, saved), "tcsetattr", "fd " + fd);
     }
-
 }

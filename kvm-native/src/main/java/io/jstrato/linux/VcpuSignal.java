@@ -41,8 +41,14 @@ public final class VcpuSignal {
 
         @SuppressWarnings("restricted") // sizing the page mmap returned
         private static MemorySegment makeRetStub() {
-            MemorySegment page = Libc.mmap(MemorySegment.NULL, PAGE, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0, "signal handler page");
+            MemorySegment page = Libc.mmap(
+                    MemorySegment.NULL,
+                    PAGE,
+                    PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS,
+                    -1,
+                    0,
+                    "signal handler page");
             // LIFETIME: process lifetime, deliberately: the kernel may jump here for as long as we live.
             MemorySegment code = page.reinterpret(PAGE);
             code.set(JAVA_BYTE, 0, RET);

@@ -70,8 +70,8 @@ public final class VhostVsock implements AutoCloseable {
             r = Libc.ioctl(fd, VhostIoctls.VHOST_GET_FEATURES, arena.allocate(JAVA_LONG));
         }
         if (r < 0) {
-            throw new IllegalArgumentException("fd " + fd + " is not " + DEVICE + " (VHOST_GET_FEATURES: "
-                    + Errno.name(-r) + ")");
+            throw new IllegalArgumentException(
+                    "fd " + fd + " is not " + DEVICE + " (VHOST_GET_FEATURES: " + Errno.name(-r) + ")");
         }
         Libc.check(Libc.fcntl(fd, F_SETFD, FD_CLOEXEC), "fcntl", "F_SETFD fd " + fd);
         v.setOwner();
@@ -132,7 +132,8 @@ public final class VhostVsock implements AutoCloseable {
                 addr.set(JAVA_LONG, 8, ring.descriptors());
                 addr.set(JAVA_LONG, 16, ring.used());
                 addr.set(JAVA_LONG, 24, ring.avail());
-                Libc.check(Libc.ioctl(fd, VhostIoctls.VHOST_SET_VRING_ADDR, addr), "ioctl", "VHOST_SET_VRING_ADDR " + q);
+                Libc.check(
+                        Libc.ioctl(fd, VhostIoctls.VHOST_SET_VRING_ADDR, addr), "ioctl", "VHOST_SET_VRING_ADDR " + q);
                 vring(state, VhostIoctls.VHOST_SET_VRING_KICK, q, kickFds[q], "VHOST_SET_VRING_KICK");
                 vring(state, VhostIoctls.VHOST_SET_VRING_CALL, q, callFds[q], "VHOST_SET_VRING_CALL");
             }
@@ -150,7 +151,8 @@ public final class VhostVsock implements AutoCloseable {
     private void setRunning(Arena arena, int running) {
         MemorySegment v = arena.allocate(JAVA_INT);
         v.set(JAVA_INT, 0, running);
-        Libc.check(Libc.ioctl(fd, VhostIoctls.VHOST_VSOCK_SET_RUNNING, v), "ioctl", "VHOST_VSOCK_SET_RUNNING " + running);
+        Libc.check(
+                Libc.ioctl(fd, VhostIoctls.VHOST_VSOCK_SET_RUNNING, v), "ioctl", "VHOST_VSOCK_SET_RUNNING " + running);
     }
 
     private void vring(MemorySegment state, long request, int index, int value, String what) {

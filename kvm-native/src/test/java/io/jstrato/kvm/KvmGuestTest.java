@@ -30,11 +30,11 @@ class KvmGuestTest {
     void guestPrintsThroughPortIoAndStopsOnHlt() {
         byte[] code = bytes(
                 0xBA, 0xF8, 0x03, // mov dx, 0x3f8
-                0xB0, 'H',        // mov al, 'H'
-                0xEE,             // out dx, al
-                0xB0, 'i',        // mov al, 'i'
-                0xEE,             // out dx, al
-                0xF4);            // hlt
+                0xB0, 'H', // mov al, 'H'
+                0xEE, // out dx, al
+                0xB0, 'i', // mov al, 'i'
+                0xEE, // out dx, al
+                0xF4); // hlt
         try (TestVm t = new TestVm(RAM, false, code)) {
             StringBuilder printed = new StringBuilder();
             KvmRun exit = t.next();
@@ -55,12 +55,12 @@ class KvmGuestTest {
     @Test
     void mmioReadAndWriteReachTheVmm() {
         byte[] code = bytes(
-                0xB8, 0x00, 0x10,                   // mov ax, 0x1000
-                0x8E, 0xD8,                         // mov ds, ax        (ds base 0x10000)
-                0xA0, 0x00, 0x00,                   // mov al, [0]       MMIO read 0x10000, 1 byte
-                0xE6, 0x10,                         // out 0x10, al      reports what it read
+                0xB8, 0x00, 0x10, // mov ax, 0x1000
+                0x8E, 0xD8, // mov ds, ax        (ds base 0x10000)
+                0xA0, 0x00, 0x00, // mov al, [0]       MMIO read 0x10000, 1 byte
+                0xE6, 0x10, // out 0x10, al      reports what it read
                 0xC7, 0x06, 0x04, 0x00, 0xEF, 0xBE, // mov word [4], 0xBEEF  MMIO write 0x10004, 2 bytes
-                0xF4);                              // hlt
+                0xF4); // hlt
         try (TestVm t = new TestVm(RAM, false, code)) {
             KvmRun exit = t.next();
             assertEquals(KvmRun.EXIT_MMIO, exit.exitReason());
@@ -119,8 +119,8 @@ class KvmGuestTest {
             assertEquals(TestVm.CODE, t.vcpu.regs().rip(), "stopped inside its loop");
 
             // Replace the loop with: mov al, 42; out 0x10, al; hlt — and let it go on.
-            MemorySegment.copy(MemorySegment.ofArray(bytes(0xB0, 42, 0xE6, 0x10, 0xF4)), 0,
-                    t.ram.segment(), TestVm.CODE, 5);
+            MemorySegment.copy(
+                    MemorySegment.ofArray(bytes(0xB0, 42, 0xE6, 0x10, 0xF4)), 0, t.ram.segment(), TestVm.CODE, 5);
             t.vcpu.kvmRun().setImmediateExit(false);
             KvmRun exit = t.next();
             assertEquals(KvmRun.EXIT_IO, exit.exitReason());
@@ -132,13 +132,14 @@ class KvmGuestTest {
     @Test
     void ioeventfdIsSignalledWithoutAnExit() {
         byte[] code = bytes(
-                0xB8, 0x00, 0x10,                                     // mov ax, 0x1000
-                0x8E, 0xD8,                                           // mov ds, ax
+                0xB8, 0x00, 0x10, // mov ax, 0x1000
+                0x8E, 0xD8, // mov ds, ax
                 0x66, 0xC7, 0x06, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, // mov dword [0], 1  (0x10000)
-                0xB0, 0x07,                                           // mov al, 7
-                0xE6, 0x10,                                           // out 0x10, al
-                0xF4);                                                // hlt
-        try (TestVm t = new TestVm(RAM, false, code); EventFd notify = EventFd.create(true)) {
+                0xB0, 0x07, // mov al, 7
+                0xE6, 0x10, // out 0x10, al
+                0xF4); // hlt
+        try (TestVm t = new TestVm(RAM, false, code);
+                EventFd notify = EventFd.create(true)) {
             t.vm.registerIoEventFd(0x10000L, 4, notify, OptionalLong.empty());
             KvmRun exit = t.next();
             assertEquals(KvmRun.EXIT_IO, exit.exitReason(), "the MMIO write did not exit to user space");
@@ -150,7 +151,8 @@ class KvmGuestTest {
 
     @Test
     void irqfdRegistersAndIsConsumedByKvm() {
-        try (TestVm t = new TestVm(RAM, true, bytes(0xF4)); EventFd irq = EventFd.create(true)) {
+        try (TestVm t = new TestVm(RAM, true, bytes(0xF4));
+                EventFd irq = EventFd.create(true)) {
             t.vm.createPit2(VmFd.PIT_SPEAKER_DUMMY);
             t.vm.registerIrqFd(irq, 5);
             irq.signal();
@@ -257,5 +259,4 @@ class KvmGuestTest {
         }
         return b;
     }
-
 }

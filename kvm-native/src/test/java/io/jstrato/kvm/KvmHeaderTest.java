@@ -3,11 +3,10 @@ package io.jstrato.kvm;
 import static io.jstrato.kvm.KvmStructs.offset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.jstrato.kvm.testing.CHeaderValues;
 import io.jstrato.kvm.testing.Prerequisite;
 import io.jstrato.kvm.testing.Requires;
-import io.jstrato.kvm.testing.CHeaderValues;
 import io.jstrato.linux.TunIoctls;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -44,24 +44,31 @@ class AnonymousMemoryTest {
             int fd = mem.fd();
             assertTrue(fd > 2, "an fd of its own: " + fd);
             Path link = Path.of("/proc/self/fd/" + fd);
-            assertEquals("/memfd:jstrato-test-ram (deleted)", Files.readSymbolicLink(link).toString());
+            assertEquals(
+                    "/memfd:jstrato-test-ram (deleted)",
+                    Files.readSymbolicLink(link).toString());
             // What a backend sees through the fd is what the guest wrote into the mapping, and back.
             s.set(JAVA_LONG, 8 * MIB, 0x0123456789abcdefL);
-            try (var ch = java.nio.channels.FileChannel.open(link, java.nio.file.StandardOpenOption.READ,
-                    java.nio.file.StandardOpenOption.WRITE)) {
+            try (var ch = java.nio.channels.FileChannel.open(
+                    link, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
                 assertEquals(16 * MIB, ch.size());
                 var buf = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder());
                 ch.read(buf, 8 * MIB);
                 assertEquals(0x0123456789abcdefL, buf.flip().getLong());
-                ch.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder())
-                        .putLong(0, 42L), 16 * MIB - 8);
+                ch.write(
+                        java.nio.ByteBuffer.allocate(8)
+                                .order(java.nio.ByteOrder.nativeOrder())
+                                .putLong(0, 42L),
+                        16 * MIB - 8);
             }
             assertEquals(42L, s.get(JAVA_LONG, 16 * MIB - 8));
             List<String> flags = vmFlags(s.address());
             assertTrue(flags.contains("sh") && flags.contains("nr"), "MAP_SHARED|MAP_NORESERVE: " + flags);
             mem.close();
-            assertTrue(Files.notExists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS) || !Files
-                    .readSymbolicLink(link).toString().startsWith("/memfd:jstrato-test-ram"), "the memfd is closed");
+            assertTrue(
+                    Files.notExists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                            || !Files.readSymbolicLink(link).toString().startsWith("/memfd:jstrato-test-ram"),
+                    "the memfd is closed");
         }
     }
 

@@ -25,7 +25,8 @@ class RawFileTest {
     void writesAndReadsNativeMemoryAtOffsets() throws IOException {
         Path image = dir.resolve("disk.img");
         Files.write(image, new byte[8192]);
-        try (RawFile f = RawFile.open(image, false, false); Arena arena = Arena.ofConfined()) {
+        try (RawFile f = RawFile.open(image, false, false);
+                Arena arena = Arena.ofConfined()) {
             assertEquals(8192, f.size());
             MemorySegment buf = arena.allocate(1000);
             for (int i = 0; i < 1000; i++) {
@@ -50,7 +51,8 @@ class RawFileTest {
     void readStopsShortAtEndOfFile() throws IOException {
         Path image = dir.resolve("small.img");
         Files.write(image, new byte[] {1, 2, 3});
-        try (RawFile f = RawFile.open(image, true, false); Arena arena = Arena.ofConfined()) {
+        try (RawFile f = RawFile.open(image, true, false);
+                Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(16);
             assertEquals(3, f.pread(buf, 0, 16, 0));
             assertEquals(0, f.pread(buf, 0, 16, 3));
@@ -61,7 +63,8 @@ class RawFileTest {
     void rejectsBadBuffersBeforeTouchingTheFile() throws IOException {
         Path image = dir.resolve("b.img");
         Files.write(image, new byte[64]);
-        try (RawFile f = RawFile.open(image, false, false); Arena arena = Arena.ofConfined()) {
+        try (RawFile f = RawFile.open(image, false, false);
+                Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(16);
             assertThrows(IndexOutOfBoundsException.class, () -> f.pread(buf, 8, 16, 0));
             assertThrows(IndexOutOfBoundsException.class, () -> f.pwrite(buf, -1, 4, 0));
@@ -74,7 +77,8 @@ class RawFileTest {
     void readOnlyFileRefusesWrites() throws IOException {
         Path image = dir.resolve("ro.img");
         Files.write(image, new byte[64]);
-        try (RawFile f = RawFile.open(image, true, false); Arena arena = Arena.ofConfined()) {
+        try (RawFile f = RawFile.open(image, true, false);
+                Arena arena = Arena.ofConfined()) {
             LinuxException e = assertThrows(LinuxException.class, () -> f.pwrite(arena.allocate(8), 0, 8, 0));
             assertEquals(Errno.EBADF, e.errno());
         }
@@ -109,7 +113,8 @@ class RawFileTest {
             assumeTrue(e.errno() != Errno.EINVAL, "file system without O_DIRECT: " + e.getMessage());
             throw e;
         }
-        try (f; Arena arena = Arena.ofConfined()) {
+        try (f;
+                Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(8192, 4096);
             buf.fill((byte) 0x5A);
             assertEquals(8192, f.pwrite(buf, 0, 8192, 4096));

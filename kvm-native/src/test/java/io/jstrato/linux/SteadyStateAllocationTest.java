@@ -25,10 +25,11 @@ class SteadyStateAllocationTest {
     void preadAndPwriteAllocateNothing() throws IOException {
         Path image = dir.resolve("a.img");
         Files.write(image, new byte[1 << 16]);
-        try (RawFile f = RawFile.open(image, false, false); Arena arena = Arena.ofConfined()) {
+        try (RawFile f = RawFile.open(image, false, false);
+                Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(4096);
-            long allocated = steadyStateBytes(WARM, MEASURED,
-                    i -> f.pread(buf, 512, 512, (i & 63) * 512L) + f.pwrite(buf, 0, 512, 0));
+            long allocated = steadyStateBytes(
+                    WARM, MEASURED, i -> f.pread(buf, 512, 512, (i & 63) * 512L) + f.pwrite(buf, 0, 512, 0));
             assertTrue(allocated < NOISE_BYTES, "allocated " + allocated + " bytes over " + MEASURED + " transfers");
         }
     }
@@ -40,7 +41,8 @@ class SteadyStateAllocationTest {
                 e.signal();
                 return e.drain();
             });
-            assertTrue(allocated < NOISE_BYTES, "allocated " + allocated + " bytes over " + MEASURED + " notifications");
+            assertTrue(
+                    allocated < NOISE_BYTES, "allocated " + allocated + " bytes over " + MEASURED + " notifications");
             assertEquals(0, e.drain());
         }
     }

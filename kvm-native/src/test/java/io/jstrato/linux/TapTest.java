@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jstrato.kvm.testing.Requires;
-import io.jstrato.kvm.testing.Prerequisite;
 import io.jstrato.kvm.testing.AllocationMeter;
+import io.jstrato.kvm.testing.Prerequisite;
+import io.jstrato.kvm.testing.Requires;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -87,7 +87,8 @@ class TapTest {
     /** A guest-side ARP request written into the tap is answered by the namespace's kernel through the tap. */
     @Test
     void framesGoBothWays() throws Exception {
-        try (Tap tap = inNamespace(() -> Tap.open("jst2")); Arena arena = Arena.ofConfined()) {
+        try (Tap tap = inNamespace(() -> Tap.open("jst2"));
+                Arena arena = Arena.ofConfined()) {
             tap.setVnetHeaderSize(VNET_HDR);
             MemorySegment rx = arena.allocate(2048);
             assertEquals(-1, tap.read(rx, 0, rx.byteSize()), "nothing to read yet");
@@ -120,7 +121,8 @@ class TapTest {
 
     @Test
     void iovecCountBeyondTheArrayIsRejected() throws Exception {
-        try (Tap tap = inNamespace(() -> Tap.open("jst3")); Arena arena = Arena.ofConfined()) {
+        try (Tap tap = inNamespace(() -> Tap.open("jst3"));
+                Arena arena = Arena.ofConfined()) {
             MemorySegment iov = Tap.allocateIovecs(arena, 1);
             assertThrows(IndexOutOfBoundsException.class, () -> tap.writev(iov, 2));
         }
@@ -128,7 +130,8 @@ class TapTest {
 
     @Test
     void readWithNothingWaitingAllocatesNothing() throws Exception {
-        try (Tap tap = inNamespace(() -> Tap.open("jst4")); Arena arena = Arena.ofConfined()) {
+        try (Tap tap = inNamespace(() -> Tap.open("jst4"));
+                Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(2048);
             long allocated = AllocationMeter.steadyStateBytes(50_000, 20_000, i -> tap.read(buf, 0, 2048));
             assertTrue(allocated < AllocationMeter.NOISE_BYTES, "allocated " + allocated + " bytes over 20,000 reads");
@@ -147,11 +150,11 @@ class TapTest {
         }
         var be = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
         f.set(be, 12, (short) 0x0806); // ARP
-        f.set(be, 14, (short) 1);      // Ethernet
+        f.set(be, 14, (short) 1); // Ethernet
         f.set(be, 16, (short) 0x0800); // IPv4
         f.set(JAVA_BYTE, 18, (byte) 6);
         f.set(JAVA_BYTE, 19, (byte) 4);
-        f.set(be, 20, (short) 1);      // request
+        f.set(be, 20, (short) 1); // request
         for (int i = 0; i < 6; i++) {
             f.set(JAVA_BYTE, 22 + i, ours[i]);
         }
@@ -166,9 +169,12 @@ class TapTest {
 
     private static boolean isArpReplyFrom(MemorySegment rx, int at) {
         var be = JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
-        return rx.get(be, at + 12) == 0x0806 && rx.get(be, at + 20) == 2
-                && rx.get(JAVA_BYTE, at + 28) == 10 && rx.get(JAVA_BYTE, at + 29) == 99
-                && rx.get(JAVA_BYTE, at + 30) == 0 && rx.get(JAVA_BYTE, at + 31) == 1
+        return rx.get(be, at + 12) == 0x0806
+                && rx.get(be, at + 20) == 2
+                && rx.get(JAVA_BYTE, at + 28) == 10
+                && rx.get(JAVA_BYTE, at + 29) == 99
+                && rx.get(JAVA_BYTE, at + 30) == 0
+                && rx.get(JAVA_BYTE, at + 31) == 1
                 && rx.get(JAVA_BYTE, at + 37) == 2; // to our MAC 02:00:00:00:00:02
     }
 
@@ -229,5 +235,4 @@ class TapTest {
         }
         return false;
     }
-
 }

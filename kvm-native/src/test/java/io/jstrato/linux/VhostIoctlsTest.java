@@ -18,7 +18,9 @@ class VhostIoctlsTest {
         Map<String, Long> fromHeader = CHeaderValues.of(VhostIoctlsTest.class, "vhost_values.c", dir);
         Map<String, Long> ours = new TreeMap<>();
         for (Field f : VhostIoctls.class.getDeclaredFields()) {
-            if (Modifier.isStatic(f.getModifiers()) && f.getType() == long.class && !f.getName().equals("U64")
+            if (Modifier.isStatic(f.getModifiers())
+                    && f.getType() == long.class
+                    && !f.getName().equals("U64")
                     && !f.getName().equals("INT")) {
                 f.setAccessible(true);
                 ours.put(f.getName(), f.getLong(null));

@@ -22,7 +22,8 @@ class VhostVsockTest {
     @Test
     void opensOffersVersion1AndSetsACidThatIsThenTaken() {
         assertTrue(Files.exists(Path.of(VhostVsock.DEVICE)), VhostVsock.DEVICE + " (modprobe vhost_vsock)");
-        try (VhostVsock first = VhostVsock.open(); VhostVsock second = VhostVsock.open()) {
+        try (VhostVsock first = VhostVsock.open();
+                VhostVsock second = VhostVsock.open()) {
             assertNotEquals(0, first.features() & (1L << 32), "VIRTIO_F_VERSION_1");
             first.setGuestCid(CID);
             LinuxException taken = assertThrows(LinuxException.class, () -> second.setGuestCid(CID));
@@ -43,7 +44,8 @@ class VhostVsockTest {
         int notVhost = Libc.check(Libc.open("/dev/null", LibcFlags.O_RDWR, 0), "open", "/dev/null");
         try {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VhostVsock.adopt(notVhost));
-            assertTrue(e.getMessage().startsWith("fd " + notVhost + " is not /dev/vhost-vsock (VHOST_GET_FEATURES: "),
+            assertTrue(
+                    e.getMessage().startsWith("fd " + notVhost + " is not /dev/vhost-vsock (VHOST_GET_FEATURES: "),
                     e.getMessage());
         } finally {
             Libc.close(notVhost);

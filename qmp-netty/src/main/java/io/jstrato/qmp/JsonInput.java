@@ -26,8 +26,10 @@ public final class JsonInput {
     public static String utf8(ByteBuffer bytes) throws CharacterCodingException {
         int start = bytes.position();
         // A decoder per call: callers share this across threads and a decoder has state.
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         CharBuffer chars = CharBuffer.allocate(bytes.remaining()); // never more chars than UTF-8 bytes
         CoderResult result = decoder.decode(bytes, chars, true);
         if (result.isError()) {
@@ -67,7 +69,10 @@ public final class JsonInput {
         line = ENABLE_FEATURE.matcher(line).replaceAll("");
         line = SOURCE.matcher(line).replaceAll("");
         line = line.strip();
-        if (line.isEmpty() || line.contains("`") || line.contains("com.fasterxml") || line.contains("io.netty")
+        if (line.isEmpty()
+                || line.contains("`")
+                || line.contains("com.fasterxml")
+                || line.contains("io.netty")
                 || line.contains("java.")) {
             return "invalid JSON";
         }

@@ -80,8 +80,8 @@ public final class QmpArguments {
                 throw QmpException.generic("Parameter '" + QmpEcho.of(argument.getKey()) + "' is unexpected");
             }
             if (!member.type().accepts(argument.getValue())) {
-                throw QmpException.generic("Invalid parameter type for '" + argument.getKey()
-                        + "', expected: " + member.type().wireName);
+                throw QmpException.generic(
+                        "Invalid parameter type for '" + argument.getKey() + "', expected: " + member.type().wireName);
             }
         }
         for (Map.Entry<String, Member> member : members.entrySet()) {

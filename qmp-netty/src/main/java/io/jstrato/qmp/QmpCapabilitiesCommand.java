@@ -10,9 +10,8 @@ import java.util.concurrent.CompletionStage;
  * QEMU's optional {@code enable} list is accepted only empty.
  */
 final class QmpCapabilitiesCommand implements QmpCommand {
-    private static final QmpArguments ARGUMENTS = QmpArguments.builder()
-            .optional("enable", QmpArguments.Type.ARRAY)
-            .build();
+    private static final QmpArguments ARGUMENTS =
+            QmpArguments.builder().optional("enable", QmpArguments.Type.ARRAY).build();
 
     @Override
     public String name() {

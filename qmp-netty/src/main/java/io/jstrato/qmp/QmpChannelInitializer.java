@@ -24,8 +24,12 @@ final class QmpChannelInitializer extends ChannelInitializer<Channel> {
     private final QmpLimits limits;
     private final AtomicLong sessions = new AtomicLong();
 
-    QmpChannelInitializer(ObjectMapper mapper, QmpEvents events, QmpCommandRegistry registry,
-            QmpObserver observer, QmpLimits limits) {
+    QmpChannelInitializer(
+            ObjectMapper mapper,
+            QmpEvents events,
+            QmpCommandRegistry registry,
+            QmpObserver observer,
+            QmpLimits limits) {
         this.jsonDecoder = new QmpJsonDecoder(mapper.reader());
         this.encoder = new QmpEncoder(mapper);
         this.greeter = new QmpGreeter(events);
@@ -42,7 +46,8 @@ final class QmpChannelInitializer extends ChannelInitializer<Channel> {
             channel.pipeline().addLast("encoder", encoder).addLast("refuse", new Refuser(limits.maxClients()));
             return;
         }
-        QmpSession session = new QmpSession(sessions.incrementAndGet(), channel.attr(GREETING).get());
+        QmpSession session = new QmpSession(
+                sessions.incrementAndGet(), channel.attr(GREETING).get());
         channel.pipeline()
                 .addLast("framing", new QmpFrameSplitter())
                 .addLast("json", jsonDecoder)
@@ -63,8 +68,11 @@ final class QmpChannelInitializer extends ChannelInitializer<Channel> {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             LOG.log(System.Logger.Level.WARNING, "QMP client refused: " + maxClients + " are already connected");
-            ctx.writeAndFlush(new QmpOutbound.Error(QmpErrorClass.GenericError, "Too many QMP clients: at most "
-                    + maxClients + " may be connected at once; closing the connection", null))
+            ctx.writeAndFlush(new QmpOutbound.Error(
+                            QmpErrorClass.GenericError,
+                            "Too many QMP clients: at most " + maxClients
+                                    + " may be connected at once; closing the connection",
+                            null))
                     .addListener(ChannelFutureListener.CLOSE);
         }
     }

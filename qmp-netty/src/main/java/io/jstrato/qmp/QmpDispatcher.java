@@ -31,6 +31,7 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
     /** {@code java.io.UncheckedIOException}, {@code com.fasterxml.jackson...}: a qualified class name. */
     private static final java.util.regex.Pattern JAVA_CLASS =
             java.util.regex.Pattern.compile("\\b(java|javax|jdk|sun|com|org|io|net)\\.[a-z]\\w*\\.");
+
     private final QmpCommandRegistry registry;
     private final QmpObserver observer;
     private final QmpSession session;
@@ -41,6 +42,7 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** The client shut down its sending side: answer what it sent, then close. */
     private boolean inputEnded;
+
     private CompletableFuture<Void> closed;
 
     QmpDispatcher(QmpCommandRegistry registry, QmpObserver observer, QmpSession session) {
@@ -146,7 +148,9 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
         }
         // Read again only when nothing is in flight and the replies drain, so a client cannot queue
         // unbounded work or unbounded replies.
-        ctx.channel().config().setAutoRead(!busy && waiting.isEmpty() && ctx.channel().isWritable());
+        ctx.channel()
+                .config()
+                .setAutoRead(!busy && waiting.isEmpty() && ctx.channel().isWritable());
     }
 
     private void reject(QmpInbound.Rejection rejection) {
@@ -163,8 +167,11 @@ final class QmpDispatcher extends ChannelInboundHandlerAdapter {
     private void start(QmpInbound.Request request) {
         QmpCommand command = registry.find(request.command());
         if (command == null) {
-            reject(new QmpInbound.Rejection(QmpErrorClass.CommandNotFound,
-                    "The command " + QmpEcho.of(request.command()) + " has not been found", request.id(), false));
+            reject(new QmpInbound.Rejection(
+                    QmpErrorClass.CommandNotFound,
+                    "The command " + QmpEcho.of(request.command()) + " has not been found",
+                    request.id(),
+                    false));
             return;
         }
         busy = true;

@@ -26,6 +26,7 @@ final class QmpFrameSplitter extends ByteToMessageDecoder {
     private int depth;
     /** Bit i set: the bracket opened at depth i+1 is '{'; MAX_DEPTH == 64 makes one long enough. */
     private long openBraces;
+
     private boolean inString;
     private boolean escaped;
     private boolean inBareToken;

@@ -22,7 +22,8 @@ final class QmpGreeter extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         events.join(ctx.channel());
-        ctx.writeAndFlush(new QmpOutbound.Greeting(ctx.channel().attr(QmpChannelInitializer.GREETING).get()));
+        ctx.writeAndFlush(new QmpOutbound.Greeting(
+                ctx.channel().attr(QmpChannelInitializer.GREETING).get()));
         ctx.fireChannelActive();
     }
 }

@@ -36,8 +36,8 @@ public record QmpLimits(int maxClients, long maxPendingBytes, int maxQueuedEvent
             throw new IllegalArgumentException("maxClients must be at least " + MIN_CLIENTS + ", got " + maxClients);
         }
         if (maxPendingBytes < 4L * HIGH_WATER_BYTES) {
-            throw new IllegalArgumentException("maxPendingBytes must be at least " + 4 * HIGH_WATER_BYTES
-                    + ", got " + maxPendingBytes);
+            throw new IllegalArgumentException(
+                    "maxPendingBytes must be at least " + 4 * HIGH_WATER_BYTES + ", got " + maxPendingBytes);
         }
         if (maxQueuedEvents < 1) {
             throw new IllegalArgumentException("maxQueuedEvents must be positive, got " + maxQueuedEvents);

@@ -42,7 +42,8 @@ final class QmpOutputGuard extends ChannelDuplexHandler {
             promise.tryFailure(new ClosedChannelException());
             return;
         }
-        if (msg instanceof QmpOutbound.Event && !ctx.channel().isWritable()
+        if (msg instanceof QmpOutbound.Event
+                && !ctx.channel().isWritable()
                 && ++eventsWhileStuck > limits.maxQueuedEvents()) {
             ReferenceCountUtil.release(msg);
             promise.tryFailure(new ClosedChannelException());
@@ -66,12 +67,19 @@ final class QmpOutputGuard extends ChannelDuplexHandler {
             eventsWhileStuck = 0;
         } else if (stuckTimer == null && !shed) {
             long nanos = limits.stuckTimeout().toNanos();
-            stuckTimer = ctx.executor().schedule(() -> {
-                stuckTimer = null;
-                if (!ctx.channel().isWritable()) {
-                    shed(ctx, "it has not read its replies for " + limits.stuckTimeout().toSeconds() + " s");
-                }
-            }, nanos, TimeUnit.NANOSECONDS);
+            stuckTimer = ctx.executor()
+                    .schedule(
+                            () -> {
+                                stuckTimer = null;
+                                if (!ctx.channel().isWritable()) {
+                                    shed(
+                                            ctx,
+                                            "it has not read its replies for "
+                                                    + limits.stuckTimeout().toSeconds() + " s");
+                                }
+                            },
+                            nanos,
+                            TimeUnit.NANOSECONDS);
         }
         ctx.fireChannelWritabilityChanged();
     }

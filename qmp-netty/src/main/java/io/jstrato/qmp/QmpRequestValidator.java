@@ -32,10 +32,9 @@ final class QmpRequestValidator extends MessageToMessageDecoder<JsonNode> {
         JsonNode id = request.get("id");
         for (Map.Entry<String, JsonNode> member : request.properties()) {
             String problem = switch (member.getKey()) {
-                case "execute" -> member.getValue().isTextual()
-                        ? null : "QMP input member 'execute' must be a string";
-                case "arguments" -> member.getValue().isObject()
-                        ? null : "QMP input member 'arguments' must be an object";
+                case "execute" -> member.getValue().isTextual() ? null : "QMP input member 'execute' must be a string";
+                case "arguments" ->
+                    member.getValue().isObject() ? null : "QMP input member 'arguments' must be an object";
                 case "id" -> null;
                 default -> "QMP input member '" + QmpEcho.of(member.getKey()) + "' is unexpected";
             };
@@ -45,8 +44,7 @@ final class QmpRequestValidator extends MessageToMessageDecoder<JsonNode> {
         }
         JsonNode execute = request.get("execute");
         if (execute == null) {
-            return new QmpInbound.Rejection(
-                    QmpErrorClass.GenericError, "QMP input lacks member 'execute'", id, false);
+            return new QmpInbound.Rejection(QmpErrorClass.GenericError, "QMP input lacks member 'execute'", id, false);
         }
         JsonNode arguments = request.get("arguments");
         return new QmpInbound.Request(

@@ -53,20 +53,33 @@ public final class QmpServer implements AutoCloseable {
     private record Listener(Path path, Channel channel, Object fileKey) {}
 
     /** A server with {@link QmpLimits#DEFAULT}. */
-    public QmpServer(EventLoopGroup group, QmpCommandRegistry registry, QmpEvents events,
-            QmpGreeting greeting, QmpObserver observer) {
+    public QmpServer(
+            EventLoopGroup group,
+            QmpCommandRegistry registry,
+            QmpEvents events,
+            QmpGreeting greeting,
+            QmpObserver observer) {
         this(group, registry, events, greeting, observer, QmpLimits.DEFAULT);
     }
 
-    public QmpServer(EventLoopGroup group, QmpCommandRegistry registry, QmpEvents events,
-            QmpGreeting greeting, QmpObserver observer, QmpLimits limits) {
+    public QmpServer(
+            EventLoopGroup group,
+            QmpCommandRegistry registry,
+            QmpEvents events,
+            QmpGreeting greeting,
+            QmpObserver observer,
+            QmpLimits limits) {
         this.group = Objects.requireNonNull(group, "group");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.greeting = Objects.requireNonNull(greeting, "greeting");
         this.tracker = new QmpConnectionTracker(limits.maxClients());
         ObjectMapper mapper = QmpJson.newMapper();
-        this.initializer = new QmpChannelInitializer(mapper, Objects.requireNonNull(events, "events"),
-                Objects.requireNonNull(registry, "registry"), observer == null ? QmpObserver.NONE : observer, limits);
+        this.initializer = new QmpChannelInitializer(
+                mapper,
+                Objects.requireNonNull(events, "events"),
+                Objects.requireNonNull(registry, "registry"),
+                observer == null ? QmpObserver.NONE : observer,
+                limits);
     }
 
     /** Listens on {@code socket} with the server's greeting: {@link #bind(Path, QmpGreeting)}. */
@@ -111,15 +124,16 @@ public final class QmpServer implements AutoCloseable {
                     // connection to answer what it sent (QmpDispatcher closes once the input is answered).
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     // Past the high mark the channel is not writable, and QmpDispatcher stops reading it.
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                    .childOption(
+                            ChannelOption.WRITE_BUFFER_WATER_MARK,
                             new WriteBufferWaterMark(QmpLimits.LOW_WATER_BYTES, QmpLimits.HIGH_WATER_BYTES))
                     .childAttr(QmpChannelInitializer.GREETING, socketGreeting)
                     .childHandler(initializer)
                     .bind(new DomainSocketAddress(bound.toString()))
                     .awaitUninterruptibly();
             if (!bindFuture.isSuccess()) {
-                throw new QmpBindException("Cannot listen on QMP socket " + path + ": "
-                        + reason(bindFuture.cause()), bindFuture.cause());
+                throw new QmpBindException(
+                        "Cannot listen on QMP socket " + path + ": " + reason(bindFuture.cause()), bindFuture.cause());
             }
             listener = bindFuture.channel();
             Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
@@ -129,8 +143,10 @@ public final class QmpServer implements AutoCloseable {
             listeners.add(new Listener(path, listener, fileKey));
             listener = null;
         } catch (FileAlreadyExistsException e) {
-            throw new QmpBindException("Refusing to use " + path + " as a QMP socket: another process created"
-                    + " it while this one was starting", e);
+            throw new QmpBindException(
+                    "Refusing to use " + path + " as a QMP socket: another process created"
+                            + " it while this one was starting",
+                    e);
         } catch (IOException e) {
             if (e instanceof QmpBindException bindFailure) {
                 throw bindFailure;
@@ -260,8 +276,8 @@ public final class QmpServer implements AutoCloseable {
         for (Listener listener : listeners) {
             try {
                 // Only remove what is still ours: the user may have replaced it meanwhile.
-                Object now = Files.readAttributes(listener.path(), BasicFileAttributes.class,
-                        LinkOption.NOFOLLOW_LINKS).fileKey();
+                Object now = Files.readAttributes(listener.path(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                        .fileKey();
                 if (Objects.equals(now, listener.fileKey())) {
                     Files.deleteIfExists(listener.path());
                 }

@@ -36,52 +36,65 @@ final class FakeVm {
 
     QmpCommandRegistry registry() {
         QmpCommandRegistry registry = new QmpCommandRegistry();
-        registry.register(command("stop", (args, session) -> onControl(() -> {
-            QmpArguments.NONE.validate(args);
-            if (!status.equals("running")) {
-                throw QmpException.generic("VM is already paused");
-            }
-            status = "paused";
-            events.emit("STOP", object());
-            return object();
-        })));
-        registry.register(command("cont", (args, session) -> onControl(() -> {
-            QmpArguments.NONE.validate(args);
-            if (status.equals("running")) {
-                throw QmpException.generic("VM is already running");
-            }
-            status = "running";
-            events.emit("RESUME", object());
-            return object();
-        })));
-        registry.register(command("quit", (args, session) -> onControl(() -> {
-            QmpArguments.NONE.validate(args);
-            status = "shutdown";
-            events.emit("SHUTDOWN", object().put("guest", false).put("reason", "host-qmp-quit"));
-            onQuit.accept(this);
-            return object();
-        })));
-        registry.register(command("query-status", (args, session) -> onControl(() -> {
-            QmpArguments.NONE.validate(args);
-            String now = status;
-            return object().put("running", now.equals("running")).put("singlestep", false).put("status", now);
-        })));
+        registry.register(command(
+                "stop",
+                (args, session) -> onControl(() -> {
+                    QmpArguments.NONE.validate(args);
+                    if (!status.equals("running")) {
+                        throw QmpException.generic("VM is already paused");
+                    }
+                    status = "paused";
+                    events.emit("STOP", object());
+                    return object();
+                })));
+        registry.register(command(
+                "cont",
+                (args, session) -> onControl(() -> {
+                    QmpArguments.NONE.validate(args);
+                    if (status.equals("running")) {
+                        throw QmpException.generic("VM is already running");
+                    }
+                    status = "running";
+                    events.emit("RESUME", object());
+                    return object();
+                })));
+        registry.register(command(
+                "quit",
+                (args, session) -> onControl(() -> {
+                    QmpArguments.NONE.validate(args);
+                    status = "shutdown";
+                    events.emit("SHUTDOWN", object().put("guest", false).put("reason", "host-qmp-quit"));
+                    onQuit.accept(this);
+                    return object();
+                })));
+        registry.register(command(
+                "query-status",
+                (args, session) -> onControl(() -> {
+                    QmpArguments.NONE.validate(args);
+                    String now = status;
+                    return object().put("running", now.equals("running"))
+                            .put("singlestep", false)
+                            .put("status", now);
+                })));
         QmpArguments echoArguments = QmpArguments.builder()
                 .required("text", QmpArguments.Type.STRING)
                 .optional("times", QmpArguments.Type.INTEGER)
                 .build();
         registry.register(command("echo", (args, session) -> {
             echoArguments.validate(args);
-            return CompletableFuture.completedFuture(object().put("text", args.get("text").textValue()));
+            return CompletableFuture.completedFuture(
+                    object().put("text", args.get("text").textValue()));
         }));
         registry.register(command("slow", (args, session) -> slow));
         // Test only (a real command must not block the loop): the event is queued from the control thread
         // and the stage is already complete when the dispatcher first sees it.
         registry.register(command("reset-counters", (args, session) -> {
-            CompletableFuture<JsonNode> done = CompletableFuture.supplyAsync(() -> {
-                events.emit("COUNTERS_RESET", object());
-                return object();
-            }, control);
+            CompletableFuture<JsonNode> done = CompletableFuture.supplyAsync(
+                    () -> {
+                        events.emit("COUNTERS_RESET", object());
+                        return object();
+                    },
+                    control);
             done.join();
             return done;
         }));

@@ -37,7 +37,8 @@ final class LineClient implements AutoCloseable {
         this.resource = resource;
         this.process = process;
         Thread.ofPlatform().daemon().name("qmp-test-reader").start(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(fromServer, StandardCharsets.UTF_8))) {
+            try (BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(fromServer, StandardCharsets.UTF_8))) {
                 for (String line; (line = reader.readLine()) != null; ) {
                     lines.add(line);
                 }
@@ -50,7 +51,9 @@ final class LineClient implements AutoCloseable {
     }
 
     static LineClient process(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         return new LineClient(p.getInputStream(), p.getOutputStream(), p::destroy, p);
     }
 
@@ -86,7 +89,7 @@ final class LineClient implements AutoCloseable {
     /** Waits until the server has closed the stream, returning any lines still unread. */
     List<String> awaitEnd() throws InterruptedException {
         List<String> rest = new java.util.ArrayList<>();
-        for (;;) {
+        for (; ; ) {
             String line = lines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertNotNull(line, "the server did not close the connection within " + TIMEOUT_SECONDS + " s");
             if (line.equals(END)) {

@@ -25,7 +25,8 @@ class QmpArgumentsTest {
 
     @Test
     void acceptsWhatIsDescribed() throws Exception {
-        arguments.validate((ObjectNode) mapper.readTree("{\"id\":\"d1\",\"addr\":\"0x1\",\"direct\":true,\"count\":3}"));
+        arguments.validate(
+                (ObjectNode) mapper.readTree("{\"id\":\"d1\",\"addr\":\"0x1\",\"direct\":true,\"count\":3}"));
         arguments.validate((ObjectNode) mapper.readTree("{\"id\":\"d1\"}"));
         QmpArguments.NONE.validate(mapper.createObjectNode());
     }
@@ -35,16 +36,22 @@ class QmpArgumentsTest {
         assertEquals("Parameter 'id' is missing", refusal("{\"addr\":\"0x1\"}"));
         assertEquals("Invalid parameter type for 'id', expected: string", refusal("{\"id\":1}"));
         assertEquals("Invalid parameter type for 'count', expected: integer", refusal("{\"id\":\"a\",\"count\":1.5}"));
-        assertEquals("Invalid parameter type for 'direct', expected: boolean", refusal("{\"id\":\"a\",\"direct\":\"yes\"}"));
+        assertEquals(
+                "Invalid parameter type for 'direct', expected: boolean", refusal("{\"id\":\"a\",\"direct\":\"yes\"}"));
         assertEquals("Parameter 'bogus' is unexpected", refusal("{\"id\":\"a\",\"bogus\":0}"));
         ObjectNode extra = (ObjectNode) mapper.readTree("{\"x\":1}");
-        assertEquals("Parameter 'x' is unexpected",
-                assertThrows(QmpException.class, () -> QmpArguments.NONE.validate(extra)).desc());
+        assertEquals(
+                "Parameter 'x' is unexpected",
+                assertThrows(QmpException.class, () -> QmpArguments.NONE.validate(extra))
+                        .desc());
     }
 
     @Test
     void describingAnArgumentTwiceIsAProgrammingError() {
-        assertThrows(IllegalArgumentException.class, () -> QmpArguments.builder()
-                .required("id", QmpArguments.Type.STRING).optional("id", QmpArguments.Type.ANY));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> QmpArguments.builder()
+                        .required("id", QmpArguments.Type.STRING)
+                        .optional("id", QmpArguments.Type.ANY));
     }
 }

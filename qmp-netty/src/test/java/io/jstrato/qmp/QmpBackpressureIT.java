@@ -39,6 +39,7 @@ class QmpBackpressureIT {
     private static final String GREETING_START = "{\"QMP\":";
     /** A flood this large would be read whole by a server without backpressure. */
     private static final long FLOOD_BYTES = 32L * 1024 * 1024;
+
     private static final long WAIT_SECONDS = 30;
 
     @TempDir
@@ -54,7 +55,8 @@ class QmpBackpressureIT {
     @BeforeEach
     void start() throws Exception {
         group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
-        control = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("control").unstarted(r));
+        control = Executors.newSingleThreadExecutor(
+                r -> Thread.ofPlatform().daemon().name("control").unstarted(r));
         QmpEvents events = new QmpEvents();
         FakeVm vm = new FakeVm(events, control);
         QmpObserver observer = new QmpObserver() {
@@ -70,10 +72,13 @@ class QmpBackpressureIT {
             }
         };
         // A short stuck bound keeps the test quick; it is never compared with a measured time.
-        QmpLimits limits = new QmpLimits(QmpLimits.MIN_CLIENTS, QmpLimits.DEFAULT.maxPendingBytes(),
-                QmpLimits.DEFAULT.maxQueuedEvents(), Duration.ofSeconds(3));
-        server = new QmpServer(group, vm.registry(), events, new QmpGreeting("jstrato-0.1.0", 4, 0, 1), observer,
-                limits);
+        QmpLimits limits = new QmpLimits(
+                QmpLimits.MIN_CLIENTS,
+                QmpLimits.DEFAULT.maxPendingBytes(),
+                QmpLimits.DEFAULT.maxQueuedEvents(),
+                Duration.ofSeconds(3));
+        server = new QmpServer(
+                group, vm.registry(), events, new QmpGreeting("jstrato-0.1.0", 4, 0, 1), observer, limits);
         socket = dir.resolve("qmp.sock");
         server.bind(socket);
     }
@@ -93,7 +98,8 @@ class QmpBackpressureIT {
 
     @Test
     void aClientThatNeverReadsIsThrottledBoundedAndFinallyClosedWhileAnotherIsServed() throws Exception {
-        try (LineClient good = LineClient.socket(socket); SocketChannel stuck = rawConnect()) {
+        try (LineClient good = LineClient.socket(socket);
+                SocketChannel stuck = rawConnect()) {
             assertTrue(good.next().startsWith(GREETING_START));
             stuck.configureBlocking(false);
             byte[] one = "{\"execute\":\"query-status\"}".getBytes(StandardCharsets.US_ASCII);
@@ -121,14 +127,16 @@ class QmpBackpressureIT {
             }
             maxPending = Math.max(maxPending, server.pendingOutboundBytes());
             assertTrue(blocked, "the server read all " + written + " bytes of a client that reads nothing");
-            assertTrue(maxPending <= server.limits().maxPendingBytes(),
+            assertTrue(
+                    maxPending <= server.limits().maxPendingBytes(),
                     "the server held " + maxPending + " bytes for a client that does not read");
 
             // Meanwhile the well-behaved client is answered, as often as it asks.
             for (int i = 0; i < 20; i++) {
                 good.send("{\"execute\":\"query-status\",\"id\":" + i + "}");
-                assertEquals("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"},\"id\":"
-                        + i + "}", good.next());
+                assertEquals(
+                        "{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"},\"id\":" + i + "}",
+                        good.next());
             }
 
             // The stuck one is closed once it stays stuck; the good one is still served afterwards.
@@ -173,8 +181,10 @@ class QmpBackpressureIT {
                 assertTrue(client.next().startsWith(GREETING_START));
             }
             try (LineClient extra = LineClient.socket(socket)) {
-                assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Too many QMP clients: at most 16 may"
-                        + " be connected at once; closing the connection\"}}", extra.next());
+                assertEquals(
+                        "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Too many QMP clients: at most 16 may"
+                                + " be connected at once; closing the connection\"}}",
+                        extra.next());
                 assertEquals(List.of(), extra.awaitEnd());
             }
             for (LineClient client : admitted) {

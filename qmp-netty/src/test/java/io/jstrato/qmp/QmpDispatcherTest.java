@@ -29,8 +29,8 @@ class QmpDispatcherTest {
             observed.add("rejected:" + error);
         }
     };
-    private final EmbeddedChannel channel =
-            new EmbeddedChannel(new QmpDispatcher(vm.registry(), observer, new QmpSession(1, new QmpGreeting("jstrato-test", 4, 0, 1))));
+    private final EmbeddedChannel channel = new EmbeddedChannel(
+            new QmpDispatcher(vm.registry(), observer, new QmpSession(1, new QmpGreeting("jstrato-test", 4, 0, 1))));
 
     private static QmpInbound.Request request(String command, com.fasterxml.jackson.databind.JsonNode id) {
         return new QmpInbound.Request(command, FakeVm.object(), id);
@@ -88,7 +88,9 @@ class QmpDispatcherTest {
 
     @Test
     void oneCommandAtATimeLaterInputWaitsAndReadingStops() {
-        channel.writeInbound(request("slow", new IntNode(1)), request("query-status", new IntNode(2)),
+        channel.writeInbound(
+                request("slow", new IntNode(1)),
+                request("query-status", new IntNode(2)),
                 QmpInbound.Rejection.of("QMP input must be a JSON object"));
         assertNull(channel.readOutbound(), "nothing may overtake the command in flight");
         assertFalse(channel.config().isAutoRead(), "reading stops while a command is in flight");
@@ -107,7 +109,8 @@ class QmpDispatcherTest {
 
     @Test
     void aFatalRejectionIsAnsweredAfterTheCommandInFlightThenCloses() {
-        channel.writeInbound(request("slow", null),
+        channel.writeInbound(
+                request("slow", null),
                 new QmpInbound.Rejection(QmpErrorClass.GenericError, "too big", null, true),
                 request("stop", null));
         vm.slow.complete(FakeVm.object());
@@ -145,8 +148,14 @@ class QmpDispatcherTest {
         assertFalse(channel.config().isAutoRead(), "and the socket is not read");
         channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
         channel.runPendingTasks();
-        assertEquals(new IntNode(1), assertInstanceOf(QmpOutbound.Return.class, channel.readOutbound()).id());
-        assertEquals(new IntNode(2), assertInstanceOf(QmpOutbound.Return.class, channel.readOutbound()).id());
+        assertEquals(
+                new IntNode(1),
+                assertInstanceOf(QmpOutbound.Return.class, channel.readOutbound())
+                        .id());
+        assertEquals(
+                new IntNode(2),
+                assertInstanceOf(QmpOutbound.Return.class, channel.readOutbound())
+                        .id());
         assertEquals("paused", vm.status());
         assertTrue(channel.config().isAutoRead(), "drained: read again");
         assertFalse(channel.finish());

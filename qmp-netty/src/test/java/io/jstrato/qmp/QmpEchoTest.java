@@ -13,7 +13,8 @@ class QmpEchoTest {
 
     @Test
     void longTextIsItsStartAndItsLength() {
-        assertEquals("y".repeat(QmpEcho.MAX_CHARS) + "... (65 characters)", QmpEcho.of("y".repeat(QmpEcho.MAX_CHARS + 1)));
+        assertEquals(
+                "y".repeat(QmpEcho.MAX_CHARS) + "... (65 characters)", QmpEcho.of("y".repeat(QmpEcho.MAX_CHARS + 1)));
     }
 
     @Test

@@ -26,8 +26,9 @@ class QmpEncoderTest {
 
     @Test
     void greetingInTheSeedsKeyOrder() {
-        assertEquals("{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4},"
-                + "\"package\":\"jstrato-0.1.0\"},\"capabilities\":[]}}\r\n",
+        assertEquals(
+                "{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4},"
+                        + "\"package\":\"jstrato-0.1.0\"},\"capabilities\":[]}}\r\n",
                 encode(new QmpOutbound.Greeting(new QmpGreeting("jstrato-0.1.0", 4, 0, 1))));
         assertFalse(channel.finish());
     }
@@ -35,34 +36,42 @@ class QmpEncoderTest {
     @Test
     void returnThenId() throws Exception {
         assertEquals("{\"return\":{}}\r\n", encode(new QmpOutbound.Return(mapper.createObjectNode(), null)));
-        assertEquals("{\"return\":{\"b\":1,\"a\":[true]},\"id\":{\"k\":null}}\r\n",
-                encode(new QmpOutbound.Return(mapper.readTree("{\"b\":1,\"a\":[true]}"), mapper.readTree("{\"k\":null}"))));
-        assertEquals("{\"return\":[],\"id\":null}\r\n",
+        assertEquals(
+                "{\"return\":{\"b\":1,\"a\":[true]},\"id\":{\"k\":null}}\r\n",
+                encode(new QmpOutbound.Return(
+                        mapper.readTree("{\"b\":1,\"a\":[true]}"), mapper.readTree("{\"k\":null}"))));
+        assertEquals(
+                "{\"return\":[],\"id\":null}\r\n",
                 encode(new QmpOutbound.Return(mapper.createArrayNode(), NullNode.getInstance())));
         assertFalse(channel.finish());
     }
 
     @Test
     void errorClassDescThenId() throws Exception {
-        assertEquals("{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command x has not been found\"},\"id\":\"a\"}\r\n",
-                encode(new QmpOutbound.Error(QmpErrorClass.CommandNotFound, "The command x has not been found",
-                        mapper.readTree("\"a\""))));
+        assertEquals(
+                "{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command x has not been found\"},\"id\":\"a\"}\r\n",
+                encode(new QmpOutbound.Error(
+                        QmpErrorClass.CommandNotFound, "The command x has not been found", mapper.readTree("\"a\""))));
         assertFalse(channel.finish());
     }
 
     @Test
     void eventDataTimestamp() {
-        assertEquals("{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"},"
-                + "\"timestamp\":{\"seconds\":1590563776,\"microseconds\":519808}}\r\n",
-                encode(new QmpOutbound.Event("SHUTDOWN",
+        assertEquals(
+                "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"},"
+                        + "\"timestamp\":{\"seconds\":1590563776,\"microseconds\":519808}}\r\n",
+                encode(new QmpOutbound.Event(
+                        "SHUTDOWN",
                         mapper.createObjectNode().put("guest", false).put("reason", "host-qmp-quit"),
-                        1590563776L, 519808)));
+                        1590563776L,
+                        519808)));
         assertFalse(channel.finish());
     }
 
     @Test
     void nonAsciiIsWrittenAsUtf8() {
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"caf\u00e9\"}}\r\n",
+        assertEquals(
+                "{\"error\":{\"class\":\"GenericError\",\"desc\":\"caf\u00e9\"}}\r\n",
                 encode(new QmpOutbound.Error(QmpErrorClass.GenericError, "caf\u00e9", null)));
         assertFalse(channel.finish());
     }

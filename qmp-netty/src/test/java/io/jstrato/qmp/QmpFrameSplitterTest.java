@@ -104,7 +104,8 @@ class QmpFrameSplitterTest {
     void exactly64KiBPassesOneByteMoreIsFatalEvenBeforeItEnds() {
         String prefix = "{\"execute\":\"echo\",\"arguments\":{\"text\":\"";
         String suffix = "\"}}";
-        String fits = prefix + "x".repeat(QmpFrameSplitter.MAX_VALUE_BYTES - prefix.length() - suffix.length()) + suffix;
+        String fits =
+                prefix + "x".repeat(QmpFrameSplitter.MAX_VALUE_BYTES - prefix.length() - suffix.length()) + suffix;
         assertEquals(65536, fits.length());
         write(fits);
         assertEquals(fits, next());

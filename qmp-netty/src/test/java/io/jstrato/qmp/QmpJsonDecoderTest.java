@@ -34,7 +34,8 @@ class QmpJsonDecoderTest {
 
     @Test
     void invalidJsonIsANonFatalParseErrorWithoutId() {
-        for (String bad : new String[] {"{\"execute\":stop}", "{\"a\":[}", "]", "nul", "{\"a\":1,\"a\":2}", "\"\\q\""}) {
+        for (String bad :
+                new String[] {"{\"execute\":stop}", "{\"a\":[}", "]", "nul", "{\"a\":1,\"a\":2}", "\"\\q\""}) {
             write(bad);
             QmpInbound.Rejection rejection = assertInstanceOf(QmpInbound.Rejection.class, channel.readInbound(), bad);
             assertEquals(QmpErrorClass.GenericError, rejection.errorClass());
@@ -51,13 +52,28 @@ class QmpJsonDecoderTest {
     @Test
     void utf8SurvivesDecoding() {
         write("{\"text\":\"h\u00e9\u4e16\"}");
-        assertEquals("h\u00e9\u4e16", ((JsonNode) channel.readInbound()).get("text").textValue());
+        assertEquals(
+                "h\u00e9\u4e16", ((JsonNode) channel.readInbound()).get("text").textValue());
         assertFalse(channel.finish());
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"{\"id\":NaN}", "{\"id\":Infinity}", "{\"id\":-Infinity}",
-            "[1,+2]", "{\"a\":01}", "{'a':1}", "{\"a\":1,}", "[\"\u0001\"]", "{\"a\":1}}", "[}", "{]", "tru", "\"\\x\""})
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "{\"id\":NaN}",
+                "{\"id\":Infinity}",
+                "{\"id\":-Infinity}",
+                "[1,+2]",
+                "{\"a\":01}",
+                "{'a':1}",
+                "{\"a\":1,}",
+                "[\"\u0001\"]",
+                "{\"a\":1}}",
+                "[}",
+                "{]",
+                "tru",
+                "\"\\x\""
+            })
     void parseErrorsAreSentencesWithoutJavaInternals(String bad) {
         write(bad);
         assertCleanParseError(channel.readInbound());
@@ -67,8 +83,12 @@ class QmpJsonDecoderTest {
     /** Found by the reliability suite's fuzzer: Jackson took these for UTF-32 and UTF-16. */
     @Test
     void zeroBytesNearTheStartAreReadAsUtf8NotAsAnotherEncoding() {
-        for (byte[] bad : new byte[][] {{'{', 0, 0, 0, '"', 'a', '"', ':', '1', '}'}, {'{', 0, '"', 'a', '"', ':', '1', '}'},
-                {0, '{', 0, '}'}, {0, 0, 0, '{'}}) {
+        for (byte[] bad : new byte[][] {
+            {'{', 0, 0, 0, '"', 'a', '"', ':', '1', '}'},
+            {'{', 0, '"', 'a', '"', ':', '1', '}'},
+            {0, '{', 0, '}'},
+            {0, 0, 0, '{'}
+        }) {
             channel.writeInbound(Unpooled.wrappedBuffer(bad));
             String desc = assertCleanParseError(channel.readInbound());
             assertTrue(desc.contains("code 0"), desc); // the NUL the client sent, not a UTF-16 character
@@ -78,10 +98,13 @@ class QmpJsonDecoderTest {
 
     @Test
     void invalidUtf8IsANonFatalParseErrorNamingTheByte() {
-        channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '(', '"', '}'}));
-        assertEquals("JSON parse error, invalid UTF-8 at byte 7 of the input", assertCleanParseError(channel.readInbound()));
+        channel.writeInbound(
+                Unpooled.wrappedBuffer(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '(', '"', '}'}));
+        assertEquals(
+                "JSON parse error, invalid UTF-8 at byte 7 of the input", assertCleanParseError(channel.readInbound()));
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0xFF, (byte) 0xFE, '{', '}'}));
-        assertEquals("JSON parse error, invalid UTF-8 at byte 1 of the input", assertCleanParseError(channel.readInbound()));
+        assertEquals(
+                "JSON parse error, invalid UTF-8 at byte 1 of the input", assertCleanParseError(channel.readInbound()));
         write("{\"execute\":\"cont\"}");
         assertEquals("cont", ((JsonNode) channel.readInbound()).get("execute").textValue());
         assertFalse(channel.finish());
@@ -97,11 +120,15 @@ class QmpJsonDecoderTest {
 
     @Test
     void jacksonsHintsAreCut() {
-        assertEquals("Non-standard token 'NaN'", JsonInput.describe(
-                "Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"));
-        assertEquals("Unexpected end-of-input: expected close marker for Object", JsonInput.describe(
-                "Unexpected end-of-input: expected close marker for Object (start marker at [Source: "
-                        + "(io.netty.buffer.ByteBufInputStream); line: 1, column: 1])"));
+        assertEquals(
+                "Non-standard token 'NaN'",
+                JsonInput.describe(
+                        "Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"));
+        assertEquals(
+                "Unexpected end-of-input: expected close marker for Object",
+                JsonInput.describe(
+                        "Unexpected end-of-input: expected close marker for Object (start marker at [Source: "
+                                + "(io.netty.buffer.ByteBufInputStream); line: 1, column: 1])"));
         assertEquals("invalid JSON", JsonInput.describe("odd `com.fasterxml.Thing` left over"));
     }
 
@@ -109,8 +136,8 @@ class QmpJsonDecoderTest {
         QmpInbound.Rejection rejection = assertInstanceOf(QmpInbound.Rejection.class, inbound);
         String desc = rejection.desc();
         assertTrue(desc.startsWith("JSON parse error, "), desc);
-        for (String internal : new String[] {"`", "com.fasterxml", "io.netty", "java.", "Source:", "Feature",
-                "Constraints", "\n"}) {
+        for (String internal :
+                new String[] {"`", "com.fasterxml", "io.netty", "java.", "Source:", "Feature", "Constraints", "\n"}) {
             assertFalse(desc.contains(internal), internal + " in: " + desc);
         }
         return desc;

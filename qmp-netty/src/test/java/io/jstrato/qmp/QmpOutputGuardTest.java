@@ -18,14 +18,15 @@ import org.junit.jupiter.api.Test;
  * user-defined writability bit) and whose clock it moves: no wall-clock time is involved.
  */
 class QmpOutputGuardTest {
-    private static final QmpLimits LIMITS = new QmpLimits(16, 4 * QmpLimits.HIGH_WATER_BYTES, 3,
-            Duration.ofSeconds(30));
+    private static final QmpLimits LIMITS =
+            new QmpLimits(16, 4 * QmpLimits.HIGH_WATER_BYTES, 3, Duration.ofSeconds(30));
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     QmpOutputGuardTest() {
         channel.freezeTime();
-        channel.pipeline().addLast(new QmpOutputGuard(LIMITS, new QmpSession(7, new QmpGreeting("jstrato-test", 4, 0, 1))));
+        channel.pipeline()
+                .addLast(new QmpOutputGuard(LIMITS, new QmpSession(7, new QmpGreeting("jstrato-test", 4, 0, 1))));
     }
 
     private static QmpOutbound.Event event() {

@@ -21,8 +21,8 @@ class QmpPipelineTest {
 
     private final QmpEvents events = new QmpEvents();
     private final FakeVm vm = new FakeVm(events, Runnable::run);
-    private final EmbeddedChannel channel = connection(new QmpChannelInitializer(QmpJson.newMapper(), events,
-            vm.registry(), QmpObserver.NONE, QmpLimits.DEFAULT));
+    private final EmbeddedChannel channel = connection(
+            new QmpChannelInitializer(QmpJson.newMapper(), events, vm.registry(), QmpObserver.NONE, QmpLimits.DEFAULT));
 
     /** A connection as a listener accepts it: its socket's greeting set before the pipeline is built. */
     private static EmbeddedChannel connection(QmpChannelInitializer initializer) {
@@ -105,12 +105,19 @@ class QmpPipelineTest {
     @Test
     void everyShapeErrorThroughTheWholePipeline() {
         afterGreeting();
-        type("[] {\"id\":5} {\"execute\":\"nope\",\"id\":\"n\"} {\"execute\":\"echo\",\"arguments\":{\"text\":1}}"
-                + " {\"execute\":\"echo\",\"arguments\":{}} {\"execute\":\"echo\",\"arguments\":{\"text\":\"hi\"},\"id\":9}");
+        type(
+                "[] {\"id\":5} {\"execute\":\"nope\",\"id\":\"n\"} {\"execute\":\"echo\",\"arguments\":{\"text\":1}}"
+                        + " {\"execute\":\"echo\",\"arguments\":{}} {\"execute\":\"echo\",\"arguments\":{\"text\":\"hi\"},\"id\":9}");
         assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"QMP input must be a JSON object\"}}", line());
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"QMP input lacks member 'execute'\"},\"id\":5}", line());
-        assertEquals("{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command nope has not been found\"},\"id\":\"n\"}", line());
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Invalid parameter type for 'text', expected: string\"}}", line());
+        assertEquals(
+                "{\"error\":{\"class\":\"GenericError\",\"desc\":\"QMP input lacks member 'execute'\"},\"id\":5}",
+                line());
+        assertEquals(
+                "{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command nope has not been found\"},\"id\":\"n\"}",
+                line());
+        assertEquals(
+                "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Invalid parameter type for 'text', expected: string\"}}",
+                line());
         assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Parameter 'text' is missing\"}}", line());
         assertEquals("{\"return\":{\"text\":\"hi\"},\"id\":9}", line());
         assertNull(line());
@@ -118,13 +125,28 @@ class QmpPipelineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"\"abc\"", "7", "-12345678901234567890", "2.5", "0.125", "true", "false", "null",
-            "[1,\"x\",[]]", "{\"a\":{\"b\":[null]}}", "{}", "\"\\u00e9\\n\""})
+    @ValueSource(
+            strings = {
+                "\"abc\"",
+                "7",
+                "-12345678901234567890",
+                "2.5",
+                "0.125",
+                "true",
+                "false",
+                "null",
+                "[1,\"x\",[]]",
+                "{\"a\":{\"b\":[null]}}",
+                "{}",
+                "\"\\u00e9\\n\""
+            })
     void anIdOfEveryJsonTypeIsEchoedUnchanged(String id) {
         afterGreeting();
         type("{\"execute\":\"query-status\",\"id\":" + id + "}");
-        assertEquals("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"},\"id\":"
-                + id.replace("\\u00e9", "\u00e9") + "}", line());
+        assertEquals(
+                "{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"},\"id\":"
+                        + id.replace("\\u00e9", "\u00e9") + "}",
+                line());
         type("{\"execute\":\"nope\",\"id\":" + id + "}");
         assertTrue(line().endsWith(",\"id\":" + id.replace("\\u00e9", "\u00e9") + "}"));
         assertFalse(channel.finish());
@@ -147,14 +169,20 @@ class QmpPipelineTest {
         afterGreeting();
         String name = "x".repeat(10_000);
         type("{\"execute\":\"" + name + "\"}");
-        assertEquals("{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command " + "x".repeat(QmpEcho.MAX_CHARS)
-                + "... (10000 characters) has not been found\"}}", line());
+        assertEquals(
+                "{\"error\":{\"class\":\"CommandNotFound\",\"desc\":\"The command " + "x".repeat(QmpEcho.MAX_CHARS)
+                        + "... (10000 characters) has not been found\"}}",
+                line());
         type("{\"execute\":\"stop\",\"" + name + "\":1}");
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"QMP input member '" + "x".repeat(QmpEcho.MAX_CHARS)
-                + "... (10000 characters)' is unexpected\"}}", line());
+        assertEquals(
+                "{\"error\":{\"class\":\"GenericError\",\"desc\":\"QMP input member '" + "x".repeat(QmpEcho.MAX_CHARS)
+                        + "... (10000 characters)' is unexpected\"}}",
+                line());
         type("{\"execute\":\"stop\",\"arguments\":{\"" + name + "\":1}}");
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"Parameter '" + "x".repeat(QmpEcho.MAX_CHARS)
-                + "... (10000 characters)' is unexpected\"}}", line());
+        assertEquals(
+                "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Parameter '" + "x".repeat(QmpEcho.MAX_CHARS)
+                        + "... (10000 characters)' is unexpected\"}}",
+                line());
         assertFalse(channel.finish());
     }
 
@@ -165,8 +193,10 @@ class QmpPipelineTest {
                 + "{\"execute\":\"cont\"}");
         assertTrue(line().startsWith("{\"event\":\"STOP\""));
         assertEquals("{\"return\":{}}", line());
-        assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"JSON parse error, input larger than 64 KiB;"
-                + " closing the connection\"}}", line());
+        assertEquals(
+                "{\"error\":{\"class\":\"GenericError\",\"desc\":\"JSON parse error, input larger than 64 KiB;"
+                        + " closing the connection\"}}",
+                line());
         channel.runPendingTasks();
         assertNull(line());
         assertFalse(channel.isOpen());

@@ -31,8 +31,8 @@ class QmpRequestValidatorTest {
 
     @Test
     void aWellFormedRequest() throws Exception {
-        QmpInbound.Request request = assertInstanceOf(QmpInbound.Request.class,
-                validate("{\"id\":7,\"arguments\":{\"a\":1},\"execute\":\"echo\"}"));
+        QmpInbound.Request request = assertInstanceOf(
+                QmpInbound.Request.class, validate("{\"id\":7,\"arguments\":{\"a\":1},\"execute\":\"echo\"}"));
         assertEquals("echo", request.command());
         assertEquals(1, request.arguments().get("a").intValue());
         assertEquals(7, request.id().intValue());
@@ -44,8 +44,8 @@ class QmpRequestValidatorTest {
         QmpInbound.Request request = assertInstanceOf(QmpInbound.Request.class, validate("{\"execute\":\"stop\"}"));
         assertTrue(request.arguments().isEmpty());
         assertNull(request.id());
-        QmpInbound.Request withNullId = assertInstanceOf(QmpInbound.Request.class,
-                validate("{\"execute\":\"stop\",\"id\":null}"));
+        QmpInbound.Request withNullId =
+                assertInstanceOf(QmpInbound.Request.class, validate("{\"execute\":\"stop\",\"id\":null}"));
         assertEquals(NullNode.getInstance(), withNullId.id());
         assertFalse(channel.finish());
     }
@@ -58,7 +58,8 @@ class QmpRequestValidatorTest {
         assertRejected("{}", "QMP input lacks member 'execute'", null);
         assertRejected("{\"id\":\"x\"}", "QMP input lacks member 'execute'", mapper.readTree("\"x\""));
         assertRejected("{\"execute\":1,\"id\":2}", "QMP input member 'execute' must be a string", mapper.readTree("2"));
-        assertRejected("{\"execute\":\"stop\",\"arguments\":[]}", "QMP input member 'arguments' must be an object", null);
+        assertRejected(
+                "{\"execute\":\"stop\",\"arguments\":[]}", "QMP input member 'arguments' must be an object", null);
         assertRejected("{\"execute\":\"stop\",\"argumets\":{}}", "QMP input member 'argumets' is unexpected", null);
         assertFalse(channel.finish());
     }

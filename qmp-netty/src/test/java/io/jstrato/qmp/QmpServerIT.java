@@ -47,7 +47,8 @@ class QmpServerIT {
     @BeforeEach
     void start() throws Exception {
         group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
-        control = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("control").unstarted(r));
+        control = Executors.newSingleThreadExecutor(
+                r -> Thread.ofPlatform().daemon().name("control").unstarted(r));
         events = new QmpEvents();
         vm = new FakeVm(events, control);
         server = new QmpServer(group, vm.registry(), events, new QmpGreeting("jstrato-0.1.0", 4, 0, 1), null);
@@ -105,7 +106,8 @@ class QmpServerIT {
         Path other = dir.resolve("other.sock");
         server.bind(socket);
         server.bind(other, new QmpGreeting("jstrato-0.1.0", 5, 0, 1));
-        try (LineClient first = connect(); LineClient second = LineClient.socket(other)) {
+        try (LineClient first = connect();
+                LineClient second = LineClient.socket(other)) {
             assertEquals(GREETING.replace("\"major\":4", "\"major\":5"), second.next());
             first.send("{\"execute\":\"query-status\"}\n");
             second.send("{\"execute\":\"query-status\"}\n");
@@ -135,7 +137,8 @@ class QmpServerIT {
         try (ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             live.bind(UnixDomainSocketAddress.of(socket));
             QmpBindException refused = assertThrows(QmpBindException.class, () -> server.bind(socket));
-            assertEquals("Refusing to use " + socket + " as a QMP socket: another process is listening on it",
+            assertEquals(
+                    "Refusing to use " + socket + " as a QMP socket: another process is listening on it",
                     refused.getMessage());
             live.accept().close(); // our probe's connection, still queued on the live listener
             assertTrue(Files.exists(socket));
@@ -150,8 +153,8 @@ class QmpServerIT {
     void aFileThatIsNotASocketIsRefusedAndLeftUntouched() throws Exception {
         Files.writeString(socket, "precious user data\n");
         QmpBindException refused = assertThrows(QmpBindException.class, () -> server.bind(socket));
-        assertEquals("Refusing to use " + socket + " as a QMP socket: it exists and is not a socket",
-                refused.getMessage());
+        assertEquals(
+                "Refusing to use " + socket + " as a QMP socket: it exists and is not a socket", refused.getMessage());
         assertEquals("precious user data\n", Files.readString(socket));
         Path directory = Files.createDirectory(dir.resolve("adir"));
         assertThrows(QmpBindException.class, () -> server.bind(directory));
@@ -181,19 +184,22 @@ class QmpServerIT {
 
     @Test
     void aDirectoryTooLongForASocketIsOneClearSentence() throws Exception {
-        Path parent = Files.createDirectory(dir.resolve("d".repeat(99 - dir.toString().length() - 1)));
+        Path parent =
+                Files.createDirectory(dir.resolve("d".repeat(99 - dir.toString().length() - 1)));
         Path tooDeep = parent.resolve("q");
         QmpBindException refused = assertThrows(QmpBindException.class, () -> server.bind(tooDeep));
-        assertEquals("Cannot listen on QMP socket " + tooDeep + ": its directory's path is longer than 98 bytes,"
-                + " which a Unix socket's path leaves room for", refused.getMessage());
+        assertEquals(
+                "Cannot listen on QMP socket " + tooDeep + ": its directory's path is longer than 98 bytes,"
+                        + " which a Unix socket's path leaves room for",
+                refused.getMessage());
     }
 
     @Test
     void aMissingDirectoryIsOneClearSentence() {
         Path nowhere = dir.resolve("no/such/dir/qmp.sock");
         QmpBindException refused = assertThrows(QmpBindException.class, () -> server.bind(nowhere));
-        assertTrue(refused.getMessage().startsWith("Cannot listen on QMP socket " + nowhere + ": "),
-                refused.getMessage());
+        assertTrue(
+                refused.getMessage().startsWith("Cannot listen on QMP socket " + nowhere + ": "), refused.getMessage());
     }
 
     @Test
@@ -243,14 +249,16 @@ class QmpServerIT {
         List<String> names = new ArrayList<>();
         for (int request = 0; names.size() < count; request++) {
             client.send("{\"execute\":\"query-status\",\"id\":" + request + "}");
-            for (;;) {
+            for (; ; ) {
                 String line = client.next();
                 if (line.startsWith("{\"event\":")) {
                     names.add(line.substring(10, line.indexOf('"', 10)));
                     continue;
                 }
-                assertTrue(line.matches("\\{\"return\":\\{\"running\":(true|false),\"singlestep\":false,"
-                        + "\"status\":\"(running|paused)\"},\"id\":" + request + "}"), line);
+                assertTrue(
+                        line.matches("\\{\"return\":\\{\"running\":(true|false),\"singlestep\":false,"
+                                + "\"status\":\"(running|paused)\"},\"id\":" + request + "}"),
+                        line);
                 break;
             }
         }
@@ -311,15 +319,21 @@ class QmpServerIT {
         server.bind(socket);
         String script = "printf '%s\\n%s\\n%s\\n' '{\"execute\":\"stop\"}' '{\"execute\":\"query-status\",\"id\":7}' "
                 + "'{\"execute\":\"cont\"}' | " + client.formatted(socket);
-        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the client exits once everything is answered");
-        List<String> lines = new String(p.getInputStream().readAllBytes()).lines()
-                .map(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l).toList();
+        Process p = new ProcessBuilder("bash", "-c", script)
+                .redirectErrorStream(true)
+                .start();
+        assertTrue(
+                p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS), "the client exits once everything is answered");
+        List<String> lines = new String(p.getInputStream().readAllBytes())
+                .lines()
+                .map(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l)
+                .toList();
         assertEquals(6, lines.size(), lines.toString());
         assertEquals(GREETING, lines.get(0));
         assertTrue(lines.get(1).startsWith("{\"event\":\"STOP\""), lines.toString());
         assertEquals(RETURN, lines.get(2));
-        assertEquals("{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"},\"id\":7}", lines.get(3));
+        assertEquals(
+                "{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"},\"id\":7}", lines.get(3));
         assertTrue(lines.get(4).startsWith("{\"event\":\"RESUME\""), lines.toString());
         assertEquals(RETURN, lines.get(5));
     }
@@ -343,7 +357,8 @@ class QmpServerIT {
         Path second = dir.resolve("second.sock");
         server.bind(socket);
         server.bind(second);
-        try (LineClient onFirst = connect(); LineClient onSecond = LineClient.socket(second)) {
+        try (LineClient onFirst = connect();
+                LineClient onSecond = LineClient.socket(second)) {
             assertEquals(GREETING, onSecond.next());
             onSecond.send("{\"execute\":\"quit\",\"id\":\"bye\"}");
             String shutdown = "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"},";

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What scenarios share: the launchers, the guests, a scratch directory (short paths: QMP socket paths are
  * limited to 107 bytes), and the number of VMs the many-VM scenario starts.
  */
-public record Context(Launchers launchers, Path home, Path guests, Path work, int manyVms, Duration timeout,
-                      AtomicInteger sequence) {
+public record Context(
+        Launchers launchers, Path home, Path guests, Path work, int manyVms, Duration timeout, AtomicInteger sequence) {
 
     public Path guest(String name) {
         Path elf = guests.resolve(name + ".elf");

@@ -39,7 +39,13 @@ public final class Harness {
         this.options = options;
         this.machine = MachineFacts.probe(options.qemu());
         Launchers launchers = new Launchers(options.home().resolve("bin/jstrato"), options.qemu(), machine.kvmUsable());
-        this.context = new Context(launchers, options.home(), options.guests(), work, options.vms(), options.timeout(),
+        this.context = new Context(
+                launchers,
+                options.home(),
+                options.guests(),
+                work,
+                options.vms(),
+                options.timeout(),
                 new AtomicInteger());
     }
 
@@ -76,12 +82,24 @@ public final class Harness {
 
     /** Every scenario, in report order. */
     static List<Scenario> scenarios(int vms) {
-        return List.of(new VersionScenario(), new GreetingScenario(), new BootScenario(), new LinuxBootScenario(),
-                new QuitScenario(), new SnapshotScenario(),
-                new IdleRssScenario(), new QmpScenario(), new ExitsScenario(), new PioExitBaselineScenario(),
-                new BlkScenario("seqwrite", false), new BlkScenario("seqread", false),
-                new BlkScenario("randread", false), new BlkScenario("seqwrite", true),
-                new BlkScenario("seqread", true), new BlkScenario("randread", true), new ManyVmsScenario(vms));
+        return List.of(
+                new VersionScenario(),
+                new GreetingScenario(),
+                new BootScenario(),
+                new LinuxBootScenario(),
+                new QuitScenario(),
+                new SnapshotScenario(),
+                new IdleRssScenario(),
+                new QmpScenario(),
+                new ExitsScenario(),
+                new PioExitBaselineScenario(),
+                new BlkScenario("seqwrite", false),
+                new BlkScenario("seqread", false),
+                new BlkScenario("randread", false),
+                new BlkScenario("seqwrite", true),
+                new BlkScenario("seqread", true),
+                new BlkScenario("randread", true),
+                new ManyVmsScenario(vms));
     }
 
     private Path runAll() throws IOException, InterruptedException {
@@ -112,8 +130,13 @@ public final class Harness {
 
     /** The ids a partial run (--only) measures, in report order; empty for a run of every scenario. */
     private List<String> selectedIds() {
-        return options.only().isEmpty() ? List.of() : scenarios(options.vms()).stream().map(Scenario::id)
-                .distinct().filter(options.only()::contains).toList();
+        return options.only().isEmpty()
+                ? List.of()
+                : scenarios(options.vms()).stream()
+                        .map(Scenario::id)
+                        .distinct()
+                        .filter(options.only()::contains)
+                        .toList();
     }
 
     private List<Row> run(Scenario s, String noKvm) throws InterruptedException {
@@ -135,8 +158,9 @@ public final class Harness {
                 if (side == Side.JSTRATO && s.needsKvm() && noKvm != null || failed.get(side)[0] != null) {
                     continue;
                 }
-                System.err.printf("harness: %s run %d/%d on %s%n", s.metrics().getFirst().title(), run + 1,
-                        options.runs(), side.label());
+                System.err.printf(
+                        "harness: %s run %d/%d on %s%n",
+                        s.metrics().getFirst().title(), run + 1, options.runs(), side.label());
                 try {
                     double[] values = s.measure(side, context);
                     for (int i = 0; i < n; i++) {
@@ -152,9 +176,9 @@ public final class Harness {
         }
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            rows.add(new Row(annotate(s, s.metrics().get(i)),
-                    column(samples.get(Side.JSTRATO).get(i), failed.get(Side.JSTRATO)[0],
-                            s.needsKvm() ? noKvm : null),
+            rows.add(new Row(
+                    annotate(s, s.metrics().get(i)),
+                    column(samples.get(Side.JSTRATO).get(i), failed.get(Side.JSTRATO)[0], s.needsKvm() ? noKvm : null),
                     column(samples.get(Side.QEMU).get(i), failed.get(Side.QEMU)[0], null)));
         }
         return rows;
@@ -200,9 +224,12 @@ public final class Harness {
      */
     private String jstratoUnavailable() {
         String why = machine.kvmNote().isEmpty() ? "not present" : machine.kvmNote();
-        try (VmProcess p = VmProcess.start(context.launchers().command(Side.JSTRATO,
-                VmSpec.of(context.guest("hello"), "console=ttyS0", context.socket())), Map.of())) {
-            String line = p.awaitStderr(l -> l.startsWith("jstrato: error"), options.timeout()).text();
+        try (VmProcess p = VmProcess.start(
+                context.launchers()
+                        .command(Side.JSTRATO, VmSpec.of(context.guest("hello"), "console=ttyS0", context.socket())),
+                Map.of())) {
+            String line = p.awaitStderr(l -> l.startsWith("jstrato: error"), options.timeout())
+                    .text();
             notes.add("jstrato asked to boot `hello` here answers: `" + line + "`");
         } catch (Exception e) {
             notes.add("jstrato was not asked to boot here: " + oneLine(e));
@@ -215,8 +242,8 @@ public final class Harness {
      * on first use, and a first QEMU exec pays the page cache; neither is what a user pays every time.
      */
     private void warmUp() {
-        List<List<String>> commands = List.of(List.of(context.launchers().jstrato().toString(), "--version"),
-                List.of(options.qemu(), "--version"));
+        List<List<String>> commands = List.of(
+                List.of(context.launchers().jstrato().toString(), "--version"), List.of(options.qemu(), "--version"));
         for (List<String> command : commands) {
             try (VmProcess p = VmProcess.start(command, Map.of())) {
                 p.awaitExit(java.time.Duration.ofMinutes(10));

@@ -11,8 +11,8 @@ import java.util.Set;
  *
  * @param only scenario ids to run (empty: all)
  */
-public record HarnessOptions(int runs, Path out, Set<String> only, int vms, Path home, Path guests, String qemu,
-                             Duration timeout) {
+public record HarnessOptions(
+        int runs, Path out, Set<String> only, int vms, Path home, Path guests, String qemu, Duration timeout) {
     public static final String USAGE = """
             usage: Harness [--runs N] [--out FILE] [--only id,id,...] [--vms N] [--home DIR] [--guests DIR]
                            [--qemu PATH] [--timeout SECONDS]
@@ -26,7 +26,9 @@ public record HarnessOptions(int runs, Path out, Set<String> only, int vms, Path
               --timeout  per-step timeout in seconds (default 120)""";
 
     public static HarnessOptions parse(List<String> args) {
-        Path home = Path.of(System.getProperty("jstrato.home", ".")).toAbsolutePath().normalize();
+        Path home = Path.of(System.getProperty("jstrato.home", "."))
+                .toAbsolutePath()
+                .normalize();
         int runs = 5;
         Path out = null;
         Set<String> only = new LinkedHashSet<>();
@@ -55,8 +57,15 @@ public record HarnessOptions(int runs, Path out, Set<String> only, int vms, Path
                 default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
             }
         }
-        return new HarnessOptions(runs, out != null ? out : home.resolve("bench/RESULTS.md"), Set.copyOf(only), vms,
-                home, guests != null ? guests : home.resolve("guests/build"), qemu, timeout);
+        return new HarnessOptions(
+                runs,
+                out != null ? out : home.resolve("bench/RESULTS.md"),
+                Set.copyOf(only),
+                vms,
+                home,
+                guests != null ? guests : home.resolve("guests/build"),
+                qemu,
+                timeout);
     }
 
     private static int positive(String option, String value) {

@@ -23,9 +23,18 @@ public record Launchers(Path jstrato, String qemu, boolean qemuKvm) {
     }
 
     private List<String> jstrato(VmSpec vm) {
-        List<String> cmd = new ArrayList<>(List.of(jstrato.toString(),
-                "-kernel", vm.kernel().toString(), "-append", vm.append(), "-m", Integer.toString(vm.memoryMib()),
-                "-qmp", "unix:" + vm.qmpSocket() + ",server,nowait", "-serial", "stdio"));
+        List<String> cmd = new ArrayList<>(List.of(
+                jstrato.toString(),
+                "-kernel",
+                vm.kernel().toString(),
+                "-append",
+                vm.append(),
+                "-m",
+                Integer.toString(vm.memoryMib()),
+                "-qmp",
+                "unix:" + vm.qmpSocket() + ",server,nowait",
+                "-serial",
+                "stdio"));
         if (vm.cpus() != 1) {
             cmd.addAll(List.of("-smp", Integer.toString(vm.cpus())));
         }
@@ -33,8 +42,11 @@ public record Launchers(Path jstrato, String qemu, boolean qemuKvm) {
             cmd.addAll(List.of("-initrd", vm.initrd().toString()));
         }
         if (vm.disk() != null) {
-            cmd.addAll(List.of("-drive", "id=d0,file=" + vm.disk() + ",direct=" + (vm.direct() ? "on" : "off"),
-                    "-device", "virtio-blk-device,drive=d0,id=d0"));
+            cmd.addAll(List.of(
+                    "-drive",
+                    "id=d0,file=" + vm.disk() + ",direct=" + (vm.direct() ? "on" : "off"),
+                    "-device",
+                    "virtio-blk-device,drive=d0,id=d0"));
         }
         if (vm.incoming() != null) {
             cmd.addAll(List.of("-incoming", "file:" + vm.incoming()));
@@ -44,26 +56,43 @@ public record Launchers(Path jstrato, String qemu, boolean qemuKvm) {
     }
 
     private List<String> qemu(VmSpec vm) {
-        List<String> cmd = new ArrayList<>(List.of(qemu,
+        List<String> cmd = new ArrayList<>(List.of(
+                qemu,
                 // No option ROMs, no RTC; no ACPI for the test guests (so QEMU appends virtio_mmio.device= to the
                 // command line), ACPI for Linux (Debian's kernels find virtio-mmio devices only there, as they do
                 // on jstrato, which always writes ACPI tables).
-                "-M", "microvm,x-option-roms=off,acpi=" + (vm.acpi() ? "on" : "off") + ",rtc=off",
-                "-accel", qemuKvm ? "kvm" : "tcg"));
+                "-M",
+                "microvm,x-option-roms=off,acpi=" + (vm.acpi() ? "on" : "off") + ",rtc=off",
+                "-accel",
+                qemuKvm ? "kvm" : "tcg"));
         if (qemuKvm) {
             cmd.addAll(List.of("-cpu", "host,-arch-capabilities")); // MSR 0x10a aborts on nested hosts
         }
-        cmd.addAll(List.of("-m", Integer.toString(vm.memoryMib()), "-smp", Integer.toString(vm.cpus()), "-nodefaults", "-no-user-config", "-nographic",
-                "-serial", "stdio", "-no-reboot",
+        cmd.addAll(List.of(
+                "-m",
+                Integer.toString(vm.memoryMib()),
+                "-smp",
+                Integer.toString(vm.cpus()),
+                "-nodefaults",
+                "-no-user-config",
+                "-nographic",
+                "-serial",
+                "stdio",
+                "-no-reboot",
                 // The guests' driver speaks the version 2 (modern) transport only.
-                "-global", "virtio-mmio.force-legacy=false",
-                "-qmp", "unix:" + vm.qmpSocket() + ",server=on,wait=off"));
+                "-global",
+                "virtio-mmio.force-legacy=false",
+                "-qmp",
+                "unix:" + vm.qmpSocket() + ",server=on,wait=off"));
         for (int i = 1; i < vm.qmpClients(); i++) {
             cmd.addAll(List.of("-qmp", "unix:" + vm.clientSocket(Side.QEMU, i) + ",server=on,wait=off"));
         }
         if (vm.disk() != null) {
-            cmd.addAll(List.of("-drive", "id=d0,file=" + vm.disk() + ",format=raw,if=none"
-                    + (vm.direct() ? ",cache.direct=on" : ""), "-device", "virtio-blk-device,drive=d0"));
+            cmd.addAll(List.of(
+                    "-drive",
+                    "id=d0,file=" + vm.disk() + ",format=raw,if=none" + (vm.direct() ? ",cache.direct=on" : ""),
+                    "-device",
+                    "virtio-blk-device,drive=d0"));
         }
         cmd.addAll(List.of("-kernel", vm.kernel().toString(), "-append", vm.append()));
         if (vm.initrd() != null) {

@@ -18,9 +18,18 @@ import java.util.stream.Stream;
  * @param lane       run inside the nested KVM lane ({@code bin/kvm-lane} sets {@code JSTRATO_KVM_LANE}): kvm_amd
  *                   on a CPU that QEMU's TCG emulates, so no timing means anything for performance
  */
-public record MachineFacts(int nproc, String cpuModel, String kernel, boolean kvmUsable, List<String> kvmModules,
-                           String kvmNote, String qemuVersion, String javaVersion, String loadAverage,
-                           Instant when, boolean lane) {
+public record MachineFacts(
+        int nproc,
+        String cpuModel,
+        String kernel,
+        boolean kvmUsable,
+        List<String> kvmModules,
+        String kvmNote,
+        String qemuVersion,
+        String javaVersion,
+        String loadAverage,
+        Instant when,
+        boolean lane) {
     /** What every row of a lane run says beside its numbers. */
     public static final String LANE_WARNING = "both VMMs under nested TCG: not performance numbers";
 
@@ -28,16 +37,25 @@ public record MachineFacts(int nproc, String cpuModel, String kernel, boolean kv
         Path kvm = Path.of("/dev/kvm");
         boolean usable = Files.isReadable(kvm) && Files.isWritable(kvm);
         String lane = System.getenv("JSTRATO_KVM_LANE");
-        return new MachineFacts(Runtime.getRuntime().availableProcessors(), readCpuModel(), readKernel(), usable,
-                readKvmModules(), usable ? "" : readKvmNote(), firstLine(List.of(qemu, "--version")),
-                System.getProperty("java.vm.name") + " " + Runtime.version(), readLoadAverage(), Instant.now(),
+        return new MachineFacts(
+                Runtime.getRuntime().availableProcessors(),
+                readCpuModel(),
+                readKernel(),
+                usable,
+                readKvmModules(),
+                usable ? "" : readKvmNote(),
+                firstLine(List.of(qemu, "--version")),
+                System.getProperty("java.vm.name") + " " + Runtime.version(),
+                readLoadAverage(),
+                Instant.now(),
                 lane != null && !lane.isBlank());
     }
 
     /** "present (kvm, kvm_pvm)" or "absent (...why...)", and which KVM it is. */
     public String kvmSummary() {
         String modules = kvmModules.isEmpty() ? "no kvm module loaded" : "modules " + String.join(", ", kvmModules);
-        return kvmUsable ? "/dev/kvm present (" + modules + ") = " + kvmKind()
+        return kvmUsable
+                ? "/dev/kvm present (" + modules + ") = " + kvmKind()
                 : "no /dev/kvm (" + modules + (kvmNote.isEmpty() ? "" : "; kernel: \"" + kvmNote + "\"") + ")";
     }
 
@@ -74,8 +92,10 @@ public record MachineFacts(int nproc, String cpuModel, String kernel, boolean kv
 
     private static String readCpuModel() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip())
-                    .findFirst().orElse("unknown");
+            return lines.filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst()
+                    .orElse("unknown");
         } catch (IOException e) {
             return "unknown";
         }
@@ -93,7 +113,8 @@ public record MachineFacts(int nproc, String cpuModel, String kernel, boolean kv
 
     private static String readKernel() {
         try {
-            return "Linux " + Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+            return "Linux "
+                    + Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
         } catch (IOException e) {
             return "unknown";
         }
@@ -101,7 +122,10 @@ public record MachineFacts(int nproc, String cpuModel, String kernel, boolean kv
 
     private static List<String> readKvmModules() {
         try (Stream<Path> modules = Files.list(Path.of("/sys/module"))) {
-            return modules.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("kvm")).sorted().toList();
+            return modules.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("kvm"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -113,8 +137,11 @@ public record MachineFacts(int nproc, String cpuModel, String kernel, boolean kv
         String note = "";
         for (String line : log.split("\n")) {
             String l = line.toLowerCase(java.util.Locale.ROOT);
-            if (l.contains("kvm") && (l.contains("not binding") || l.contains("disabled") || l.contains("not supported")
-                    || l.contains("no hardware support"))) {
+            if (l.contains("kvm")
+                    && (l.contains("not binding")
+                            || l.contains("disabled")
+                            || l.contains("not supported")
+                            || l.contains("no hardware support"))) {
                 note = line.replaceFirst("^\\[[^]]*]\\s*", "").strip();
             }
         }

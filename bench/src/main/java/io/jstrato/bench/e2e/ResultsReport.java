@@ -26,6 +26,7 @@ public final class ResultsReport {
     static final String HEADING = "## End to end: jstrato vs QEMU microvm";
     /** Starts each run's block; {@code all} for a run of every scenario. */
     private static final Pattern RUN = Pattern.compile("<!-- e2e:run ids=(\\S+) -->\n");
+
     private static final String ALL = "all";
 
     private ResultsReport() {}
@@ -39,8 +40,9 @@ public final class ResultsReport {
     /**
      * @param partialIds the scenario ids of a partial run ({@code --only}), or empty for a run of every scenario
      */
-    public static void write(Path file, MachineFacts machine, int runs, List<String> partialIds, List<Row> rows,
-                             List<String> notes) throws IOException {
+    public static void write(
+            Path file, MachineFacts machine, int runs, List<String> partialIds, List<Row> rows, List<String> notes)
+            throws IOException {
         String existing = Files.exists(file) ? Files.readString(file) : "";
         int b = existing.indexOf(BEGIN);
         int e = existing.indexOf(END);
@@ -98,13 +100,18 @@ public final class ResultsReport {
     }
 
     private static String render(List<Block> blocks) {
-        StringBuilder out = new StringBuilder(BEGIN).append('\n').append(HEADING).append("\n\n");
+        StringBuilder out =
+                new StringBuilder(BEGIN).append('\n').append(HEADING).append("\n\n");
         // A run of every scenario first, then partial runs in the order they were made.
-        List<Block> ordered = new ArrayList<>(blocks.stream().filter(x -> x.ids().contains(ALL)).toList());
+        List<Block> ordered = new ArrayList<>(
+                blocks.stream().filter(x -> x.ids().contains(ALL)).toList());
         ordered.addAll(blocks.stream().filter(x -> !x.ids().contains(ALL)).toList());
         for (int i = 0; i < ordered.size(); i++) {
             Block x = ordered.get(i);
-            out.append("<!-- e2e:run ids=").append(String.join(",", x.ids())).append(" -->\n").append(x.text())
+            out.append("<!-- e2e:run ids=")
+                    .append(String.join(",", x.ids()))
+                    .append(" -->\n")
+                    .append(x.text())
                     .append(i + 1 < ordered.size() ? "\n\n" : "\n");
         }
         return out.append(END).toString();
@@ -117,23 +124,52 @@ public final class ResultsReport {
     private static String renderRun(MachineFacts m, int runs, List<String> ids, List<Row> rows, List<String> notes) {
         StringBuilder out = new StringBuilder();
         if (!ids.contains(ALL)) {
-            out.append("### Partial run: `--only ").append(String.join(",", ids))
+            out.append("### Partial run: `--only ")
+                    .append(String.join(",", ids))
                     .append("` (its own machine and date; the rows of other runs keep theirs)\n\n");
         }
-        out.append("Machine: ").append(m.nproc()).append(" CPUs (nproc), ").append(m.cpuModel()).append(", ")
-                .append(m.kernel()).append("; KVM: ").append(m.kvmSummary()).append(".  \n");
-        out.append("QEMU: ").append(m.qemuVersion()).append(" (").append(m.kvmUsable() ? "-accel kvm" : "-accel tcg")
-                .append("); harness JVM: ").append(m.javaVersion()).append(".  \n");
-        out.append("Run: ").append(m.when()).append(", ").append(runs)
+        out.append("Machine: ")
+                .append(m.nproc())
+                .append(" CPUs (nproc), ")
+                .append(m.cpuModel())
+                .append(", ")
+                .append(m.kernel())
+                .append("; KVM: ")
+                .append(m.kvmSummary())
+                .append(".  \n");
+        out.append("QEMU: ")
+                .append(m.qemuVersion())
+                .append(" (")
+                .append(m.kvmUsable() ? "-accel kvm" : "-accel tcg")
+                .append("); harness JVM: ")
+                .append(m.javaVersion())
+                .append(".  \n");
+        out.append("Run: ")
+                .append(m.when())
+                .append(", ")
+                .append(runs)
                 .append(" run(s) per VMM per scenario, jstrato and QEMU alternating; load average at start ")
-                .append(m.loadAverage()).append(" (1/5/15 min; ").append(m.nproc()).append(" CPUs).\n\n");
-        out.append("| scenario | unit | jstrato median | min | max | QEMU median | min | max | jstrato/QEMU | notes |\n");
+                .append(m.loadAverage())
+                .append(" (1/5/15 min; ")
+                .append(m.nproc())
+                .append(" CPUs).\n\n");
+        out.append(
+                "| scenario | unit | jstrato median | min | max | QEMU median | min | max | jstrato/QEMU | notes |\n");
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {
-            out.append("| ").append(r.metric().title()).append(" | ").append(r.metric().unit()).append(" | ")
-                    .append(cells(r.jstrato())).append(" | ").append(cells(r.qemu())).append(" | ")
+            out.append("| ")
+                    .append(r.metric().title())
+                    .append(" | ")
+                    .append(r.metric().unit())
+                    .append(" | ")
+                    .append(cells(r.jstrato()))
+                    .append(" | ")
+                    .append(cells(r.qemu()))
+                    .append(" | ")
                     .append(Double.isNaN(r.ratio()) ? "–" : String.format(Locale.ROOT, "%.2f×", r.ratio()))
-                    .append(" | ").append(r.metric().note()).append(" |\n");
+                    .append(" | ")
+                    .append(r.metric().note())
+                    .append(" |\n");
         }
         if (!notes.isEmpty()) {
             out.append('\n');

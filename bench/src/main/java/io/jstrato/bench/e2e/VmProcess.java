@@ -95,7 +95,9 @@ public final class VmProcess implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         for (List<Line> lines : List.of(stdout, stderr)) {
             synchronized (lines) {
-                lines.stream().skip(Math.max(0, lines.size() - 5)).filter(l -> l.text() != null)
+                lines.stream()
+                        .skip(Math.max(0, lines.size() - 5))
+                        .filter(l -> l.text() != null)
                         .forEach(l -> out.append(l.text()).append(" | "));
             }
         }

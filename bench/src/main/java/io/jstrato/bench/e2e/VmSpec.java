@@ -16,8 +16,18 @@ import java.util.Objects;
  * @param incoming a snapshot to resume instead of booting (jstrato {@code -incoming file:DIR}, QEMU
  *                {@code -incoming "exec:cat FILE"}), or null
  */
-public record VmSpec(Path kernel, String append, int memoryMib, Path qmpSocket, Path disk, boolean direct,
-                     int qmpClients, Path initrd, int cpus, boolean acpi, Path incoming) {
+public record VmSpec(
+        Path kernel,
+        String append,
+        int memoryMib,
+        Path qmpSocket,
+        Path disk,
+        boolean direct,
+        int qmpClients,
+        Path initrd,
+        int cpus,
+        boolean acpi,
+        Path incoming) {
     public VmSpec {
         if (qmpClients < 1) {
             throw new IllegalArgumentException("qmpClients must be at least 1");
@@ -39,12 +49,13 @@ public record VmSpec(Path kernel, String append, int memoryMib, Path qmpSocket, 
      * for QEMU too.
      */
     public static VmSpec linux(Path kernel, Path initrd, String append, int memoryMib, int cpus, Path qmpSocket) {
-        return new VmSpec(kernel, append, memoryMib, qmpSocket, null, false, 1, Objects.requireNonNull(initrd),
-                cpus, true, null);
+        return new VmSpec(
+                kernel, append, memoryMib, qmpSocket, null, false, 1, Objects.requireNonNull(initrd), cpus, true, null);
     }
 
     public VmSpec withDisk(Path image, boolean directIo) {
-        return new VmSpec(kernel, append, memoryMib, qmpSocket, image, directIo, qmpClients, initrd, cpus, acpi, incoming);
+        return new VmSpec(
+                kernel, append, memoryMib, qmpSocket, image, directIo, qmpClients, initrd, cpus, acpi, incoming);
     }
 
     /** Room for {@code clients} simultaneous QMP connections (see {@link #clientSocket}). */

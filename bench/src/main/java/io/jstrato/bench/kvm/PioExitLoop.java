@@ -27,14 +27,16 @@ public final class PioExitLoop {
             throw new IllegalArgumentException("exits must be positive: " + exits);
         }
         // LIFETIME: RAM outlives the VM: try-with-resources closes kvm (VM and vCPU with it) first.
-        try (AnonymousMemory ram = AnonymousMemory.map(RAM); Kvm kvm = Kvm.open()) {
+        try (AnonymousMemory ram = AnonymousMemory.map(RAM);
+                Kvm kvm = Kvm.open()) {
             VmFd vm = kvm.createVm();
             vm.setTssAddress(0xFFFB_D000L);
             vm.setUserMemoryRegion(0, 0, ram.segment());
             MemorySegment.copy(MemorySegment.ofArray(GUEST), 0, ram.segment(), CODE, GUEST.length);
             VcpuFd vcpu = vm.createVcpu(0);
             KvmSregs sregs = vcpu.sregs();
-            sregs.segment(KvmSregs.Segment.CS, sregs.segment(KvmSregs.Segment.CS).withBaseAndSelector(0, 0));
+            sregs.segment(
+                    KvmSregs.Segment.CS, sregs.segment(KvmSregs.Segment.CS).withBaseAndSelector(0, 0));
             vcpu.setSregs(sregs);
             vcpu.setRegs(vcpu.regs().rip(CODE).rflags(0x2));
             KvmRun run = vcpu.kvmRun();
@@ -45,7 +47,8 @@ public final class PioExitLoop {
                     start = System.nanoTime();
                 }
                 if (!vcpu.run() || run.exitReason() != KvmRun.EXIT_IO || run.ioPort() != PORT) {
-                    throw new IllegalStateException("unexpected exit " + KvmRun.exitName(run.exitReason()) + " at " + i);
+                    throw new IllegalStateException(
+                            "unexpected exit " + KvmRun.exitName(run.exitReason()) + " at " + i);
                 }
             }
             return (double) (System.nanoTime() - start) / exits;

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class HarnessOptionsTest {
     @Test
     void parsesEveryOption() {
-        HarnessOptions o = HarnessOptions.parse(List.of("--runs", "3", "--only", "boot,qmp", "--vms", "4",
-                "--home", "/h", "--out", "/o.md", "--timeout", "9"));
+        HarnessOptions o = HarnessOptions.parse(List.of(
+                "--runs", "3", "--only", "boot,qmp", "--vms", "4", "--home", "/h", "--out", "/o.md", "--timeout", "9"));
         assertEquals(3, o.runs());
         assertEquals(Set.of("boot", "qmp"), o.only());
         assertEquals(4, o.vms());
@@ -34,7 +34,8 @@ class HarnessOptionsTest {
 
     @Test
     void qemuGetsOneQmpSocketPerClientAndJstratoOne() {
-        VmSpec vm = VmSpec.of(Path.of("/g/counter.elf"), "console=ttyS0", Path.of("/w/q1.sock")).withQmpClients(3);
+        VmSpec vm = VmSpec.of(Path.of("/g/counter.elf"), "console=ttyS0", Path.of("/w/q1.sock"))
+                .withQmpClients(3);
         Launchers launchers = new Launchers(Path.of("/h/bin/jstrato"), "qemu-system-x86_64", false);
 
         List<String> qemu = launchers.command(Side.QEMU, vm);
@@ -43,8 +44,21 @@ class HarnessOptionsTest {
         assertTrue(qemu.containsAll(List.of("-accel", "tcg")), qemu.toString());
 
         List<String> jstrato = launchers.command(Side.JSTRATO, vm);
-        assertEquals(List.of("/h/bin/jstrato", "-kernel", "/g/counter.elf", "-append", "console=ttyS0", "-m", "128",
-                "-qmp", "unix:/w/q1.sock,server,nowait", "-serial", "stdio", "-D"), jstrato);
+        assertEquals(
+                List.of(
+                        "/h/bin/jstrato",
+                        "-kernel",
+                        "/g/counter.elf",
+                        "-append",
+                        "console=ttyS0",
+                        "-m",
+                        "128",
+                        "-qmp",
+                        "unix:/w/q1.sock,server,nowait",
+                        "-serial",
+                        "stdio",
+                        "-D"),
+                jstrato);
         assertEquals(Path.of("/w/q1.sock"), vm.clientSocket(Side.JSTRATO, 2));
     }
 }

@@ -27,8 +27,15 @@ class HarnessSmokeIT {
         Files.deleteIfExists(OUT);
         Files.createDirectories(OUT.getParent());
         Files.writeString(OUT, "# kept\n\nhand-written text before the section\n");
-        HarnessOptions options = new HarnessOptions(1, OUT, Set.of("version", "greeting", "boot", "quit"), 2, home,
-                Path.of(System.getProperty("jstrato.guests")), "qemu-system-x86_64", Duration.ofSeconds(30));
+        HarnessOptions options = new HarnessOptions(
+                1,
+                OUT,
+                Set.of("version", "greeting", "boot", "quit"),
+                2,
+                home,
+                Path.of(System.getProperty("jstrato.guests")),
+                "qemu-system-x86_64",
+                Duration.ofSeconds(30));
 
         Harness.run(options);
 
@@ -57,8 +64,13 @@ class HarnessSmokeIT {
 
     /** The cells after the scenario name: unit, jstrato median/min/max, QEMU median/min/max, ratio, notes. */
     private static List<String> row(String report, String title) {
-        return report.lines().filter(l -> l.startsWith("| " + title + " |")).findFirst()
-                .map(l -> Arrays.stream(l.split("\\|", -1)).skip(2).map(String::strip).toList())
+        return report.lines()
+                .filter(l -> l.startsWith("| " + title + " |"))
+                .findFirst()
+                .map(l -> Arrays.stream(l.split("\\|", -1))
+                        .skip(2)
+                        .map(String::strip)
+                        .toList())
                 .orElseThrow(() -> new AssertionError("no row '" + title + "' in\n" + report));
     }
 

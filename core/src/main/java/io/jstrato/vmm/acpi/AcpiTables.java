@@ -44,7 +44,8 @@ public final class AcpiTables {
         long fadtAt = align(xsdtAt + SystemDescriptionTable.HEADER_SIZE + 2 * Long.BYTES);
         long madtAt = align(fadtAt + Fadt.LENGTH);
         long dsdtAt = align(madtAt + madt.length);
-        byte[] fadt = Fadt.build(dsdtAt,
+        byte[] fadt = Fadt.build(
+                dsdtAt,
                 GenericAddress.ioPort8(m.sleepRegistersPort() + SleepRegisters.CONTROL),
                 GenericAddress.ioPort8(m.sleepRegistersPort() + SleepRegisters.STATUS));
         byte[] xsdt = Xsdt.build(List.of(fadtAt, madtAt));
@@ -56,8 +57,8 @@ public final class AcpiTables {
                 new Table("DSDT", dsdtAt, dsdt)));
         Table last = tables.getLast();
         if (last.end() > REGION_END) {
-            throw new IllegalStateException("ACPI tables end at 0x" + Long.toHexString(last.end())
-                    + ", past 0x" + Long.toHexString(REGION_END));
+            throw new IllegalStateException("ACPI tables end at 0x" + Long.toHexString(last.end()) + ", past 0x"
+                    + Long.toHexString(REGION_END));
         }
         return List.copyOf(tables);
     }

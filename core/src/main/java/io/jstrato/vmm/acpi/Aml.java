@@ -56,7 +56,11 @@ public final class Aml {
                 throw new IllegalArgumentException("AML strings are ASCII 0x01-0x7F: " + s);
             }
         }
-        return new LeBytes().u8(STRING_PREFIX).bytes(s.getBytes(StandardCharsets.US_ASCII)).u8(0).toArray();
+        return new LeBytes()
+                .u8(STRING_PREFIX)
+                .bytes(s.getBytes(StandardCharsets.US_ASCII))
+                .u8(0)
+                .toArray();
     }
 
     /**
@@ -76,7 +80,9 @@ public final class Aml {
             vendor = vendor << 5 | (c - 'A' + 1);
         }
         int product = Integer.parseInt(id.substring(3), 16);
-        long dword = (vendor >> 8 & 0xFF) | (vendor & 0xFF) << 8 | (long) (product >> 8 & 0xFF) << 16
+        long dword = (vendor >> 8 & 0xFF)
+                | (vendor & 0xFF) << 8
+                | (long) (product >> 8 & 0xFF) << 16
                 | (long) (product & 0xFF) << 24;
         return integer(dword);
     }

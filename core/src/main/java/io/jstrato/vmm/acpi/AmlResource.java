@@ -7,8 +7,8 @@ package io.jstrato.vmm.acpi;
  */
 public final class AmlResource {
     static final int SMALL_IRQ_NO_FLAGS = 0x22; // type 0x04, length 2
-    static final int SMALL_IO = 0x47;           // type 0x08, length 7
-    static final int SMALL_END_TAG = 0x79;      // type 0x0F, length 1
+    static final int SMALL_IO = 0x47; // type 0x08, length 7
+    static final int SMALL_END_TAG = 0x79; // type 0x0F, length 1
     static final int LARGE_MEMORY32_FIXED = 0x86;
     static final int LARGE_EXTENDED_INTERRUPT = 0x89;
 
@@ -22,9 +22,15 @@ public final class AmlResource {
     private AmlResource() {}
 
     /** How an interrupt line signals, as the _CRS declares it and the OS programs the IOAPIC pin. */
-    public enum Trigger { EDGE, LEVEL }
+    public enum Trigger {
+        EDGE,
+        LEVEL
+    }
 
-    public enum Polarity { ACTIVE_HIGH, ACTIVE_LOW }
+    public enum Polarity {
+        ACTIVE_HIGH,
+        ACTIVE_LOW
+    }
 
     /** {@code ResourceTemplate() {descriptors}}: a Buffer of the descriptors and an End Tag (checksum 0). */
     public static byte[] template(byte[]... descriptors) {
@@ -42,7 +48,14 @@ public final class AmlResource {
         if (base < 0 || base > 0xFFFF || length < 1 || length > 0xFF) {
             throw new IllegalArgumentException("I/O range outside 16-bit ports: 0x" + Integer.toHexString(base));
         }
-        return new LeBytes().u8(SMALL_IO).u8(IO_DECODE_16).u16(base).u16(base).u8(0).u8(length).toArray();
+        return new LeBytes()
+                .u8(SMALL_IO)
+                .u8(IO_DECODE_16)
+                .u16(base)
+                .u16(base)
+                .u8(0)
+                .u8(length)
+                .toArray();
     }
 
     /** {@code IRQNoFlags() {irq}}: an ISA IRQ, edge triggered, active high, exclusive. */
@@ -58,7 +71,13 @@ public final class AmlResource {
         if (base < 0 || base + length > 1L << 32 || length <= 0) {
             throw new IllegalArgumentException("Memory32Fixed range not below 4 GiB: 0x" + Long.toHexString(base));
         }
-        return new LeBytes().u8(LARGE_MEMORY32_FIXED).u16(9).u8(MEMORY_READ_WRITE).u32(base).u32(length).toArray();
+        return new LeBytes()
+                .u8(LARGE_MEMORY32_FIXED)
+                .u16(9)
+                .u8(MEMORY_READ_WRITE)
+                .u32(base)
+                .u32(length)
+                .toArray();
     }
 
     /** {@code Interrupt(ResourceConsumer, trigger, polarity, Exclusive) {gsi}}: one GSI. */
@@ -66,6 +85,12 @@ public final class AmlResource {
         int flags = INTERRUPT_CONSUMER
                 | (trigger == Trigger.EDGE ? INTERRUPT_EDGE : 0)
                 | (polarity == Polarity.ACTIVE_LOW ? INTERRUPT_ACTIVE_LOW : 0);
-        return new LeBytes().u8(LARGE_EXTENDED_INTERRUPT).u16(6).u8(flags).u8(1).u32(gsi).toArray();
+        return new LeBytes()
+                .u8(LARGE_EXTENDED_INTERRUPT)
+                .u16(6)
+                .u8(flags)
+                .u8(1)
+                .u32(gsi)
+                .toArray();
     }
 }

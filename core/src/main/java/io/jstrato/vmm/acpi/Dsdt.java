@@ -39,26 +39,30 @@ public final class Dsdt {
             throw new IllegalArgumentException("too many virtio-mmio slots for two hex digits: " + slots.size());
         }
         List<byte[]> devices = new ArrayList<>();
-        devices.add(Aml.device("COM1",
+        devices.add(Aml.device(
+                "COM1",
                 Aml.name("_HID", Aml.eisaId(COM_HID)),
                 Aml.name("_UID", Aml.integer(0)),
-                Aml.name("_CRS", AmlResource.template(
-                        AmlResource.io(com1.port(), 8),
-                        AmlResource.irqNoFlags(com1.irq())))));
+                Aml.name(
+                        "_CRS",
+                        AmlResource.template(AmlResource.io(com1.port(), 8), AmlResource.irqNoFlags(com1.irq())))));
         for (int i = 0; i < slots.size(); i++) {
             VirtioMmioSlot s = slots.get(i);
-            devices.add(Aml.device(String.format("VR%02X", i),
+            devices.add(Aml.device(
+                    String.format("VR%02X", i),
                     Aml.name("_HID", Aml.string(VIRTIO_MMIO_HID)),
                     Aml.name("_UID", Aml.integer(i)),
-                    Aml.name("_CRS", AmlResource.template(
-                            AmlResource.memory32Fixed(s.base(), MemoryLayout.VIRTIO_MMIO_SIZE),
-                            AmlResource.extendedInterrupt(s.irq(), Trigger.EDGE, Polarity.ACTIVE_HIGH)))));
+                    Aml.name(
+                            "_CRS",
+                            AmlResource.template(
+                                    AmlResource.memory32Fixed(s.base(), MemoryLayout.VIRTIO_MMIO_SIZE),
+                                    AmlResource.extendedInterrupt(s.irq(), Trigger.EDGE, Polarity.ACTIVE_HIGH)))));
         }
         LeBytes aml = new LeBytes()
                 .bytes(Aml.scope("\\_SB", devices.toArray(byte[][]::new)))
                 // \_S5: SLP_TYPa, SLP_TYPb, two reserved (§7.4.2); hardware-reduced OSes use SLP_TYPa only.
-                .bytes(Aml.name("\\_S5", Aml.pkg(Aml.integer(s5SleepType), Aml.integer(0), Aml.integer(0),
-                        Aml.integer(0))));
+                .bytes(Aml.name(
+                        "\\_S5", Aml.pkg(Aml.integer(s5SleepType), Aml.integer(0), Aml.integer(0), Aml.integer(0))));
         return SystemDescriptionTable.build(SIGNATURE, REVISION, aml.toArray());
     }
 }

@@ -23,6 +23,7 @@ public final class Fadt {
 
     /** IAPC_BOOT_ARCH: no VGA, no MSI, no CMOS RTC. The 8042 bit stays clear: ours only resets the CPU. */
     static final int BOOT_ARCH_VGA_NOT_PRESENT = 1 << 2;
+
     static final int BOOT_ARCH_MSI_NOT_SUPPORTED = 1 << 3;
     static final int BOOT_ARCH_CMOS_RTC_NOT_PRESENT = 1 << 5;
     static final int FLAG_HW_REDUCED_ACPI = 1 << 20;
@@ -31,7 +32,10 @@ public final class Fadt {
 
     public static byte[] build(long dsdtAddress, GenericAddress sleepControl, GenericAddress sleepStatus) {
         byte[] body = new byte[LENGTH - SystemDescriptionTable.HEADER_SIZE];
-        put16(body, IAPC_BOOT_ARCH, BOOT_ARCH_VGA_NOT_PRESENT | BOOT_ARCH_MSI_NOT_SUPPORTED | BOOT_ARCH_CMOS_RTC_NOT_PRESENT);
+        put16(
+                body,
+                IAPC_BOOT_ARCH,
+                BOOT_ARCH_VGA_NOT_PRESENT | BOOT_ARCH_MSI_NOT_SUPPORTED | BOOT_ARCH_CMOS_RTC_NOT_PRESENT);
         put32(body, FLAGS, FLAG_HW_REDUCED_ACPI);
         body[MINOR_VERSION_OFFSET - SystemDescriptionTable.HEADER_SIZE] = MINOR_VERSION;
         // Only X_DSDT: the 32-bit DSDT field stays 0 so the two cannot disagree (§5.2.9, "X_DSDT").

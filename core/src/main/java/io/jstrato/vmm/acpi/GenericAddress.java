@@ -16,6 +16,12 @@ public record GenericAddress(int addressSpace, int bitWidth, int bitOffset, int 
     }
 
     byte[] encode() {
-        return new LeBytes().u8(addressSpace).u8(bitWidth).u8(bitOffset).u8(accessSize).u64(address).toArray();
+        return new LeBytes()
+                .u8(addressSpace)
+                .u8(bitWidth)
+                .u8(bitOffset)
+                .u8(accessSize)
+                .u64(address)
+                .toArray();
     }
 }

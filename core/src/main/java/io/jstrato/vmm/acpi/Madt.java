@@ -24,6 +24,7 @@ public final class Madt {
     static final int ALL_PROCESSORS = 0xFF;
     /** MPS INTI flags 0: polarity and trigger conform to the bus. */
     static final int FLAGS_CONFORMING = 0;
+
     static final int MAX_VCPUS = 254;
     /** LINT1 is the NMI input, as the MP table and the boot vCPU setup say. */
     static final int NMI_LINT = 1;
@@ -42,8 +43,17 @@ public final class Madt {
         for (int cpu = 0; cpu < vcpus; cpu++) {
             b.u8(TYPE_LOCAL_APIC).u8(LOCAL_APIC_LENGTH).u8(cpu).u8(cpu).u32(LOCAL_APIC_ENABLED);
         }
-        b.u8(TYPE_IO_APIC).u8(IO_APIC_LENGTH).u8(ioApicId).u8(0).u32(ioApicAddress).u32(0 /* GSI base */);
-        b.u8(TYPE_LOCAL_APIC_NMI).u8(LOCAL_APIC_NMI_LENGTH).u8(ALL_PROCESSORS).u16(FLAGS_CONFORMING).u8(NMI_LINT);
+        b.u8(TYPE_IO_APIC)
+                .u8(IO_APIC_LENGTH)
+                .u8(ioApicId)
+                .u8(0)
+                .u32(ioApicAddress)
+                .u32(0 /* GSI base */);
+        b.u8(TYPE_LOCAL_APIC_NMI)
+                .u8(LOCAL_APIC_NMI_LENGTH)
+                .u8(ALL_PROCESSORS)
+                .u16(FLAGS_CONFORMING)
+                .u8(NMI_LINT);
         return SystemDescriptionTable.build(SIGNATURE, REVISION, b.toArray());
     }
 }

@@ -10,10 +10,12 @@ public final class SystemDescriptionTable {
     static final int CHECKSUM_OFFSET = 9;
     /** Six bytes, as the header's OEMID field. */
     public static final String OEM_ID = "JSTRAT";
+
     public static final String OEM_TABLE_ID = "MICROVM";
     static final int OEM_REVISION = 1;
     /** The ASL compiler id field: the tables are written by the VMM itself, not compiled. */
     static final String CREATOR_ID = "JSTR";
+
     static final int CREATOR_REVISION = 1;
 
     private SystemDescriptionTable() {}

@@ -12,5 +12,12 @@ package io.jstrato.vmm.boot;
  * @param cmdlineGpa   the NUL-terminated command line's address
  * @param cmdlineLength its length without the NUL
  */
-public record BootImage(KernelFormat format, EntryMode entry, long kernelStart, long kernelEnd,
-                        long initrdGpa, long initrdSize, long cmdlineGpa, int cmdlineLength) {}
+public record BootImage(
+        KernelFormat format,
+        EntryMode entry,
+        long kernelStart,
+        long kernelEnd,
+        long initrdGpa,
+        long initrdSize,
+        long cmdlineGpa,
+        int cmdlineLength) {}

@@ -6,10 +6,25 @@ package io.jstrato.vmm.boot;
  * registers not listed start at 0.
  */
 public record CpuEntryState(
-        long rip, long rsp, long rbp, long rsi, long rbx, long rflags,
-        Segment cs, Segment ds, Segment es, Segment fs, Segment gs, Segment ss, Segment tr,
-        DescriptorTable gdt, DescriptorTable idt,
-        long cr0, long cr3, long cr4, long efer) {
+        long rip,
+        long rsp,
+        long rbp,
+        long rsi,
+        long rbx,
+        long rflags,
+        Segment cs,
+        Segment ds,
+        Segment es,
+        Segment fs,
+        Segment gs,
+        Segment ss,
+        Segment tr,
+        DescriptorTable gdt,
+        DescriptorTable idt,
+        long cr0,
+        long cr3,
+        long cr4,
+        long efer) {
 
     public static final long CR0_PE = 1L;
     public static final long CR0_ET = 1L << 4;

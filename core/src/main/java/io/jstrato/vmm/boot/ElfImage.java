@@ -17,6 +17,7 @@ final class ElfImage {
     static final int PT_NOTE = 4;
     /** XEN_ELFNOTE_PHYS32_ENTRY (xen/include/public/elfnote.h). */
     static final int XEN_ELFNOTE_PHYS32_ENTRY = 0x12;
+
     private static final int EM_386 = 3;
     private static final int EM_X86_64 = 62;
 
@@ -34,8 +35,10 @@ final class ElfImage {
     private final List<ProgramHeader> headers;
 
     static boolean isElf(MemorySegment file) {
-        return file.byteSize() >= 4 && file.get(ValueLayout.JAVA_BYTE, 0) == 0x7F
-                && file.get(ValueLayout.JAVA_BYTE, 1) == 'E' && file.get(ValueLayout.JAVA_BYTE, 2) == 'L'
+        return file.byteSize() >= 4
+                && file.get(ValueLayout.JAVA_BYTE, 0) == 0x7F
+                && file.get(ValueLayout.JAVA_BYTE, 1) == 'E'
+                && file.get(ValueLayout.JAVA_BYTE, 2) == 'L'
                 && file.get(ValueLayout.JAVA_BYTE, 3) == 'F';
     }
 
@@ -83,10 +86,15 @@ final class ElfImage {
         for (int i = 0; i < phnum; i++) {
             long at = phoff + (long) i * phentsize;
             ProgramHeader ph = elf64
-                    ? new ProgramHeader(file.get(U32, at), file.get(U64, at + 8), file.get(U64, at + 16),
-                            file.get(U64, at + 24), file.get(U64, at + 32), file.get(U64, at + 40))
-                    : new ProgramHeader(file.get(U32, at), u32(at + 4), u32(at + 8), u32(at + 12),
-                            u32(at + 16), u32(at + 20));
+                    ? new ProgramHeader(
+                            file.get(U32, at),
+                            file.get(U64, at + 8),
+                            file.get(U64, at + 16),
+                            file.get(U64, at + 24),
+                            file.get(U64, at + 32),
+                            file.get(U64, at + 40))
+                    : new ProgramHeader(
+                            file.get(U32, at), u32(at + 4), u32(at + 8), u32(at + 12), u32(at + 16), u32(at + 20));
             if (ph.type() == PT_LOAD || ph.type() == PT_NOTE) {
                 require(ph.offset(), ph.filesz(), "segment " + i);
                 if (Long.compareUnsigned(ph.filesz(), ph.memsz()) > 0 && ph.type() == PT_LOAD) {
@@ -103,7 +111,9 @@ final class ElfImage {
     }
 
     List<ProgramHeader> loadSegments() {
-        return headers.stream().filter(h -> h.type() == PT_LOAD && h.memsz() != 0).toList();
+        return headers.stream()
+                .filter(h -> h.type() == PT_LOAD && h.memsz() != 0)
+                .toList();
     }
 
     /** The PVH 32-bit entry from a {@code Xen}/{@code XEN_ELFNOTE_PHYS32_ENTRY} note in a PT_NOTE segment. */
@@ -145,8 +155,10 @@ final class ElfImage {
     }
 
     private boolean isXenName(long name) {
-        return file.get(ValueLayout.JAVA_BYTE, name) == 'X' && file.get(ValueLayout.JAVA_BYTE, name + 1) == 'e'
-                && file.get(ValueLayout.JAVA_BYTE, name + 2) == 'n' && file.get(ValueLayout.JAVA_BYTE, name + 3) == 0;
+        return file.get(ValueLayout.JAVA_BYTE, name) == 'X'
+                && file.get(ValueLayout.JAVA_BYTE, name + 1) == 'e'
+                && file.get(ValueLayout.JAVA_BYTE, name + 2) == 'n'
+                && file.get(ValueLayout.JAVA_BYTE, name + 3) == 0;
     }
 
     private static long align4(long n) {
@@ -162,10 +174,14 @@ final class ElfImage {
     }
 
     private void require(long offset, long length, String what) throws BootException {
-        if (offset < 0 || length < 0 || Long.compareUnsigned(offset + length, file.byteSize()) > 0
+        if (offset < 0
+                || length < 0
+                || Long.compareUnsigned(offset + length, file.byteSize()) > 0
                 || offset + length < offset) {
-            throw new BootException(path, "truncated ELF file: " + what + " at offset 0x" + Long.toHexString(offset)
-                    + " +0x" + Long.toHexString(length) + " runs past the end (" + file.byteSize() + " bytes)");
+            throw new BootException(
+                    path,
+                    "truncated ELF file: " + what + " at offset 0x" + Long.toHexString(offset) + " +0x"
+                            + Long.toHexString(length) + " runs past the end (" + file.byteSize() + " bytes)");
         }
     }
 }

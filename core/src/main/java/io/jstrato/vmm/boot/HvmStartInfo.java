@@ -38,8 +38,8 @@ final class HvmStartInfo {
 
     private HvmStartInfo() {}
 
-    static void write(GuestMemory memory, long cmdlineGpa, long initrdGpa, long initrdSize, List<E820Entry> e820,
-                      long rsdp) {
+    static void write(
+            GuestMemory memory, long cmdlineGpa, long initrdGpa, long initrdSize, List<E820Entry> e820, long rsdp) {
         long info = MemoryLayout.PVH_START_INFO;
         memory.zero(info, MemoryLayout.PAGE_SIZE);
         memory.writeInt(info + MAGIC, MAGIC_VALUE);

@@ -16,8 +16,12 @@ public final class KernelCommandLine {
             if (!line.isEmpty()) {
                 line.append(' ');
             }
-            line.append("virtio_mmio.device=").append(MemoryLayout.VIRTIO_MMIO_SIZE).append("@0x")
-                    .append(Long.toHexString(slot.base())).append(':').append(slot.irq());
+            line.append("virtio_mmio.device=")
+                    .append(MemoryLayout.VIRTIO_MMIO_SIZE)
+                    .append("@0x")
+                    .append(Long.toHexString(slot.base()))
+                    .append(':')
+                    .append(slot.irq());
         }
         return line.toString();
     }

@@ -36,6 +36,7 @@ public final class KernelLoader {
     public static final long BZIMAGE_64BIT_ENTRY_OFFSET = 0x200;
     /** Boot protocol 2.06: cmdline_size exists. 2.12: xloadflags (the 64-bit entry flag) exists. */
     static final int MIN_PROTOCOL = 0x0206;
+
     static final int XLOADFLAGS_PROTOCOL = 0x020C;
     /** Boot protocol 2.10: pref_address and init_size exist. */
     static final int INIT_SIZE_PROTOCOL = 0x020A;
@@ -47,8 +48,15 @@ public final class KernelLoader {
     private KernelLoader() {}
 
     /** Where the kernel landed, and the limits the initrd and command line must respect. */
-    private record LoadedKernel(KernelFormat format, long entry, long start, long end, long footprintEnd,
-                                long initrdAddrMax, long cmdlineMax, MemorySegment setupHeader) {}
+    private record LoadedKernel(
+            KernelFormat format,
+            long entry,
+            long start,
+            long end,
+            long footprintEnd,
+            long initrdAddrMax,
+            long cmdlineMax,
+            MemorySegment setupHeader) {}
 
     /**
      * Loads {@code kernel} (and {@code initrd}) into {@code memory} laid out as {@code layout}.
@@ -56,8 +64,9 @@ public final class KernelLoader {
      * @throws BootException naming the file, for an unknown format, a kernel or initrd that does not fit, a
      *                       command line too long for the kernel, or an I/O error
      */
-    public static BootImage load(GuestMemory memory, MemoryLayout layout, Path kernel, Optional<Path> initrd,
-                                 String cmdline) throws BootException {
+    public static BootImage load(
+            GuestMemory memory, MemoryLayout layout, Path kernel, Optional<Path> initrd, String cmdline)
+            throws BootException {
         return load(memory, layout, kernel, initrd, cmdline, OptionalLong.empty());
     }
 
@@ -66,8 +75,14 @@ public final class KernelLoader {
      * ACPI RSDP is ({@code boot_params.acpi_rsdp_addr}, {@code hvm_start_info.rsdp_paddr}), so it need not
      * scan for it. The caller writes the tables.
      */
-    public static BootImage load(GuestMemory memory, MemoryLayout layout, Path kernel, Optional<Path> initrd,
-                                 String cmdline, OptionalLong rsdp) throws BootException {
+    public static BootImage load(
+            GuestMemory memory,
+            MemoryLayout layout,
+            Path kernel,
+            Optional<Path> initrd,
+            String cmdline,
+            OptionalLong rsdp)
+            throws BootException {
         byte[] cmdlineBytes = cmdline.getBytes(StandardCharsets.UTF_8);
         if (cmdline.indexOf('\0') >= 0) {
             throw new BootException(kernel, "kernel command line contains a NUL character");
@@ -76,8 +91,10 @@ public final class KernelLoader {
             MemorySegment file = map(kernel, arena);
             LoadedKernel loaded = loadKernel(memory, layout, kernel, file);
             if (cmdlineBytes.length > loaded.cmdlineMax()) {
-                throw new BootException(kernel, "kernel command line is " + cmdlineBytes.length
-                        + " bytes; this kernel takes at most " + loaded.cmdlineMax());
+                throw new BootException(
+                        kernel,
+                        "kernel command line is " + cmdlineBytes.length + " bytes; this kernel takes at most "
+                                + loaded.cmdlineMax());
             }
             long initrdGpa = 0;
             long initrdSize = 0;
@@ -100,8 +117,15 @@ public final class KernelLoader {
                     yield new EntryMode.Linux64(loaded.entry(), MemoryLayout.ZERO_PAGE);
                 }
             };
-            return new BootImage(loaded.format(), mode, loaded.start(), loaded.end(), initrdGpa, initrdSize,
-                    MemoryLayout.CMDLINE, cmdlineBytes.length);
+            return new BootImage(
+                    loaded.format(),
+                    mode,
+                    loaded.start(),
+                    loaded.end(),
+                    initrdGpa,
+                    initrdSize,
+                    MemoryLayout.CMDLINE,
+                    cmdlineBytes.length);
         } catch (GuestMemoryException e) {
             throw new BootException(kernel, "does not fit guest memory: " + e.getMessage(), e);
         }
@@ -141,14 +165,15 @@ public final class KernelLoader {
         if (pvh.isPresent()) {
             long entry = pvh.getAsLong();
             if (!insideSegment(segments, entry)) {
-                throw new BootException(path, "PVH entry 0x" + Long.toHexString(entry) + " lies outside the loaded segments");
+                throw new BootException(
+                        path, "PVH entry 0x" + Long.toHexString(entry) + " lies outside the loaded segments");
             }
-            return new LoadedKernel(KernelFormat.PVH_ELF, entry, start, end, end, MemoryLayout.INITRD_LIMIT - 1,
-                    cmdlineMax, null);
+            return new LoadedKernel(
+                    KernelFormat.PVH_ELF, entry, start, end, end, MemoryLayout.INITRD_LIMIT - 1, cmdlineMax, null);
         }
         long entry = physicalEntry(path, segments, elf.entry());
-        return new LoadedKernel(KernelFormat.ELF_VMLINUX, entry, start, end, end, MemoryLayout.INITRD_LIMIT - 1,
-                cmdlineMax, null);
+        return new LoadedKernel(
+                KernelFormat.ELF_VMLINUX, entry, start, end, end, MemoryLayout.INITRD_LIMIT - 1, cmdlineMax, null);
     }
 
     private static boolean insideSegment(List<ElfImage.ProgramHeader> segments, long paddr) {
@@ -180,29 +205,36 @@ public final class KernelLoader {
         // The fields read before the header's own length is known must be in the file (a file cut just after
         // "HdrS" made the version read fail as an out-of-bounds access).
         if (file.byteSize() < ZeroPage.CMDLINE_SIZE + 4) {
-            throw new BootException(path, "bzImage cut off inside its setup header (" + file.byteSize()
-                    + " bytes, the header needs 0x" + Integer.toHexString(ZeroPage.CMDLINE_SIZE + 4) + ")");
+            throw new BootException(
+                    path,
+                    "bzImage cut off inside its setup header (" + file.byteSize() + " bytes, the header needs 0x"
+                            + Integer.toHexString(ZeroPage.CMDLINE_SIZE + 4) + ")");
         }
         int version = Short.toUnsignedInt(file.get(U16, ZeroPage.VERSION));
         if (version < MIN_PROTOCOL) {
-            throw new BootException(path, "bzImage boot protocol " + protocol(version) + " is too old (need 2.06 or later)");
+            throw new BootException(
+                    path, "bzImage boot protocol " + protocol(version) + " is too old (need 2.06 or later)");
         }
         int headerEnd = ZeroPage.HEADER + Byte.toUnsignedInt(file.get(ValueLayout.JAVA_BYTE, ZeroPage.JUMP + 1));
         if (headerEnd < ZeroPage.CMDLINE_SIZE + 4 || headerEnd > file.byteSize() || headerEnd > ZeroPage.E820_TABLE) {
-            throw new BootException(path, "bzImage setup header ends at 0x" + Integer.toHexString(headerEnd)
-                    + ", outside [0x23c, 0x2d0] or the file");
+            throw new BootException(
+                    path,
+                    "bzImage setup header ends at 0x" + Integer.toHexString(headerEnd)
+                            + ", outside [0x23c, 0x2d0] or the file");
         }
         int xloadflags = version >= XLOADFLAGS_PROTOCOL ? Short.toUnsignedInt(file.get(U16, ZeroPage.XLOADFLAGS)) : 0;
         if ((xloadflags & ZeroPage.XLF_KERNEL_64) == 0) {
-            throw new BootException(path, "bzImage (boot protocol " + protocol(version)
-                    + ") has no 64-bit entry point (xloadflags bit 0 clear)");
+            throw new BootException(
+                    path,
+                    "bzImage (boot protocol " + protocol(version)
+                            + ") has no 64-bit entry point (xloadflags bit 0 clear)");
         }
         int setupSects = Byte.toUnsignedInt(file.get(ValueLayout.JAVA_BYTE, ZeroPage.SETUP_SECTS));
         long codeOffset = ((setupSects == 0 ? 4L : setupSects) + 1) * 512;
         long codeSize = file.byteSize() - codeOffset;
         if (codeSize <= 0) {
-            throw new BootException(path, "bzImage has no protected-mode code after " + (codeOffset / 512 - 1)
-                    + " setup sectors");
+            throw new BootException(
+                    path, "bzImage has no protected-mode code after " + (codeOffset / 512 - 1) + " setup sectors");
         }
         checkInLowRam(layout, path, MemoryLayout.HIMEM, codeSize, "kernel");
         long footprintEnd = MemoryLayout.HIMEM + codeSize;
@@ -218,17 +250,31 @@ public final class KernelLoader {
         }
         copy(memory, MemoryLayout.HIMEM, file, codeOffset, codeSize, path);
         long initrdAddrMax = Integer.toUnsignedLong(file.get(U32, ZeroPage.INITRD_ADDR_MAX));
-        long cmdlineMax = Math.min(Integer.toUnsignedLong(file.get(U32, ZeroPage.CMDLINE_SIZE)),
-                MemoryLayout.CMDLINE_CAPACITY - 1);
+        long cmdlineMax = Math.min(
+                Integer.toUnsignedLong(file.get(U32, ZeroPage.CMDLINE_SIZE)), MemoryLayout.CMDLINE_CAPACITY - 1);
         // A heap copy, so LoadedKernel does not hold a view of the file mapping.
-        MemorySegment header = MemorySegment.ofArray(
-                file.asSlice(ZeroPage.SETUP_HEADER, headerEnd - ZeroPage.SETUP_HEADER).toArray(ValueLayout.JAVA_BYTE));
-        return new LoadedKernel(KernelFormat.BZIMAGE, MemoryLayout.HIMEM + BZIMAGE_64BIT_ENTRY_OFFSET,
-                MemoryLayout.HIMEM, MemoryLayout.HIMEM + codeSize, footprintEnd, initrdAddrMax, cmdlineMax, header);
+        MemorySegment header =
+                MemorySegment.ofArray(file.asSlice(ZeroPage.SETUP_HEADER, headerEnd - ZeroPage.SETUP_HEADER)
+                        .toArray(ValueLayout.JAVA_BYTE));
+        return new LoadedKernel(
+                KernelFormat.BZIMAGE,
+                MemoryLayout.HIMEM + BZIMAGE_64BIT_ENTRY_OFFSET,
+                MemoryLayout.HIMEM,
+                MemoryLayout.HIMEM + codeSize,
+                footprintEnd,
+                initrdAddrMax,
+                cmdlineMax,
+                header);
     }
 
-    private static void writeZeroPage(GuestMemory memory, LoadedKernel kernel, int cmdlineLength, long initrdGpa,
-                                      long initrdSize, List<E820Entry> e820, long rsdp) {
+    private static void writeZeroPage(
+            GuestMemory memory,
+            LoadedKernel kernel,
+            int cmdlineLength,
+            long initrdGpa,
+            long initrdSize,
+            List<E820Entry> e820,
+            long rsdp) {
         long zp = MemoryLayout.ZERO_PAGE;
         memory.zero(zp, ZeroPage.SIZE);
         if (kernel.setupHeader() != null) {
@@ -257,9 +303,11 @@ public final class KernelLoader {
         }
         long gpa = (limit - size) & -MemoryLayout.PAGE_SIZE;
         if (size > limit || gpa < floor) {
-            throw new BootException(initrd, "initrd too big: " + size + " bytes, but only " + Math.max(0, limit - floor)
-                    + " fit between the kernel's end (0x" + Long.toHexString(kernel.footprintEnd()) + ") and 0x"
-                    + Long.toHexString(limit));
+            throw new BootException(
+                    initrd,
+                    "initrd too big: " + size + " bytes, but only " + Math.max(0, limit - floor)
+                            + " fit between the kernel's end (0x" + Long.toHexString(kernel.footprintEnd()) + ") and 0x"
+                            + Long.toHexString(limit));
         }
         return gpa;
     }
@@ -268,9 +316,12 @@ public final class KernelLoader {
             throws BootException {
         long end = gpa + size;
         if (gpa < MemoryLayout.EBDA_END || end < gpa || end > layout.lowRamEnd()) {
-            throw new BootException(path, "too big for memory: " + what + " needs [0x" + Long.toHexString(gpa)
-                    + ", 0x" + Long.toHexString(end) + "), but the kernel must fit in [0x"
-                    + Long.toHexString(MemoryLayout.EBDA_END) + ", 0x" + Long.toHexString(layout.lowRamEnd()) + ")");
+            throw new BootException(
+                    path,
+                    "too big for memory: " + what + " needs [0x" + Long.toHexString(gpa)
+                            + ", 0x" + Long.toHexString(end) + "), but the kernel must fit in [0x"
+                            + Long.toHexString(MemoryLayout.EBDA_END) + ", 0x" + Long.toHexString(layout.lowRamEnd())
+                            + ")");
         }
     }
 

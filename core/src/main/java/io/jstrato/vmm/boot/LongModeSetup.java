@@ -38,9 +38,20 @@ public final class LongModeSetup {
 
         Segment cs = Segment.fromDescriptor(CODE_SELECTOR, code);
         Segment ds = Segment.fromDescriptor(DATA_SELECTOR, data);
-        return new CpuEntryState(mode.entry(), MemoryLayout.BOOT_STACK, MemoryLayout.BOOT_STACK, mode.zeroPageGpa(), 0,
+        return new CpuEntryState(
+                mode.entry(),
+                MemoryLayout.BOOT_STACK,
+                MemoryLayout.BOOT_STACK,
+                mode.zeroPageGpa(),
+                0,
                 CpuEntryState.RFLAGS_RESERVED,
-                cs, ds, ds, ds, ds, ds, resetTaskRegister(),
+                cs,
+                ds,
+                ds,
+                ds,
+                ds,
+                ds,
+                resetTaskRegister(),
                 new DescriptorTable(MemoryLayout.GDT, GDT_ENTRIES * 8 - 1),
                 new DescriptorTable(MemoryLayout.IDT, IDT_LIMIT),
                 CpuEntryState.CR0_PE | CpuEntryState.CR0_ET | CpuEntryState.CR0_PG,

@@ -10,6 +10,7 @@ import java.util.List;
 public record MemoryLayout(long ramBytes) {
     /** RAM below the gap ends here at most; MMIO devices live above. */
     public static final long LOW_RAM_LIMIT = 0xC000_0000L;
+
     public static final long HIGH_RAM_BASE = 0x1_0000_0000L;
     public static final long MIN_RAM = 2L << 20;
     public static final long PAGE_SIZE = 0x1000;
@@ -18,6 +19,7 @@ public record MemoryLayout(long ramBytes) {
     public static final long IDT = 0x520;
     /** PVH: hvm_start_info, then the module list and the memory map in the same page. */
     public static final long PVH_START_INFO = 0x6000;
+
     public static final long PVH_MODLIST = 0x6040;
     public static final long PVH_MEMMAP = 0x6080;
     public static final long ZERO_PAGE = 0x7000;
@@ -28,12 +30,15 @@ public record MemoryLayout(long ramBytes) {
     public static final long CMDLINE = 0x2_0000;
     /** Linux's x86 COMMAND_LINE_SIZE, including the terminating NUL. */
     public static final int CMDLINE_CAPACITY = 2048;
+
     public static final long EBDA = 0x9_FC00;
     /** End of conventional memory; [EBDA, 1 MiB) is not RAM for the guest. */
     public static final long EBDA_END = 0xA_0000;
+
     public static final long HIMEM = 0x10_0000;
     /** The initrd stays below this (older kernels' initrd_addr_max). */
     public static final long INITRD_LIMIT = 0x3800_0000L;
+
     public static final long BOOT_TIMER = 0xC000_0000L;
     public static final long VIRTIO_MMIO_BASE = 0xF010_0000L;
     public static final long VIRTIO_MMIO_SIZE = 0x200;
@@ -105,8 +110,8 @@ public record MemoryLayout(long ramBytes) {
 
     private static void checkVirtioIndex(int index) {
         if (index < 0 || index >= VIRTIO_MMIO_MAX_DEVICES) {
-            throw new IllegalArgumentException("virtio-mmio slot " + index + " outside 0.."
-                    + (VIRTIO_MMIO_MAX_DEVICES - 1));
+            throw new IllegalArgumentException(
+                    "virtio-mmio slot " + index + " outside 0.." + (VIRTIO_MMIO_MAX_DEVICES - 1));
         }
     }
 }

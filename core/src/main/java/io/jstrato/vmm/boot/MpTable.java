@@ -39,6 +39,7 @@ public final class MpTable {
     static final int IOAPIC_VERSION = 0x11;
     /** Family 6 in the processor signature; features FPU (bit 0) and APIC (bit 9). */
     static final int CPU_SIGNATURE = 0x600;
+
     static final int CPU_FEATURES = 0x201;
     static final int BUS_ISA = 0;
     static final int ALL_LOCAL_APICS = 0xFF;
@@ -51,8 +52,12 @@ public final class MpTable {
     }
 
     static int configTableLength(int vcpus) {
-        return HEADER_SIZE + vcpus * PROCESSOR_ENTRY_SIZE + SHORT_ENTRY_SIZE /* bus */ + SHORT_ENTRY_SIZE /* ioapic */
-                + ISA_IRQS * SHORT_ENTRY_SIZE + 2 * SHORT_ENTRY_SIZE /* LINT0, LINT1 */;
+        return HEADER_SIZE
+                + vcpus * PROCESSOR_ENTRY_SIZE
+                + SHORT_ENTRY_SIZE /* bus */
+                + SHORT_ENTRY_SIZE /* ioapic */
+                + ISA_IRQS * SHORT_ENTRY_SIZE
+                + 2 * SHORT_ENTRY_SIZE /* LINT0, LINT1 */;
     }
 
     /** Writes the tables for {@code vcpus} processors at {@link #ADDRESS}. */

@@ -12,6 +12,7 @@ public final class ProtectedModeSetup {
     public static final int GDT_ENTRIES = 5;
     /** Right after this GDT: MemoryLayout.IDT (0x520) would overlap its fifth entry, the TSS descriptor. */
     public static final long IDT = MemoryLayout.GDT + GDT_ENTRIES * 8L;
+
     public static final int CODE_SELECTOR = 0x10;
     public static final int DATA_SELECTOR = 0x18;
     public static final int TSS_SELECTOR = 0x20;
@@ -36,10 +37,25 @@ public final class ProtectedModeSetup {
 
         Segment cs = Segment.fromDescriptor(CODE_SELECTOR, code);
         Segment ds = Segment.fromDescriptor(DATA_SELECTOR, data);
-        return new CpuEntryState(mode.entry(), 0, 0, 0, mode.startInfoGpa(), CpuEntryState.RFLAGS_RESERVED,
-                cs, ds, ds, ds, ds, ds, Segment.fromDescriptor(TSS_SELECTOR, tss),
+        return new CpuEntryState(
+                mode.entry(),
+                0,
+                0,
+                0,
+                mode.startInfoGpa(),
+                CpuEntryState.RFLAGS_RESERVED,
+                cs,
+                ds,
+                ds,
+                ds,
+                ds,
+                ds,
+                Segment.fromDescriptor(TSS_SELECTOR, tss),
                 new DescriptorTable(MemoryLayout.GDT, GDT_ENTRIES * 8 - 1),
                 new DescriptorTable(IDT, LongModeSetup.IDT_LIMIT),
-                CpuEntryState.CR0_PE | CpuEntryState.CR0_ET, 0, 0, 0);
+                CpuEntryState.CR0_PE | CpuEntryState.CR0_ET,
+                0,
+                0,
+                0);
     }
 }

@@ -6,8 +6,18 @@ package io.jstrato.vmm.boot;
  *
  * @param codeOrData the descriptor's S bit (1 = code/data, 0 = system such as a TSS)
  */
-public record Segment(int selector, long base, long limit, int type, boolean present, int dpl, boolean db,
-                      boolean codeOrData, boolean longMode, boolean granularity, boolean available) {
+public record Segment(
+        int selector,
+        long base,
+        long limit,
+        int type,
+        boolean present,
+        int dpl,
+        boolean db,
+        boolean codeOrData,
+        boolean longMode,
+        boolean granularity,
+        boolean available) {
 
     /**
      * Builds a GDT descriptor from {@code flags} in the packed form Firecracker and StratoVirt use: bits 0-7
@@ -28,8 +38,17 @@ public record Segment(int selector, long base, long limit, int type, boolean pre
         int access = (int) (descriptor >>> 40) & 0xFF;
         int flags = (int) (descriptor >>> 52) & 0xF;
         boolean g = (flags & 0x8) != 0;
-        return new Segment(selector, base, g ? (rawLimit << 12) | 0xFFF : rawLimit, access & 0xF,
-                (access & 0x80) != 0, (access >>> 5) & 0x3, (flags & 0x4) != 0, (access & 0x10) != 0,
-                (flags & 0x2) != 0, g, (flags & 0x1) != 0);
+        return new Segment(
+                selector,
+                base,
+                g ? (rawLimit << 12) | 0xFFF : rawLimit,
+                access & 0xF,
+                (access & 0x80) != 0,
+                (access >>> 5) & 0x3,
+                (flags & 0x4) != 0,
+                (access & 0x10) != 0,
+                (flags & 0x2) != 0,
+                g,
+                (flags & 0x1) != 0);
     }
 }

@@ -12,6 +12,7 @@ final class ZeroPage {
 
     /** u64 acpi_rsdp_addr (Documentation/arch/x86/zero-page.rst). */
     static final int ACPI_RSDP_ADDR = 0x070;
+
     static final int E820_ENTRIES = 0x1E8;
     static final int SETUP_HEADER = 0x1F1;
     static final int SETUP_SECTS = 0x1F1;
@@ -40,6 +41,7 @@ final class ZeroPage {
     static final short BOOT_FLAG_MAGIC = (short) 0xAA55;
     /** "Undefined" boot loader: no registered loader ID. */
     static final int LOADER_UNDEFINED = 0xFF;
+
     static final int LOADED_HIGH = 0x01;
     static final int CAN_USE_HEAP = 0x80;
     static final int XLF_KERNEL_64 = 0x01;
@@ -51,8 +53,14 @@ final class ZeroPage {
     private ZeroPage() {}
 
     /** Fields common to bzImage and ELF vmlinux boots: loader type, command line, initrd, e820 map. */
-    static void writeBootFields(GuestMemory memory, long zeroPage, long cmdlineGpa, int cmdlineLength,
-                                long initrdGpa, long initrdSize, List<E820Entry> e820) {
+    static void writeBootFields(
+            GuestMemory memory,
+            long zeroPage,
+            long cmdlineGpa,
+            int cmdlineLength,
+            long initrdGpa,
+            long initrdSize,
+            List<E820Entry> e820) {
         memory.writeByte(zeroPage + TYPE_OF_LOADER, (byte) LOADER_UNDEFINED);
         memory.writeInt(zeroPage + CMD_LINE_PTR, (int) cmdlineGpa);
         memory.writeInt(zeroPage + CMDLINE_SIZE, cmdlineLength);

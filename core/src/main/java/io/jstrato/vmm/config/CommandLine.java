@@ -57,8 +57,8 @@ public final class CommandLine {
 
     private Invocation.Run toRun(Map<String, String> env) {
         if (!parsed.getArgList().isEmpty()) {
-            throw ConfigException.bad("unexpected argument '" + parsed.getArgList().getFirst()
-                    + "' (options start with '-'; quote a value with spaces)");
+            throw ConfigException.bad("unexpected argument '"
+                    + parsed.getArgList().getFirst() + "' (options start with '-'; quote a value with spaces)");
         }
         for (OptionCatalog.Spec spec : OptionCatalog.SPECS) {
             String[] values = parsed.getOptionValues(spec.name());
@@ -161,7 +161,9 @@ public final class CommandLine {
         draft.machineType = switch (type) {
             case "microvm" -> MachineType.MICROVM;
             case "none" -> MachineType.NONE;
-            default -> throw ConfigException.bad("-machine: type '" + type + "' is not supported (microvm, or none for QMP only)");
+            default ->
+                throw ConfigException.bad(
+                        "-machine: type '" + type + "' is not supported (microvm, or none for QMP only)");
         };
         draft.dumpGuestCore = kv.takeBoolean("dump-guest-core", true);
         // Unlike dump-guest-core, an -machine without acpi= keeps what the config file chose.
@@ -179,10 +181,12 @@ public final class CommandLine {
         if (cpus < 1 || cpus > MachineConfig.MAX_VCPUS) {
             throw ConfigException.bad("-smp: must be 1.." + MachineConfig.MAX_VCPUS + ", got " + cpus);
         }
-        kv.take("maxcpus").map(m -> KeyValueOptions.parseInt("-smp maxcpus", m)).filter(m -> m != cpus)
+        kv.take("maxcpus")
+                .map(m -> KeyValueOptions.parseInt("-smp maxcpus", m))
+                .filter(m -> m != cpus)
                 .ifPresent(m -> {
-                    throw ConfigException.bad("-smp: maxcpus=" + m + " differs from cpus=" + cpus
-                            + " (vCPU hot-plug is not supported)");
+                    throw ConfigException.bad(
+                            "-smp: maxcpus=" + m + " differs from cpus=" + cpus + " (vCPU hot-plug is not supported)");
                 });
         kv.finish();
         return cpus;
@@ -205,16 +209,17 @@ public final class CommandLine {
             case "socket" -> {
                 Path path = SocketPaths.socket("-serial socket", kv.require("path"), cwd);
                 if (!kv.takeBoolean("server", false)) {
-                    throw ConfigException.bad("-serial socket: only server sockets are supported"
-                            + " (add ',server,nowait')");
+                    throw ConfigException.bad(
+                            "-serial socket: only server sockets are supported" + " (add ',server,nowait')");
                 }
                 if (kv.takeBoolean("wait", !kv.takeBoolean("nowait", false))) {
                     throw ConfigException.bad("-serial socket: waiting for a client is not supported (add ',nowait')");
                 }
                 yield new SerialConfig.Socket(path);
             }
-            default -> throw ConfigException.bad("-serial: '" + backend
-                    + "' is not supported (expected stdio, file,path=P, socket,path=P,server,nowait or none)");
+            default ->
+                throw ConfigException.bad("-serial: '" + backend
+                        + "' is not supported (expected stdio, file,path=P, socket,path=P,server,nowait or none)");
         };
         kv.finish();
         return serial;
@@ -237,8 +242,8 @@ public final class CommandLine {
     /** {@code file:DIR}, StratoVirt's snapshot URI (QEMU's tcp:, exec: and defer have no use on one host). */
     private Path incoming(String uri) {
         if (!uri.startsWith("file:")) {
-            throw ConfigException.bad("-incoming: '" + uri + "' is not supported; use file:DIR (a directory that "
-                    + "migrate wrote)");
+            throw ConfigException.bad(
+                    "-incoming: '" + uri + "' is not supported; use file:DIR (a directory that " + "migrate wrote)");
         }
         return SocketPaths.file("-incoming", uri.substring("file:".length()), cwd);
     }
@@ -251,16 +256,18 @@ public final class CommandLine {
             }
             Optional<String> v = value(spec.name());
             switch (spec.name()) {
-                case "cpu" -> v.filter(c -> !c.equals("host")).ifPresent(c -> {
-                    throw ConfigException.bad("-cpu: model '" + c + "' is not supported (only host)");
-                });
-                case "uuid" -> v.ifPresent(u -> {
-                    try {
-                        UUID.fromString(u);
-                    } catch (IllegalArgumentException e) {
-                        throw ConfigException.bad("-uuid: '" + u + "' is not a UUID");
-                    }
-                });
+                case "cpu" ->
+                    v.filter(c -> !c.equals("host")).ifPresent(c -> {
+                        throw ConfigException.bad("-cpu: model '" + c + "' is not supported (only host)");
+                    });
+                case "uuid" ->
+                    v.ifPresent(u -> {
+                        try {
+                            UUID.fromString(u);
+                        } catch (IllegalArgumentException e) {
+                            throw ConfigException.bad("-uuid: '" + u + "' is not a UUID");
+                        }
+                    });
                 default -> {}
             }
             given.add("-" + spec.name() + v.map(x -> " " + x).orElse(""));

@@ -27,6 +27,7 @@ final class DeviceOptions {
     private final Map<String, NetConfig> netdevs = new LinkedHashMap<>();
     /** {@code -object} entropy sources by id: the file, or the default source for {@code rng-builtin}. */
     private final Map<String, Path> rngObjects = new LinkedHashMap<>();
+
     private Optional<RngConfig> rngDevice = Optional.empty();
     /** Claims a {@code -chardev} for a device: its socket path ({@link QmpSocketOptions#claimChardev}). */
     @FunctionalInterface
@@ -104,8 +105,8 @@ final class DeviceOptions {
             // QEMU's tap helper scripts; jstrato never runs them.
             for (String script : List.of("script", "downscript")) {
                 kv.take(script).filter(s -> !s.equals("no")).ifPresent(s -> {
-                    throw ConfigException.bad("-netdev " + id + ": " + script + "=" + s
-                            + " is not supported (only " + script + "=no)");
+                    throw ConfigException.bad(
+                            "-netdev " + id + ": " + script + "=" + s + " is not supported (only " + script + "=no)");
                 });
             }
             kv.take("vhost").filter(v -> !v.equals("off")).ifPresent(v -> {
@@ -131,11 +132,15 @@ final class DeviceOptions {
         String type = kv.require("qom-type");
         String id = checkedId("-object", kv.require("id"));
         Path file = switch (type) {
-            case "rng-random" -> SocketPaths.file("-object " + id + " filename",
-                    kv.take("filename").orElse(RngConfig.DEFAULT_SOURCE.toString()), cwd);
+            case "rng-random" ->
+                SocketPaths.file(
+                        "-object " + id + " filename",
+                        kv.take("filename").orElse(RngConfig.DEFAULT_SOURCE.toString()),
+                        cwd);
             case "rng-builtin" -> RngConfig.DEFAULT_SOURCE;
-            default -> throw ConfigException.bad("-object " + id + ": type '" + type
-                    + "' is not supported (only rng-random and rng-builtin)");
+            default ->
+                throw ConfigException.bad(
+                        "-object " + id + ": type '" + type + "' is not supported (only rng-random and rng-builtin)");
         };
         kv.finish();
         if (rngObjects.putIfAbsent(id, file) != null) {
@@ -159,11 +164,12 @@ final class DeviceOptions {
                             "-device " + id + ": drive '" + driveId + "' is not defined by any -drive");
                 }
                 if (!used.add("drive:" + driveId)) {
-                    throw ConfigException.bad("-device " + id + ": drive '" + driveId
-                            + "' is already used by another device");
+                    throw ConfigException.bad(
+                            "-device " + id + ": drive '" + driveId + "' is already used by another device");
                 }
-                blkDevices.add(named("-device " + id, () ->
-                        new DriveConfig(d.id(), d.file(), d.readOnly(), d.direct(), serial.or(d::serial))));
+                blkDevices.add(named(
+                        "-device " + id,
+                        () -> new DriveConfig(d.id(), d.file(), d.readOnly(), d.direct(), serial.or(d::serial))));
             }
             case "virtio-net-device" -> {
                 String netdevId = kv.require("netdev");
@@ -176,10 +182,11 @@ final class DeviceOptions {
                             "-device " + id + ": netdev '" + netdevId + "' is not defined by any -netdev");
                 }
                 if (!used.add("netdev:" + netdevId)) {
-                    throw ConfigException.bad("-device " + id + ": netdev '" + netdevId
-                            + "' is already used by another device");
+                    throw ConfigException.bad(
+                            "-device " + id + ": netdev '" + netdevId + "' is already used by another device");
                 }
-                netDevices.add(named("-device " + id, () -> new NetConfig(n.id(), n.tapName(), mac.or(n::mac), n.fd())));
+                netDevices.add(
+                        named("-device " + id, () -> new NetConfig(n.id(), n.tapName(), mac.or(n::mac), n.fd())));
             }
             case "virtio-rng-device" -> {
                 Optional<String> rng = kv.take("rng");
@@ -193,12 +200,14 @@ final class DeviceOptions {
                 }
                 kv.finish();
                 Path file = rng.map(r -> {
-                    Path f = rngObjects.get(r);
-                    if (f == null) {
-                        throw ConfigException.bad("-device " + id + ": rng '" + r + "' is not defined by any -object");
-                    }
-                    return f;
-                }).orElse(RngConfig.DEFAULT_SOURCE);
+                            Path f = rngObjects.get(r);
+                            if (f == null) {
+                                throw ConfigException.bad(
+                                        "-device " + id + ": rng '" + r + "' is not defined by any -object");
+                            }
+                            return f;
+                        })
+                        .orElse(RngConfig.DEFAULT_SOURCE);
                 if (rngDevice.isPresent()) {
                     throw ConfigException.bad("-device " + id + ": the machine has one virtio-rng device, already '"
                             + rngDevice.get().id() + "'");
@@ -208,8 +217,10 @@ final class DeviceOptions {
             case "virtio-serial-device" -> {
                 // The bus a virtconsole sits on; without a virtconsole it gives the guest nothing.
                 String id = deviceId(kv);
-                kv.take("max_ports").map(v -> KeyValueOptions.parseInt("-device " + id + " max_ports", v))
-                        .filter(n -> n < 1).ifPresent(n -> {
+                kv.take("max_ports")
+                        .map(v -> KeyValueOptions.parseInt("-device " + id + " max_ports", v))
+                        .filter(n -> n < 1)
+                        .ifPresent(n -> {
                             throw ConfigException.bad("-device " + id + ": max_ports must be at least 1, got " + n);
                         });
                 kv.finish();
@@ -222,10 +233,12 @@ final class DeviceOptions {
             case "virtconsole" -> {
                 String chardev = kv.require("chardev");
                 String id = deviceId(kv);
-                kv.take("nr").map(v -> KeyValueOptions.parseInt("-device " + id + " nr", v)).filter(n -> n != 0)
+                kv.take("nr")
+                        .map(v -> KeyValueOptions.parseInt("-device " + id + " nr", v))
+                        .filter(n -> n != 0)
                         .ifPresent(n -> {
-                            throw ConfigException.bad("-device " + id + ": nr=" + n
-                                    + " is not supported (one console port: nr=0)");
+                            throw ConfigException.bad(
+                                    "-device " + id + ": nr=" + n + " is not supported (one console port: nr=0)");
                         });
                 kv.take("bus"); // QEMU's bus=virtio-serial0.0: there is one virtio-serial bus
                 kv.take("name").ifPresent(n -> {
@@ -262,7 +275,8 @@ final class DeviceOptions {
                 String id = deviceId(kv);
                 // QEMU's and Kata's tuning; jstrato's device has one request queue of 128.
                 kv.take("num-request-queues").filter(n -> !n.equals("1")).ifPresent(n -> {
-                    throw ConfigException.bad("-device " + id + ": num-request-queues=" + n + " is not supported (one)");
+                    throw ConfigException.bad(
+                            "-device " + id + ": num-request-queues=" + n + " is not supported (one)");
                 });
                 kv.take("queue-size");
                 kv.finish();
@@ -273,9 +287,10 @@ final class DeviceOptions {
                 Path socket = chardevs.claim(chardev, "-device " + id, false);
                 fsDevice = Optional.of(named("-device " + id, () -> new FsConfig(id, tag, socket)));
             }
-            default -> throw ConfigException.bad("-device: driver '" + driver + "' is not supported (only"
-                    + " virtio-blk-device, virtio-net-device, virtio-rng-device, virtio-serial-device, virtconsole,"
-                    + " vhost-vsock-device and vhost-user-fs-device)");
+            default ->
+                throw ConfigException.bad("-device: driver '" + driver + "' is not supported (only"
+                        + " virtio-blk-device, virtio-net-device, virtio-rng-device, virtio-serial-device, virtconsole,"
+                        + " vhost-vsock-device and vhost-user-fs-device)");
         }
     }
 

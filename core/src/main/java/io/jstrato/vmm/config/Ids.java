@@ -10,8 +10,8 @@ final class Ids {
 
     static String check(String what, String id) {
         if (id == null || !ID.matcher(id).matches()) {
-            throw ConfigException.bad(what + ": invalid id '" + id
-                    + "' (a letter, then up to 63 letters, digits, '-', '.' or '_')");
+            throw ConfigException.bad(
+                    what + ": invalid id '" + id + "' (a letter, then up to 63 letters, digits, '-', '.' or '_')");
         }
         return id;
     }

@@ -58,8 +58,9 @@ final class JsonConfigFile {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String section = it.next();
             if (!SECTIONS.contains(section)) {
-                throw error(section, "unknown section (expected one of boot-source, machine-config, drive, net,"
-                        + " serial)");
+                throw error(
+                        section,
+                        "unknown section (expected one of boot-source, machine-config, drive, net," + " serial)");
             }
         }
         JsonNode boot = root.get("boot-source");
@@ -92,9 +93,8 @@ final class JsonConfigFile {
             JsonNode serial = object(root.get("serial"), "serial");
             onlyFields(serial, "serial", Set.of("stdio"));
             if (serial.has("stdio")) {
-                draft.serial = bool(serial.get("stdio"), "serial.stdio")
-                        ? new SerialConfig.Stdio()
-                        : new SerialConfig.None();
+                draft.serial =
+                        bool(serial.get("stdio"), "serial.stdio") ? new SerialConfig.Stdio() : new SerialConfig.None();
             }
         }
     }
@@ -118,7 +118,8 @@ final class JsonConfigFile {
         } catch (JacksonException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr();
-            throw ConfigException.bad(file + ": not valid JSON" + where + ": " + JsonInput.describe(e.getOriginalMessage()));
+            throw ConfigException.bad(
+                    file + ": not valid JSON" + where + ": " + JsonInput.describe(e.getOriginalMessage()));
         } catch (IOException e) {
             throw ConfigException.host("-config: " + file + ": cannot read: " + e.getMessage(), e);
         }
@@ -237,8 +238,10 @@ final class JsonConfigFile {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             String field = it.next().getKey();
             if (!known.contains(field)) {
-                throw error(at + "." + field, "unknown field (expected one of "
-                        + String.join(", ", known.stream().sorted().toList()) + ")");
+                throw error(
+                        at + "." + field,
+                        "unknown field (expected one of "
+                                + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         }
     }

@@ -32,8 +32,9 @@ public record LogConfig(Optional<Path> file, Level level) {
             case "info" -> Level.INFO;
             case "debug" -> Level.FINE;
             case "trace" -> Level.FINEST;
-            default -> throw ConfigException.bad(LEVEL_VARIABLE + ": unknown level '" + name
-                    + "' (expected error, warn, info, debug or trace)");
+            default ->
+                throw ConfigException.bad(
+                        LEVEL_VARIABLE + ": unknown level '" + name + "' (expected error, warn, info, debug or trace)");
         };
     }
 }

@@ -12,8 +12,8 @@ package io.jstrato.vmm.config;
  * @param memShare {@code -machine mem-share=on|off} (default off): guest RAM in memfds that a vhost-user
  *             backend can map (Kata asks for it for virtio-fs); off keeps plain anonymous memory
  */
-public record MachineConfig(int vcpus, long memoryBytes, boolean dumpGuestCore, MachineType type, boolean acpi,
-                            boolean memShare) {
+public record MachineConfig(
+        int vcpus, long memoryBytes, boolean dumpGuestCore, MachineType type, boolean acpi, boolean memShare) {
     public static final int DEFAULT_VCPUS = 1;
     public static final int MAX_VCPUS = 254;
     public static final long MIB = 1L << 20;

@@ -33,8 +33,8 @@ public record NetConfig(String id, String tapName, Optional<String> mac, Optiona
                 throw ConfigException.bad("netdev '" + id + "': give the tap by name (ifname=) or by fd, not both");
             }
             if (fd.getAsInt() < 3) {
-                throw ConfigException.bad("netdev '" + id + "' fd: " + fd.getAsInt()
-                        + " is standard input, output or error, not a tap");
+                throw ConfigException.bad(
+                        "netdev '" + id + "' fd: " + fd.getAsInt() + " is standard input, output or error, not a tap");
             }
         } else {
             checkTapName(id, tapName);

@@ -20,6 +20,7 @@ final class QmpSocketOptions {
     private final Map<String, Path> chardevs = new LinkedHashMap<>();
     /** The chardevs given without {@code server}: jstrato connects to them (a vhost-user backend listens). */
     private final Set<String> clientChardevs = new HashSet<>();
+
     private final Map<String, String> monitorByChardev = new LinkedHashMap<>();
     private final Map<String, String> deviceByChardev = new LinkedHashMap<>();
 
@@ -107,8 +108,8 @@ final class QmpSocketOptions {
         String id = kv.take("id").orElse(chardev);
         String mode = kv.take("mode").orElse("readline");
         if (!mode.equals("control")) {
-            throw ConfigException.bad("-mon " + id + ": mode '" + mode
-                    + "' is not supported (only mode=control, i.e. QMP)");
+            throw ConfigException.bad(
+                    "-mon " + id + ": mode '" + mode + "' is not supported (only mode=control, i.e. QMP)");
         }
         kv.takeBoolean("pretty", false); // QMP replies are one line each whatever the client asks
         kv.finish();
@@ -117,12 +118,12 @@ final class QmpSocketOptions {
             throw ConfigException.bad("-mon " + id + ": chardev '" + chardev + "' is not defined by any -chardev");
         }
         if (clientChardevs.contains(chardev)) {
-            throw ConfigException.bad("-mon " + id + ": chardev '" + chardev
-                    + "' must be a server socket (add ',server,nowait')");
+            throw ConfigException.bad(
+                    "-mon " + id + ": chardev '" + chardev + "' must be a server socket (add ',server,nowait')");
         }
         if (deviceByChardev.containsKey(chardev)) {
-            throw ConfigException.bad("-mon " + id + ": chardev '" + chardev + "' is already used by "
-                    + deviceByChardev.get(chardev));
+            throw ConfigException.bad(
+                    "-mon " + id + ": chardev '" + chardev + "' is already used by " + deviceByChardev.get(chardev));
         }
         if (monitorByChardev.putIfAbsent(chardev, id) != null) {
             throw ConfigException.bad("-mon " + id + ": chardev '" + chardev + "' is already used by monitor '"
@@ -134,8 +135,8 @@ final class QmpSocketOptions {
     List<QmpSocket> sockets() {
         for (String id : chardevs.keySet()) {
             if (!monitorByChardev.containsKey(id) && !deviceByChardev.containsKey(id)) {
-                throw ConfigException.bad("-chardev " + id + ": not used by any -mon or -device (add -mon chardev="
-                        + id + ",id=" + id + ",mode=control)");
+                throw ConfigException.bad("-chardev " + id + ": not used by any -mon or -device (add -mon chardev=" + id
+                        + ",id=" + id + ",mode=control)");
             }
         }
         return List.copyOf(sockets);

@@ -25,8 +25,8 @@ final class SocketPaths {
         Path p = file(what, value, cwd);
         int bytes = p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (bytes > MAX_SOCKET_PATH_BYTES) {
-            throw ConfigException.bad(what + ": socket path " + p + " is " + bytes
-                    + " bytes, longer than the " + MAX_SOCKET_PATH_BYTES + " a Unix socket address holds");
+            throw ConfigException.bad(what + ": socket path " + p + " is " + bytes + " bytes, longer than the "
+                    + MAX_SOCKET_PATH_BYTES + " a Unix socket address holds");
         }
         return p;
     }

@@ -49,10 +49,12 @@ public record VmConfig(
     public static final int MAX_DRIVES = 4;
     /** The hot-plug pool has this many virtio-net slots (MACHINE.md). */
     public static final int MAX_NETS = 2;
+
     public static final String DEFAULT_NAME = "jstrato";
     public static final int MAX_NAME = 256;
     /** QMP.md promises at least this many clients at once. */
     public static final int MIN_QMP_CLIENTS = 16;
+
     public static final int DEFAULT_QMP_MAX_CLIENTS = 64;
 
     public VmConfig {
@@ -65,22 +67,30 @@ public record VmConfig(
         Objects.requireNonNull(boot, "boot");
         // A microVM boots a kernel; the none machine boots nothing and has no devices.
         if (boot.isPresent() != (machine.type() == MachineType.MICROVM)) {
-            throw ConfigException.bad(boot.isPresent() ? "-kernel: the none machine boots nothing"
-                    : "no kernel given (use -kernel PATH or -config FILE.json)");
+            throw ConfigException.bad(
+                    boot.isPresent()
+                            ? "-kernel: the none machine boots nothing"
+                            : "no kernel given (use -kernel PATH or -config FILE.json)");
         }
         Objects.requireNonNull(rng, "rng");
         Objects.requireNonNull(console, "console");
         Objects.requireNonNull(vsock, "vsock");
         Objects.requireNonNull(fs, "fs");
-        if (machine.type() == MachineType.NONE && (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent()
-                || console.isPresent() || vsock.isPresent() || fs.isPresent())) {
+        if (machine.type() == MachineType.NONE
+                && (!drives.isEmpty()
+                        || !nets.isEmpty()
+                        || rng.isPresent()
+                        || console.isPresent()
+                        || vsock.isPresent()
+                        || fs.isPresent())) {
             throw ConfigException.bad("the none machine has no devices (use -machine microvm)");
         }
         drives = List.copyOf(drives);
         nets = List.copyOf(nets);
         qmpSockets = List.copyOf(qmpSockets);
         if (qmpMaxClients < MIN_QMP_CLIENTS) {
-            throw ConfigException.bad("-qmp-max-clients: must be at least " + MIN_QMP_CLIENTS + ", got " + qmpMaxClients);
+            throw ConfigException.bad(
+                    "-qmp-max-clients: must be at least " + MIN_QMP_CLIENTS + ", got " + qmpMaxClients);
         }
         Objects.requireNonNull(serial, "serial");
         Objects.requireNonNull(pidFile, "pidFile");
@@ -92,8 +102,8 @@ public record VmConfig(
         }
         if (incoming.isPresent() && (vsock.isPresent() || fs.isPresent())) {
             // Their queues live in the kernel's vhost or in virtiofsd, which a snapshot cannot hold.
-            throw ConfigException.bad("-incoming: a VM with a vhost device (" + (vsock.isPresent() ? "vhost-vsock-device"
-                    : "vhost-user-fs-device") + ") cannot be restored");
+            throw ConfigException.bad("-incoming: a VM with a vhost device ("
+                    + (vsock.isPresent() ? "vhost-vsock-device" : "vhost-user-fs-device") + ") cannot be restored");
         }
 
         if (drives.size() > MAX_DRIVES) {
@@ -101,8 +111,8 @@ public record VmConfig(
                     + " (the machine has " + MAX_DRIVES + " virtio-blk slots)");
         }
         if (nets.size() > MAX_NETS) {
-            throw ConfigException.bad("nets: " + nets.size() + " given, at most " + MAX_NETS
-                    + " (the machine has " + MAX_NETS + " virtio-net slots)");
+            throw ConfigException.bad("nets: " + nets.size() + " given, at most " + MAX_NETS + " (the machine has "
+                    + MAX_NETS + " virtio-net slots)");
         }
         if (fs.isPresent() && !machine.memShare()) {
             // virtiofsd maps guest RAM from the memfds only mem-share=on makes.

@@ -33,6 +33,7 @@ final class VmConfigDraft {
     int qmpMaxClients = VmConfig.DEFAULT_QMP_MAX_CLIENTS;
     /** Null until the file or the command line chooses. */
     SerialConfig serial;
+
     boolean startPaused;
     MachineType machineType = MachineType.MICROVM;
     Optional<Path> pidFile = Optional.empty();
@@ -47,7 +48,11 @@ final class VmConfigDraft {
             if (kernel != null || initrd.isPresent()) {
                 throw ConfigException.bad("-kernel: the none machine boots nothing (use -machine microvm)");
             }
-            if (!drives.isEmpty() || !nets.isEmpty() || rng.isPresent() || console.isPresent() || vsock.isPresent()
+            if (!drives.isEmpty()
+                    || !nets.isEmpty()
+                    || rng.isPresent()
+                    || console.isPresent()
+                    || vsock.isPresent()
                     || fs.isPresent()) {
                 throw ConfigException.bad((!drives.isEmpty() ? "-drive" : !nets.isEmpty() ? "-netdev" : "-device")
                         + ": the none machine has no devices (use -machine microvm)");
@@ -59,9 +64,8 @@ final class VmConfigDraft {
             }
             boot = Optional.of(new BootConfig(kernel, initrd, cmdline));
         }
-        SerialConfig effectiveSerial = serial != null
-                ? serial
-                : daemonize ? new SerialConfig.None() : new SerialConfig.Stdio();
+        SerialConfig effectiveSerial =
+                serial != null ? serial : daemonize ? new SerialConfig.None() : new SerialConfig.Stdio();
         String levelName = env.get(LogConfig.LEVEL_VARIABLE);
         var level = levelName == null || levelName.isBlank()
                 ? java.util.logging.Level.INFO

@@ -15,12 +15,11 @@ public record VsockConfig(String id, long guestCid, OptionalInt vhostFd) {
     public VsockConfig {
         Ids.check("vsock id", id);
         if (guestCid < VirtioVsock.MIN_GUEST_CID || guestCid > VirtioVsock.MAX_GUEST_CID) {
-            throw ConfigException.bad("guest-cid must be " + VirtioVsock.MIN_GUEST_CID + ".." + VirtioVsock.MAX_GUEST_CID
-                    + ", got " + guestCid);
+            throw ConfigException.bad("guest-cid must be " + VirtioVsock.MIN_GUEST_CID + ".."
+                    + VirtioVsock.MAX_GUEST_CID + ", got " + guestCid);
         }
         if (vhostFd.isPresent() && vhostFd.getAsInt() < 3) {
-            throw ConfigException.bad("vhostfd must be an inherited fd (3 or more), got "
-                    + vhostFd.getAsInt());
+            throw ConfigException.bad("vhostfd must be an inherited fd (3 or more), got " + vhostFd.getAsInt());
         }
     }
 }

@@ -25,6 +25,7 @@ public final class FileEntropySource implements EntropySource, AutoCloseable {
     private final Path path;
     /** A regular file's size; 0 for a character device, which has no offsets. */
     private final long size;
+
     private long offset;
 
     private FileEntropySource(RawFile file, Path path, long size) {

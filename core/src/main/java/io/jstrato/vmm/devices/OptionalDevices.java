@@ -16,10 +16,13 @@ import java.util.Optional;
  * @param vsock the vsock device on the kernel's vhost-vsock
  * @param fs the virtio-fs device on a vhost-user backend
  */
-public record OptionalDevices(Optional<EntropySource> entropy, Optional<SerialOutput> console,
-                              Optional<VsockConfig> vsock, Optional<FsConfig> fs) {
-    public static final OptionalDevices NONE = new OptionalDevices(Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty());
+public record OptionalDevices(
+        Optional<EntropySource> entropy,
+        Optional<SerialOutput> console,
+        Optional<VsockConfig> vsock,
+        Optional<FsConfig> fs) {
+    public static final OptionalDevices NONE =
+            new OptionalDevices(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
 
     public OptionalDevices {
         Objects.requireNonNull(entropy, "entropy");
@@ -30,7 +33,9 @@ public record OptionalDevices(Optional<EntropySource> entropy, Optional<SerialOu
 
     /** How many slots they take. */
     public int count() {
-        return (entropy.isPresent() ? 1 : 0) + (console.isPresent() ? 1 : 0) + (vsock.isPresent() ? 1 : 0)
+        return (entropy.isPresent() ? 1 : 0)
+                + (console.isPresent() ? 1 : 0)
+                + (vsock.isPresent() ? 1 : 0)
                 + (fs.isPresent() ? 1 : 0);
     }
 }

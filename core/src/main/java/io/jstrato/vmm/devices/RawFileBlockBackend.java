@@ -2,12 +2,12 @@ package io.jstrato.vmm.devices;
 
 import io.jstrato.devices.virtio.blk.BlockBackend;
 import io.jstrato.devices.virtio.blk.VirtioBlk;
-import io.jstrato.linux.LibcFlags;
 import io.jstrato.linux.Errno;
+import io.jstrato.linux.LibcFlags;
 import io.jstrato.linux.LinuxException;
 import io.jstrato.linux.RawFile;
-import java.lang.foreign.MemorySegment;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -48,8 +48,8 @@ public final class RawFileBlockBackend implements BlockBackend, AutoCloseable {
      * @param serial what the guest reads with GET_ID; the backend id when absent
      * @throws DeviceException naming the image when it breaks the rule, cannot be opened or another user holds it
      */
-    public static RawFileBlockBackend open(String id, Path path, boolean readOnly, boolean direct,
-                                           java.util.Optional<String> serial) {
+    public static RawFileBlockBackend open(
+            String id, Path path, boolean readOnly, boolean direct, java.util.Optional<String> serial) {
         checkKindAndSize(path);
         RawFile file;
         try {
@@ -77,7 +77,6 @@ public final class RawFileBlockBackend implements BlockBackend, AutoCloseable {
         }
         return new RawFileBlockBackend(id, serial.orElse(id), path, file, readOnly, direct);
     }
-
 
     private static void checkKindAndSize(Path path) {
         int mode;
@@ -107,8 +106,8 @@ public final class RawFileBlockBackend implements BlockBackend, AutoCloseable {
             throw new DeviceException("disk image " + path + " is empty");
         }
         if (size % VirtioBlk.SECTOR_SIZE != 0) {
-            throw new DeviceException("disk image " + path + " is " + size + " bytes, not a multiple of "
-                    + VirtioBlk.SECTOR_SIZE);
+            throw new DeviceException(
+                    "disk image " + path + " is " + size + " bytes, not a multiple of " + VirtioBlk.SECTOR_SIZE);
         }
     }
 

@@ -19,7 +19,7 @@ final class VhostRings implements AutoCloseable {
     private final List<EventFd> kicks;
     private final List<EventFd> calls = new ArrayList<>();
     private final List<FdWatch> watches = new ArrayList<>();
-    private volatile Runnable usedBuffers = () -> { };
+    private volatile Runnable usedBuffers = () -> {};
 
     VhostRings(String name, List<EventFd> kicks, IoEventLoopGroup loops) {
         this.kicks = kicks;
@@ -28,9 +28,10 @@ final class VhostRings implements AutoCloseable {
                 EventFd call = EventFd.create(true);
                 calls.add(call);
                 watches.add(FdWatch.watch(loops.next(), call.fd(), name + "-call" + q, () -> {
-                    call.drain();
-                    usedBuffers.run();
-                }).join());
+                            call.drain();
+                            usedBuffers.run();
+                        })
+                        .join());
             }
         } catch (RuntimeException e) {
             close();
@@ -57,7 +58,7 @@ final class VhostRings implements AutoCloseable {
     }
 
     void stop() {
-        usedBuffers = () -> { };
+        usedBuffers = () -> {};
     }
 
     /**

@@ -35,6 +35,7 @@ final class VhostUserFrontend implements AutoCloseable {
     static final long F_PROTOCOL_FEATURES = 1L << 30;
     /** VHOST_F_LOG_ALL: live migration's dirty log, a vhost bit, never offered to the guest. */
     static final long F_LOG_ALL = 1L << 26;
+
     static final long PROTOCOL_F_REPLY_ACK = 1L << 3;
     static final int MAX_REGIONS = 8;
     private static final int VERSION = 0x1;
@@ -105,7 +106,8 @@ final class VhostUserFrontend implements AutoCloseable {
      */
     void start(long driverFeatures, List<MemoryRegion> memory, List<Ring> ringList, int[] kicks, int[] calls) {
         if (memory.size() > MAX_REGIONS) {
-            throw new DeviceException("vhost-user takes at most " + MAX_REGIONS + " memory regions, got " + memory.size());
+            throw new DeviceException(
+                    "vhost-user takes at most " + MAX_REGIONS + " memory regions, got " + memory.size());
         }
         try {
             setU64(SET_FEATURES, driverFeatures | (features & F_PROTOCOL_FEATURES));
@@ -114,7 +116,10 @@ final class VhostUserFrontend implements AutoCloseable {
             int[] fds = new int[memory.size()];
             for (int i = 0; i < memory.size(); i++) {
                 MemoryRegion r = memory.get(i);
-                message.putLong(r.guestPhysical()).putLong(r.size()).putLong(r.hostAddress()).putLong(0);
+                message.putLong(r.guestPhysical())
+                        .putLong(r.size())
+                        .putLong(r.hostAddress())
+                        .putLong(0);
                 fds[i] = r.fd();
             }
             finish(fds);
@@ -123,7 +128,11 @@ final class VhostUserFrontend implements AutoCloseable {
                 state(SET_VRING_NUM, q, ring.size());
                 state(SET_VRING_BASE, q, 0);
                 begin(SET_VRING_ADDR);
-                message.putInt(q).putInt(0).putLong(ring.descriptors()).putLong(ring.used()).putLong(ring.avail())
+                message.putInt(q)
+                        .putInt(0)
+                        .putLong(ring.descriptors())
+                        .putLong(ring.used())
+                        .putLong(ring.avail())
                         .putLong(0);
                 finish();
                 begin(SET_VRING_KICK);

@@ -48,17 +48,23 @@ public final class VhostUserFsBackend implements VhostBackend, AutoCloseable {
 
     @Override
     public void start(GuestMemory memory, long driverFeatures, List<SplitQueue> queues, Runnable usedBuffers) {
-        List<VhostUserFrontend.MemoryRegion> table = memory.regions().stream().map(r -> {
-            if (r.fd() < 0) {
-                // VmConfig refuses vhost-user-fs without mem-share=on; this is the last line of defence.
-                throw new DeviceException("guest RAM at 0x" + Long.toHexString(r.gpa()) + " is not shared (mem-share=on)");
-            }
-            return new VhostUserFrontend.MemoryRegion(r.gpa(), r.segment().byteSize(), r.segment().address(), r.fd());
-        }).toList();
-        List<VhostUserFrontend.Ring> vrings = queues.stream().map(q -> {
-            long[] at = VhostRings.hostAddresses(memory, q);
-            return new VhostUserFrontend.Ring(q.size(), at[0], at[1], at[2]);
-        }).toList();
+        List<VhostUserFrontend.MemoryRegion> table = memory.regions().stream()
+                .map(r -> {
+                    if (r.fd() < 0) {
+                        // VmConfig refuses vhost-user-fs without mem-share=on; this is the last line of defence.
+                        throw new DeviceException(
+                                "guest RAM at 0x" + Long.toHexString(r.gpa()) + " is not shared (mem-share=on)");
+                    }
+                    return new VhostUserFrontend.MemoryRegion(
+                            r.gpa(), r.segment().byteSize(), r.segment().address(), r.fd());
+                })
+                .toList();
+        List<VhostUserFrontend.Ring> vrings = queues.stream()
+                .map(q -> {
+                    long[] at = VhostRings.hostAddresses(memory, q);
+                    return new VhostUserFrontend.Ring(q.size(), at[0], at[1], at[2]);
+                })
+                .toList();
         rings.start(usedBuffers);
         frontend.start(driverFeatures, table, vrings, rings.kickFds(), rings.callFds());
     }

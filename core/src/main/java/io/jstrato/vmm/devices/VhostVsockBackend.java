@@ -39,9 +39,10 @@ public final class VhostVsockBackend implements VhostBackend, AutoCloseable {
         try {
             vhost = vhostFd.isPresent() ? VhostVsock.adopt(vhostFd.getAsInt()) : VhostVsock.open();
         } catch (LinuxException e) {
-            throw new DeviceException(e.errnoName().equals("ENOENT")
-                    ? VhostVsock.DEVICE + " does not exist (load the vhost_vsock module: modprobe vhost_vsock)"
-                    : e.getMessage());
+            throw new DeviceException(
+                    e.errnoName().equals("ENOENT")
+                            ? VhostVsock.DEVICE + " does not exist (load the vhost_vsock module: modprobe vhost_vsock)"
+                            : e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new DeviceException(e.getMessage());
         }
@@ -50,8 +51,10 @@ public final class VhostVsockBackend implements VhostBackend, AutoCloseable {
             return new VhostVsockBackend(vhost, cid, kicks, loops);
         } catch (LinuxException e) {
             vhost.close();
-            throw new DeviceException(e.errnoName().equals("EADDRINUSE")
-                    ? "guest CID " + cid + " is in use by another VM" : e.getMessage());
+            throw new DeviceException(
+                    e.errnoName().equals("EADDRINUSE")
+                            ? "guest CID " + cid + " is in use by another VM"
+                            : e.getMessage());
         } catch (RuntimeException e) {
             vhost.close();
             throw e;
@@ -71,12 +74,15 @@ public final class VhostVsockBackend implements VhostBackend, AutoCloseable {
     public void start(GuestMemory memory, long driverFeatures, List<SplitQueue> queues, Runnable onUsedBuffers) {
         rings.start(onUsedBuffers);
         List<VhostVsock.MemoryRegion> table = memory.regions().stream()
-                .map(r -> new VhostVsock.MemoryRegion(r.gpa(), r.segment().byteSize(), r.segment().address()))
+                .map(r -> new VhostVsock.MemoryRegion(
+                        r.gpa(), r.segment().byteSize(), r.segment().address()))
                 .toList();
-        List<VhostVsock.Ring> vrings = queues.stream().map(q -> {
-            long[] at = VhostRings.hostAddresses(memory, q);
-            return new VhostVsock.Ring(q.size(), at[0], at[1], at[2]);
-        }).toList();
+        List<VhostVsock.Ring> vrings = queues.stream()
+                .map(q -> {
+                    long[] at = VhostRings.hostAddresses(memory, q);
+                    return new VhostVsock.Ring(q.size(), at[0], at[1], at[2]);
+                })
+                .toList();
         vhost.start(driverFeatures, table, vrings, rings.kickFds(), rings.callFds());
     }
 

@@ -2,15 +2,15 @@ package io.jstrato.vmm.devices;
 
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.bus.Bus;
-import io.jstrato.devices.virtio.net.MacAddress;
-import io.jstrato.devices.virtio.blk.VirtioBlk;
 import io.jstrato.devices.virtio.VirtioConsole;
 import io.jstrato.devices.virtio.VirtioDevice;
-import io.jstrato.devices.virtio.VirtioMmioTransport;
-import io.jstrato.devices.virtio.net.VirtioNet;
-import io.jstrato.devices.virtio.VirtioRng;
 import io.jstrato.devices.virtio.VirtioFs;
+import io.jstrato.devices.virtio.VirtioMmioTransport;
+import io.jstrato.devices.virtio.VirtioRng;
 import io.jstrato.devices.virtio.VirtioVsock;
+import io.jstrato.devices.virtio.blk.VirtioBlk;
+import io.jstrato.devices.virtio.net.MacAddress;
+import io.jstrato.devices.virtio.net.VirtioNet;
 import io.jstrato.linux.EventFd;
 import io.jstrato.vmm.boot.VirtioMmioSlot;
 import io.jstrato.vmm.io.FdWatch;
@@ -51,10 +51,12 @@ public final class VirtioPool implements AutoCloseable {
     public static final String VSOCK_NAME = "vsock";
     /** The slot name of the virtio-fs device. */
     public static final String FS_NAME = "virtiofs";
+
     public static final String BLK_DRIVER = "virtio-blk-mmio";
     public static final String NET_DRIVER = "virtio-net-mmio";
     /** The names {@code -device} documents, and Kata, StratoVirt and QEMU send to device_add. */
     public static final String BLK_DEVICE_ALIAS = "virtio-blk-device";
+
     public static final String NET_DEVICE_ALIAS = "virtio-net-device";
     private static final int QUEUE_SIZE = 256;
     private static final long QUEUE_NOTIFY = 0x50;
@@ -124,8 +126,15 @@ public final class VirtioPool implements AutoCloseable {
      * @throws DeviceException when the host lacks what an optional device needs (the kernel's vhost-vsock, the
      *     vhost-user backend); everything made so far is closed
      */
-    public VirtioPool(String vmName, GuestMemory memory, Bus mmio, IoEventFdRegistrar vm, IntFunction<EventFd> irqLine,
-                      IoEventLoopGroup loops, List<Optional<MacAddress>> nicMacs, OptionalDevices optional) {
+    public VirtioPool(
+            String vmName,
+            GuestMemory memory,
+            Bus mmio,
+            IoEventFdRegistrar vm,
+            IntFunction<EventFd> irqLine,
+            IoEventLoopGroup loops,
+            List<Optional<MacAddress>> nicMacs,
+            OptionalDevices optional) {
         this.loops = loops;
         List<VirtioMmioSlot> slots = mmioSlots(optional.count());
         for (int i = 0; i < DISK_SLOTS; i++) {
@@ -136,7 +145,8 @@ public final class VirtioPool implements AutoCloseable {
         }
         for (int i = 0; i < NIC_SLOTS; i++) {
             MacAddress mac = i < nicMacs.size() && nicMacs.get(i).isPresent()
-                    ? nicMacs.get(i).get() : generatedMac(vmName, i);
+                    ? nicMacs.get(i).get()
+                    : generatedMac(vmName, i);
             VirtioNet net = new VirtioNet("eth" + i, mac, QUEUE_SIZE);
             transports.put("eth" + i, wire("eth" + i, net, slots.get(DISK_SLOTS + i), memory, mmio, vm, irqLine));
             nics.add(new NicSlot(i, "eth" + i, net));
@@ -145,20 +155,22 @@ public final class VirtioPool implements AutoCloseable {
         this.rng = optional.entropy().map(VirtioRng::new);
         rng.ifPresent(r -> transports.put(RNG_NAME, wire(RNG_NAME, r, next.next(), memory, mmio, vm, irqLine)));
         this.console = optional.console().map(VirtioConsole::new);
-        console.ifPresent(c -> transports.put(CONSOLE_NAME, wire(CONSOLE_NAME, c, next.next(), memory, mmio, vm, irqLine)));
+        console.ifPresent(
+                c -> transports.put(CONSOLE_NAME, wire(CONSOLE_NAME, c, next.next(), memory, mmio, vm, irqLine)));
         try {
             optional.vsock().ifPresent(v -> {
                 List<EventFd> kicks = backendKicks(2);
-                vsockBackend = named("vsock '" + v.id() + "'", () -> VhostVsockBackend.open(v.guestCid(), v.vhostFd(),
-                        kicks, loops));
+                vsockBackend = named(
+                        "vsock '" + v.id() + "'",
+                        () -> VhostVsockBackend.open(v.guestCid(), v.vhostFd(), kicks, loops));
                 VirtioVsock device = new VirtioVsock(v.guestCid(), vsockBackend);
                 vsock = Optional.of(device);
                 transports.put(VSOCK_NAME, wire(VSOCK_NAME, device, next.next(), memory, mmio, vm, irqLine, kicks));
             });
             optional.fs().ifPresent(f -> {
                 List<EventFd> kicks = backendKicks(2);
-                fsBackend = named("vhost-user-fs '" + f.id() + "'", () -> VhostUserFsBackend.connect(f.socket(), kicks,
-                        loops));
+                fsBackend = named(
+                        "vhost-user-fs '" + f.id() + "'", () -> VhostUserFsBackend.connect(f.socket(), kicks, loops));
                 VirtioFs device = new VirtioFs(f.tag(), fsBackend);
                 fs = Optional.of(device);
                 transports.put(FS_NAME, wire(FS_NAME, device, next.next(), memory, mmio, vm, irqLine, kicks));
@@ -187,15 +199,27 @@ public final class VirtioPool implements AutoCloseable {
         return kicks;
     }
 
-    private VirtioMmioTransport wire(String name, VirtioDevice device, VirtioMmioSlot slot, GuestMemory memory,
-                                     Bus mmio, IoEventFdRegistrar vm, IntFunction<EventFd> irqLine) {
+    private VirtioMmioTransport wire(
+            String name,
+            VirtioDevice device,
+            VirtioMmioSlot slot,
+            GuestMemory memory,
+            Bus mmio,
+            IoEventFdRegistrar vm,
+            IntFunction<EventFd> irqLine) {
         return wire(name, device, slot, memory, mmio, vm, irqLine, List.of());
     }
 
     /** {@code backendKicks}: the ioeventfds of the first queues, which their backend polls (vhost), not this pool. */
-    private VirtioMmioTransport wire(String name, VirtioDevice device, VirtioMmioSlot slot, GuestMemory memory,
-                                     Bus mmio, IoEventFdRegistrar vm, IntFunction<EventFd> irqLine,
-                                     List<EventFd> backendKicks) {
+    private VirtioMmioTransport wire(
+            String name,
+            VirtioDevice device,
+            VirtioMmioSlot slot,
+            GuestMemory memory,
+            Bus mmio,
+            IoEventFdRegistrar vm,
+            IntFunction<EventFd> irqLine,
+            List<EventFd> backendKicks) {
         EventFd irq = irqLine.apply(slot.irq());
         VirtioMmioTransport transport = new VirtioMmioTransport(device, memory, irq::signal);
         mmio.register(slot.base(), VirtioMmioTransport.WINDOW_SIZE, transport);
@@ -210,9 +234,10 @@ public final class VirtioPool implements AutoCloseable {
             vm.register(slot.base() + QUEUE_NOTIFY, 4, notifier, OptionalLong.of(q));
             int queue = q;
             watches.add(FdWatch.watch(loops.next(), notifier.fd(), name + "-queue" + q, () -> {
-                notifier.drain();
-                transport.notifyQueue(queue);
-            }).join());
+                        notifier.drain();
+                        transport.notifyQueue(queue);
+                    })
+                    .join());
         }
         return transport;
     }
@@ -272,12 +297,16 @@ public final class VirtioPool implements AutoCloseable {
 
     // ---- backends ----
 
-    public void addBlockBackend(String id, java.nio.file.Path path, boolean readOnly, boolean direct,
-                                Optional<String> serial) {
+    public void addBlockBackend(
+            String id, java.nio.file.Path path, boolean readOnly, boolean direct, Optional<String> serial) {
         requireNewId(id);
         for (RawFileBlockBackend b : blockBackends.values()) {
-            if (b.path().toAbsolutePath().normalize().equals(path.toAbsolutePath().normalize())) {
-                throw new DeviceException("disk image " + path + " is already in use by block backend '" + b.backendId() + "'");
+            if (b.path()
+                    .toAbsolutePath()
+                    .normalize()
+                    .equals(path.toAbsolutePath().normalize())) {
+                throw new DeviceException(
+                        "disk image " + path + " is already in use by block backend '" + b.backendId() + "'");
             }
         }
         blockBackends.put(id, RawFileBlockBackend.open(id, path, readOnly, direct, serial));
@@ -311,8 +340,8 @@ public final class VirtioPool implements AutoCloseable {
         for (TapNetBackend b : netBackends.values()) {
             if (b.ifname().equals(adopted.ifname())) {
                 adopted.close();
-                throw new DeviceException("tap " + adopted.ifname() + " (fd " + fd + ") is already used by net backend '"
-                        + b.id() + "'");
+                throw new DeviceException(
+                        "tap " + adopted.ifname() + " (fd " + fd + ") is already used by net backend '" + b.id() + "'");
             }
         }
         netBackends.put(id, adopted);
@@ -340,7 +369,8 @@ public final class VirtioPool implements AutoCloseable {
             case BLK_DRIVER, BLK_DEVICE_ALIAS -> {
                 RawFileBlockBackend b = blockBackends.get(id);
                 if (b == null) {
-                    throw new DeviceException("no block backend '" + id + "': blockdev-add it first (node-name must equal the device id)");
+                    throw new DeviceException("no block backend '" + id
+                            + "': blockdev-add it first (node-name must equal the device id)");
                 }
                 if (diskSlotOf(id).isPresent()) {
                     throw new DeviceException("block backend '" + id + "' is already attached to a device");
@@ -353,7 +383,8 @@ public final class VirtioPool implements AutoCloseable {
             case NET_DRIVER, NET_DEVICE_ALIAS -> {
                 TapNetBackend b = netBackends.get(id);
                 if (b == null) {
-                    throw new DeviceException("no net backend '" + id + "': netdev_add it first (its id must equal the device id)");
+                    throw new DeviceException(
+                            "no net backend '" + id + "': netdev_add it first (its id must equal the device id)");
                 }
                 if (nicSlotOf(id).isPresent()) {
                     throw new DeviceException("net backend '" + id + "' is already attached to a device");
@@ -363,8 +394,10 @@ public final class VirtioPool implements AutoCloseable {
                 s.attachedId = id;
                 yield s.index;
             }
-            default -> throw new DeviceException("driver '" + io.jstrato.qmp.QmpEcho.of(driver) + "' is not supported; use "
-                    + BLK_DEVICE_ALIAS + " (or " + BLK_DRIVER + ") or " + NET_DEVICE_ALIAS + " (or " + NET_DRIVER + ")");
+            default ->
+                throw new DeviceException(
+                        "driver '" + io.jstrato.qmp.QmpEcho.of(driver) + "' is not supported; use " + BLK_DEVICE_ALIAS
+                                + " (or " + BLK_DRIVER + ") or " + NET_DEVICE_ALIAS + " (or " + NET_DRIVER + ")");
         };
     }
 
@@ -392,16 +425,18 @@ public final class VirtioPool implements AutoCloseable {
         // The watch is handed to the callback: a tap may be readable (a frame from the host side) before join()
         // returns here.
         FdWatch watch = FdWatch.watch(loops.next(), b.fd(), s.name + "-tap", (FdWatch w) -> {
-            // No receive buffers in the guest: stop reading the tap until it adds some (RxInterest).
-            if (!s.device.onTapReadable()) {
-                w.setReadInterest(false);
-            }
-        }).join();
+                    // No receive buffers in the guest: stop reading the tap until it adds some (RxInterest).
+                    if (!s.device.onTapReadable()) {
+                        w.setReadInterest(false);
+                    }
+                })
+                .join();
         s.tapWatch = watch;
         s.device.attach(b, watch::setReadInterest);
     }
 
-    private static int chooseSlot(Optional<Integer> slot, int count, java.util.function.IntPredicate empty, String kind) {
+    private static int chooseSlot(
+            Optional<Integer> slot, int count, java.util.function.IntPredicate empty, String kind) {
         if (slot.isPresent()) {
             int n = slot.get();
             if (n < 0 || n >= count) {
@@ -468,7 +503,8 @@ public final class VirtioPool implements AutoCloseable {
     public List<SlotState> slotStates() {
         List<SlotState> states = new ArrayList<>();
         for (var e : transports.entrySet()) {
-            states.add(new SlotState(e.getKey(), attachment(e.getKey()), e.getValue().state()));
+            states.add(new SlotState(
+                    e.getKey(), attachment(e.getKey()), e.getValue().state()));
         }
         return states;
     }
@@ -482,7 +518,13 @@ public final class VirtioPool implements AutoCloseable {
         }
         for (NicSlot n : nics) {
             if (n.name.equals(slot) && n.attachedId != null) {
-                return new Attachment(n.attachedId, null, false, false, null, netBackends.get(n.attachedId).ifname());
+                return new Attachment(
+                        n.attachedId,
+                        null,
+                        false,
+                        false,
+                        null,
+                        netBackends.get(n.attachedId).ifname());
             }
         }
         return null;
@@ -498,18 +540,19 @@ public final class VirtioPool implements AutoCloseable {
      */
     public void restoreSlots(List<SlotState> saved) {
         if (!saved.stream().map(SlotState::name).toList().equals(slotNames())) {
-            throw new DeviceException("the snapshot's virtio slots " + saved.stream().map(SlotState::name).toList()
-                    + " differ from this VM's " + slotNames());
+            throw new DeviceException("the snapshot's virtio slots "
+                    + saved.stream().map(SlotState::name).toList() + " differ from this VM's " + slotNames());
         }
         for (SlotState s : saved) {
             String here = attachedId(s.name());
             Attachment then = s.attached();
             if (then == null && here != null) {
-                throw new DeviceException("slot " + s.name() + ": '" + here + "' is attached here, the snapshot's slot was empty");
+                throw new DeviceException(
+                        "slot " + s.name() + ": '" + here + "' is attached here, the snapshot's slot was empty");
             }
             if (then != null && here != null && !here.equals(then.id())) {
-                throw new DeviceException("slot " + s.name() + ": '" + here + "' is attached here, the snapshot had '"
-                        + then.id() + "'");
+                throw new DeviceException(
+                        "slot " + s.name() + ": '" + here + "' is attached here, the snapshot had '" + then.id() + "'");
             }
             if (then != null && here == null) {
                 reattach(s.name(), then);
@@ -543,7 +586,11 @@ public final class VirtioPool implements AutoCloseable {
         try {
             if (a.image() != null) {
                 int index = diskNames().indexOf(slot);
-                addBlockBackend(a.id(), java.nio.file.Path.of(a.image()), a.readOnly(), a.direct(),
+                addBlockBackend(
+                        a.id(),
+                        java.nio.file.Path.of(a.image()),
+                        a.readOnly(),
+                        a.direct(),
                         Optional.ofNullable(a.serial()));
                 addDevice(a.id(), BLK_DRIVER, Optional.of(index));
             } else {
@@ -552,8 +599,8 @@ public final class VirtioPool implements AutoCloseable {
                 addDevice(a.id(), NET_DRIVER, Optional.of(index));
             }
         } catch (DeviceException e) {
-            throw new DeviceException("slot " + slot + " (hot-plugged '" + a.id() + "' before the snapshot): "
-                    + e.getMessage());
+            throw new DeviceException(
+                    "slot " + slot + " (hot-plugged '" + a.id() + "' before the snapshot): " + e.getMessage());
         }
     }
 

@@ -22,7 +22,6 @@ import java.util.logging.Logger;
 public final class FdWatch implements EpollIoHandle, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FdWatch.class.getName());
 
-
     private final IoEventLoop loop;
     private final FileDescriptor fd;
     private final String name;
@@ -45,7 +44,8 @@ public final class FdWatch implements EpollIoHandle, AutoCloseable {
      * The same, with the watch handed to the callback: a reader that sees the end of its input can close it at
      * once, even before {@link #watch}'s future has reached the thread that asked for it.
      */
-    public static CompletableFuture<FdWatch> watch(IoEventLoop loop, int fd, String name, Consumer<FdWatch> onReadable) {
+    public static CompletableFuture<FdWatch> watch(
+            IoEventLoop loop, int fd, String name, Consumer<FdWatch> onReadable) {
         FdWatch watch = new FdWatch(loop, fd, name, onReadable);
         CompletableFuture<FdWatch> done = new CompletableFuture<>();
         loop.register(watch).addListener(f -> {

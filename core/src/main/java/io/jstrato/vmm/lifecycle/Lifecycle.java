@@ -20,6 +20,7 @@ public final class Lifecycle implements AutoCloseable {
 
     /** Read and written on the control thread only. */
     private VcpuControl vcpus;
+
     private final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService control = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "vmm-control");
@@ -192,8 +193,10 @@ public final class Lifecycle implements AutoCloseable {
                     move(RunState.PAUSED, Optional.empty());
                 }
                 case PAUSED -> throw new LifecycleException("VM is already paused");
-                case POSTMIGRATE -> throw new LifecycleException("VM is not running (postmigrate: its state was saved)");
-                case PRELAUNCH -> throw new LifecycleException("VM has not started yet (prelaunch): use cont to start it");
+                case POSTMIGRATE ->
+                    throw new LifecycleException("VM is not running (postmigrate: its state was saved)");
+                case PRELAUNCH ->
+                    throw new LifecycleException("VM has not started yet (prelaunch): use cont to start it");
                 case INTERNAL_ERROR -> throw new LifecycleException("VM is stopped after an internal error");
                 case SHUTDOWN -> throw shuttingDown();
             }
@@ -210,8 +213,9 @@ public final class Lifecycle implements AutoCloseable {
                     move(RunState.RUNNING, Optional.empty());
                 }
                 case RUNNING -> throw new LifecycleException("VM is already running");
-                case INTERNAL_ERROR -> throw new LifecycleException(
-                        "Resetting the Virtual Machine is required: it stopped after an internal error");
+                case INTERNAL_ERROR ->
+                    throw new LifecycleException(
+                            "Resetting the Virtual Machine is required: it stopped after an internal error");
                 case SHUTDOWN -> throw shuttingDown();
             }
         });
@@ -251,12 +255,14 @@ public final class Lifecycle implements AutoCloseable {
      * own, so device state has one writer and slow work (opening files) never runs on an event loop.
      */
     public <T> CompletableFuture<T> onControlThread(java.util.function.Supplier<T> operation) {
-        return CompletableFuture.supplyAsync(() -> {
-            if (state == RunState.SHUTDOWN) {
-                throw shuttingDown();
-            }
-            return operation.get();
-        }, control);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    if (state == RunState.SHUTDOWN) {
+                        throw shuttingDown();
+                    }
+                    return operation.get();
+                },
+                control);
     }
 
     private void ensureStarted() {

@@ -35,8 +35,8 @@ public final class LogSetup {
             try {
                 out = new FileOutputStream(config.file().get().toFile(), true);
             } catch (IOException e) {
-                throw ConfigException.host("-D: cannot open log file " + config.file().get() + ": "
-                        + e.getMessage(), e);
+                throw ConfigException.host(
+                        "-D: cannot open log file " + config.file().get() + ": " + e.getMessage(), e);
             }
         } else {
             out = stderr;

@@ -12,7 +12,8 @@ import java.util.logging.Logger;
 final class BootClock {
     private static final Logger LOG = Logger.getLogger(BootClock.class.getName());
 
-    private final Instant processStart = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+    private final Instant processStart =
+            ProcessHandle.current().info().startInstant().orElse(Instant.now());
     private volatile Duration bootTime;
 
     /** The boot timer's callback (its argument is the guest's own reading, which the figure does not need). */

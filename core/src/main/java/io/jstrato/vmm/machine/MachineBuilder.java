@@ -70,10 +70,20 @@ public final class MachineBuilder implements AutoCloseable {
     static final int POST_CODE_PORT = 0x80;
     /** The FADT's sleep control (0x600) and status (0x601) registers; a free port range on this machine. */
     static final int ACPI_SLEEP_PORT = 0x600;
+
     private static final long BOOT_TIMER_SIZE = 0x1000;
 
     /** The phases in their order; each method checks that the previous one ran. */
-    enum Phase { NEW, MEMORY, IRQCHIP, LEGACY_DEVICES, VIRTIO_DEVICES, LOADERS, VCPUS, BUILT }
+    enum Phase {
+        NEW,
+        MEMORY,
+        IRQCHIP,
+        LEGACY_DEVICES,
+        VIRTIO_DEVICES,
+        LOADERS,
+        VCPUS,
+        BUILT
+    }
 
     private final VmConfig config;
     private final BootConfig boot;
@@ -116,9 +126,10 @@ public final class MachineBuilder implements AutoCloseable {
         List<AnonymousMemory> ram = new ArrayList<>();
         int slot = 0;
         for (MemoryLayout.RamRegion r : layout.ramRegions()) {
-            AnonymousMemory m = owned.own(config.machine().memShare()
-                    ? AnonymousMemory.mapMemfd(r.size(), "jstrato-ram-" + slot)
-                    : AnonymousMemory.map(r.size()));
+            AnonymousMemory m = owned.own(
+                    config.machine().memShare()
+                            ? AnonymousMemory.mapMemfd(r.size(), "jstrato-ram-" + slot)
+                            : AnonymousMemory.map(r.size()));
             if (!config.machine().dumpGuestCore()) {
                 m.adviseDontDump();
             }
@@ -131,7 +142,8 @@ public final class MachineBuilder implements AutoCloseable {
         for (int i = 0; i < ram.size(); i++) {
             MemoryLayout.RamRegion r = layout.ramRegions().get(i);
             vm.setUserMemoryRegion(i, r.gpa(), ram.get(i).segment());
-            regions.add(new GuestMemory.Region(r.gpa(), ram.get(i).segment(), ram.get(i).fd()));
+            regions.add(new GuestMemory.Region(
+                    r.gpa(), ram.get(i).segment(), ram.get(i).fd()));
         }
         memory = new GuestMemory(regions);
         return this;
@@ -171,7 +183,8 @@ public final class MachineBuilder implements AutoCloseable {
             // A guest poweroff (ACPI S5) ends the VM the way an i8042 reset does.
             pio.register(ACPI_SLEEP_PORT, SleepRegisters.SIZE, new SleepRegisters(() -> stops.guestShutdown(-1)));
         }
-        mmio.register(MemoryLayout.BOOT_TIMER, BOOT_TIMER_SIZE, new BootTimer(System::nanoTime, bootClock::guestBooted));
+        mmio.register(
+                MemoryLayout.BOOT_TIMER, BOOT_TIMER_SIZE, new BootTimer(System::nanoTime, bootClock::guestBooted));
         return this;
     }
 
@@ -181,12 +194,12 @@ public final class MachineBuilder implements AutoCloseable {
      *
      * @throws io.jstrato.vmm.devices.DeviceException when the host lacks what an optional device needs
      */
-    public MachineBuilder virtioDevices(IoEventLoopGroup loops, List<Optional<MacAddress>> nicMacs,
-                                        OptionalDevices optional) {
+    public MachineBuilder virtioDevices(
+            IoEventLoopGroup loops, List<Optional<MacAddress>> nicMacs, OptionalDevices optional) {
         advance(Phase.LEGACY_DEVICES, Phase.VIRTIO_DEVICES);
         virtioSlots = VirtioPool.mmioSlots(optional.count());
-        devices = owned.own(new VirtioPool(config.name(), memory, mmio, vm::registerIoEventFd, this::irqLine, loops,
-                nicMacs, optional));
+        devices = owned.own(new VirtioPool(
+                config.name(), memory, mmio, vm::registerIoEventFd, this::irqLine, loops, nicMacs, optional));
         return this;
     }
 
@@ -201,16 +214,16 @@ public final class MachineBuilder implements AutoCloseable {
         bootImage = KernelLoader.load(memory, layout, boot.kernel(), boot.initrd(), cmdline, rsdp);
         MpTable.write(memory, config.machine().vcpus());
         if (config.machine().acpi()) {
-            AcpiTables.Machine described = new AcpiTables.Machine(config.machine().vcpus(), virtioSlots,
-                    new Dsdt.SerialPort(COM1_PORT, COM1_IRQ), ACPI_SLEEP_PORT);
+            AcpiTables.Machine described = new AcpiTables.Machine(
+                    config.machine().vcpus(), virtioSlots, new Dsdt.SerialPort(COM1_PORT, COM1_IRQ), ACPI_SLEEP_PORT);
             try {
                 AcpiTables.write(memory, AcpiTables.build(described), bootImage.kernelStart(), bootImage.kernelEnd());
             } catch (IllegalArgumentException e) {
                 throw new BootException(boot.kernel(), e.getMessage());
             }
         }
-        LOG.fine(() -> "loaded " + bootImage.format() + " kernel, entry " + bootImage.entry() + ", command line: "
-                + cmdline);
+        LOG.fine(() ->
+                "loaded " + bootImage.format() + " kernel, entry " + bootImage.entry() + ", command line: " + cmdline);
         return this;
     }
 
@@ -238,8 +251,23 @@ public final class MachineBuilder implements AutoCloseable {
     /** Hands the machine and everything this builder owns to it; the builder then owns nothing. */
     public MicroVm build() {
         advance(Phase.VCPUS, Phase.BUILT);
-        return new MicroVm(new MicroVm.Parts(config, vm, memory, pio, mmio, uart, i8042, devices, List.copyOf(vcpuFds),
-                List.copyOf(exitCounters), vcpus, faultReport, bootImage, bootClock), owned.transfer());
+        return new MicroVm(
+                new MicroVm.Parts(
+                        config,
+                        vm,
+                        memory,
+                        pio,
+                        mmio,
+                        uart,
+                        i8042,
+                        devices,
+                        List.copyOf(vcpuFds),
+                        List.copyOf(exitCounters),
+                        vcpus,
+                        faultReport,
+                        bootImage,
+                        bootClock),
+                owned.transfer());
     }
 
     /** Releases what the phases made when the build did not finish; after {@link #build()}, nothing. */
@@ -257,17 +285,24 @@ public final class MachineBuilder implements AutoCloseable {
 
     private void advance(Phase expected, Phase next) {
         if (phase != expected) {
-            throw new IllegalStateException("machine phase " + next + " needs " + expected + " first; the builder is at "
-                    + phase);
+            throw new IllegalStateException(
+                    "machine phase " + next + " needs " + expected + " first; the builder is at " + phase);
         }
         phase = next;
     }
 
     /** What this machine cannot run without. */
     private static void requireCapabilities(Kvm kvm) {
-        int[] caps = {KvmIoctls.KVM_CAP_IRQCHIP, KvmIoctls.KVM_CAP_PIT2, KvmIoctls.KVM_CAP_IOEVENTFD,
-                KvmIoctls.KVM_CAP_IRQFD, KvmIoctls.KVM_CAP_IMMEDIATE_EXIT};
-        String[] names = {"KVM_CAP_IRQCHIP", "KVM_CAP_PIT2", "KVM_CAP_IOEVENTFD", "KVM_CAP_IRQFD", "KVM_CAP_IMMEDIATE_EXIT"};
+        int[] caps = {
+            KvmIoctls.KVM_CAP_IRQCHIP,
+            KvmIoctls.KVM_CAP_PIT2,
+            KvmIoctls.KVM_CAP_IOEVENTFD,
+            KvmIoctls.KVM_CAP_IRQFD,
+            KvmIoctls.KVM_CAP_IMMEDIATE_EXIT
+        };
+        String[] names = {
+            "KVM_CAP_IRQCHIP", "KVM_CAP_PIT2", "KVM_CAP_IOEVENTFD", "KVM_CAP_IRQFD", "KVM_CAP_IMMEDIATE_EXIT"
+        };
         for (int i = 0; i < caps.length; i++) {
             if (kvm.checkExtension(caps[i]) <= 0) {
                 throw new MissingCapabilityException("this host's KVM lacks " + names[i] + ", which jstrato needs");

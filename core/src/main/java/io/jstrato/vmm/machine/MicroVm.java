@@ -24,9 +24,21 @@ import java.util.OptionalDouble;
  */
 public final class MicroVm implements AutoCloseable {
     /** What the builder made, handed over whole: the machine never exists half-built. */
-    record Parts(VmConfig config, VmFd vm, GuestMemory memory, Bus pio, Bus mmio, Uart8250 uart, I8042 i8042,
-                 VirtioPool devices, List<VcpuFd> vcpuFds, List<ExitCounters> exitCounters, VcpuThreads vcpus,
-                 VcpuFaultReport faultReport, BootImage bootImage, BootClock bootClock) {}
+    record Parts(
+            VmConfig config,
+            VmFd vm,
+            GuestMemory memory,
+            Bus pio,
+            Bus mmio,
+            Uart8250 uart,
+            I8042 i8042,
+            VirtioPool devices,
+            List<VcpuFd> vcpuFds,
+            List<ExitCounters> exitCounters,
+            VcpuThreads vcpus,
+            VcpuFaultReport faultReport,
+            BootImage bootImage,
+            BootClock bootClock) {}
 
     private final Parts parts;
     private final Resources owned;

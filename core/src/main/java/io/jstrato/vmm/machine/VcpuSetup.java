@@ -65,7 +65,8 @@ final class VcpuSetup {
         // KvmGuestTest reads from XSAVE); the field is filled anyway so the struct says what the vCPU holds.
         vcpu.setFpu(fpu.fcw(FPU_FCW).mxcsr(FPU_MXCSR));
         KvmLapic lapic = vcpu.lapic();
-        lapic.register(KvmLapic.APIC_LVT0, (lapic.register(KvmLapic.APIC_LVT0) & ~0x700) | KvmLapic.DELIVERY_MODE_EXTINT);
+        lapic.register(
+                KvmLapic.APIC_LVT0, (lapic.register(KvmLapic.APIC_LVT0) & ~0x700) | KvmLapic.DELIVERY_MODE_EXTINT);
         lapic.register(KvmLapic.APIC_LVT1, (lapic.register(KvmLapic.APIC_LVT1) & ~0x700) | KvmLapic.DELIVERY_MODE_NMI);
         vcpu.setLapic(lapic);
     }
@@ -81,7 +82,10 @@ final class VcpuSetup {
                 .segment(KvmSregs.Segment.TR, kvmSegment(s.tr()))
                 .gdt(new io.jstrato.kvm.KvmDtable(s.gdt().base(), s.gdt().limit()))
                 .idt(new io.jstrato.kvm.KvmDtable(s.idt().base(), s.idt().limit()))
-                .cr0(s.cr0()).cr3(s.cr3()).cr4(s.cr4()).efer(s.efer());
+                .cr0(s.cr0())
+                .cr3(s.cr3())
+                .cr4(s.cr4())
+                .efer(s.efer());
         vcpu.setSregs(sregs);
         KvmRegs regs = vcpu.regs();
         regs.rip(s.rip()).rsp(s.rsp()).rbp(s.rbp()).rsi(s.rsi()).rbx(s.rbx()).rflags(s.rflags());
@@ -89,8 +93,19 @@ final class VcpuSetup {
     }
 
     static KvmSegment kvmSegment(Segment s) {
-        return new KvmSegment(s.base(), (int) s.limit(), s.selector(), s.type(), s.present(), s.dpl(), s.db(),
-                s.codeOrData(), s.longMode(), s.granularity(), s.available(), false);
+        return new KvmSegment(
+                s.base(),
+                (int) s.limit(),
+                s.selector(),
+                s.type(),
+                s.present(),
+                s.dpl(),
+                s.db(),
+                s.codeOrData(),
+                s.longMode(),
+                s.granularity(),
+                s.available(),
+                false);
     }
 
     private CpuidEntries cpuidFor(int index) {
@@ -109,9 +124,22 @@ final class VcpuSetup {
     }
 
     private void setBootMsrs(VcpuFd vcpu, int index) {
-        int[] wanted = {MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP, MSR_STAR, MSR_LSTAR,
-                MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE, MSR_IA32_TSC, MSR_IA32_MISC_ENABLE, MSR_MTRR_DEF_TYPE};
-        int[] idx = Arrays.stream(wanted).filter(m -> Arrays.binarySearch(supportedMsrs, m) >= 0).toArray();
+        int[] wanted = {
+            MSR_IA32_SYSENTER_CS,
+            MSR_IA32_SYSENTER_ESP,
+            MSR_IA32_SYSENTER_EIP,
+            MSR_STAR,
+            MSR_LSTAR,
+            MSR_CSTAR,
+            MSR_SYSCALL_MASK,
+            MSR_KERNEL_GS_BASE,
+            MSR_IA32_TSC,
+            MSR_IA32_MISC_ENABLE,
+            MSR_MTRR_DEF_TYPE
+        };
+        int[] idx = Arrays.stream(wanted)
+                .filter(m -> Arrays.binarySearch(supportedMsrs, m) >= 0)
+                .toArray();
         long[] val = new long[idx.length];
         for (int i = 0; i < idx.length; i++) {
             val[i] = switch (idx[i]) {

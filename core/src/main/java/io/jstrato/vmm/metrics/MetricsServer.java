@@ -76,19 +76,25 @@ public final class MetricsServer implements AutoCloseable {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             String path = new QueryStringDecoder(request.uri()).path();
             if (!path.equals("/metrics")) {
-                respond(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
+                respond(
+                        ctx,
+                        keepAlive,
+                        HttpResponseStatus.NOT_FOUND,
+                        "text/plain; charset=utf-8",
                         Unpooled.copiedBuffer("try /metrics\n".getBytes()));
                 return;
             }
             if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
-                respond(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+                respond(
+                        ctx,
+                        keepAlive,
+                        HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        "text/plain; charset=utf-8",
                         Unpooled.copiedBuffer("GET /metrics\n".getBytes()));
                 return;
             }
             String accept = request.headers().get(HttpHeaderNames.ACCEPT, "");
-            String contentType = accept.contains("application/openmetrics-text")
-                    ? OPENMETRICS
-                    : PROMETHEUS_TEXT;
+            String contentType = accept.contains("application/openmetrics-text") ? OPENMETRICS : PROMETHEUS_TEXT;
             boolean head = request.method().equals(HttpMethod.HEAD);
             scraper.execute(() -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
@@ -102,8 +108,12 @@ public final class MetricsServer implements AutoCloseable {
             });
         }
 
-        private void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status,
-                             String contentType, ByteBuf body) {
+        private void respond(
+                ChannelHandlerContext ctx,
+                boolean keepAlive,
+                HttpResponseStatus status,
+                String contentType,
+                ByteBuf body) {
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
             HttpUtil.setContentLength(response, body.readableBytes());

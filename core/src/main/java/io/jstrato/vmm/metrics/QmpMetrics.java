@@ -26,9 +26,11 @@ public final class QmpMetrics implements QmpObserver {
         this.registry = registry;
         this.knownCommands = Set.copyOf(knownCommands);
         Gauge.builder("jstrato.qmp.connections", open, AtomicInteger::get)
-                .description("QMP connections open now").register(registry);
+                .description("QMP connections open now")
+                .register(registry);
         this.opened = Counter.builder("jstrato.qmp.connections.opened")
-                .description("QMP connections accepted").register(registry);
+                .description("QMP connections accepted")
+                .register(registry);
     }
 
     @Override
@@ -54,7 +56,10 @@ public final class QmpMetrics implements QmpObserver {
 
     @Override
     public void requestRejected(QmpErrorClass error) {
-        Counter.builder("jstrato.qmp.rejected").tag("class", error.name())
-                .description("QMP input answered with an error before any command ran").register(registry).increment();
+        Counter.builder("jstrato.qmp.rejected")
+                .tag("class", error.name())
+                .description("QMP input answered with an error before any command ran")
+                .register(registry)
+                .increment();
     }
 }

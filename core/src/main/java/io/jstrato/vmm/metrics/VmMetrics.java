@@ -50,39 +50,58 @@ public final class VmMetrics implements AutoCloseable {
 
     /** {@code jstrato_vm_info{name}} = 1, {@code jstrato_vm_vcpus}, {@code jstrato_vm_memory_bytes}. */
     public void vmInfo(String name, int vcpus, long memoryBytes) {
-        Gauge.builder("jstrato.vm.info", () -> 1).tag("name", name).tag("version", io.jstrato.vmm.Version.get())
-                .description("the VM this process runs").register(registry);
-        Gauge.builder("jstrato.vm.vcpus", () -> vcpus).description("vCPUs of the VM").register(registry);
-        Gauge.builder("jstrato.vm.memory", () -> memoryBytes).baseUnit("bytes")
-                .description("guest RAM").register(registry);
+        Gauge.builder("jstrato.vm.info", () -> 1)
+                .tag("name", name)
+                .tag("version", io.jstrato.vmm.Version.get())
+                .description("the VM this process runs")
+                .register(registry);
+        Gauge.builder("jstrato.vm.vcpus", () -> vcpus)
+                .description("vCPUs of the VM")
+                .register(registry);
+        Gauge.builder("jstrato.vm.memory", () -> memoryBytes)
+                .baseUnit("bytes")
+                .description("guest RAM")
+                .register(registry);
     }
 
     /** {@code jstrato_vm_state{state}}: 1 for the current run state, 0 for the others. */
     public void runState(Supplier<RunState> state) {
         for (RunState s : RunState.values()) {
-            Gauge.builder("jstrato.vm.state", () -> state.get() == s ? 1 : 0).tag("state", s.qmpName())
-                    .description("run state as QMP query-status reports it").register(registry);
+            Gauge.builder("jstrato.vm.state", () -> state.get() == s ? 1 : 0)
+                    .tag("state", s.qmpName())
+                    .description("run state as QMP query-status reports it")
+                    .register(registry);
         }
     }
 
     /** {@code jstrato_boot_time_seconds}: process start to the guest's boot-timer write; NaN before. */
     public void bootTime(DoubleSupplier seconds) {
-        Gauge.builder("jstrato.boot.time", seconds::getAsDouble).baseUnit("seconds")
-                .description("time from VMM process start to the guest's boot-timer write").register(registry);
+        Gauge.builder("jstrato.boot.time", seconds::getAsDouble)
+                .baseUnit("seconds")
+                .description("time from VMM process start to the guest's boot-timer write")
+                .register(registry);
     }
 
     /** {@code jstrato_vcpu_exits_total{reason}}, summed over the vCPUs. */
     public void vcpuExits(List<ExitCounters> perVcpu) {
         functionTargets.add(perVcpu);
         for (ExitReason r : ExitReason.values()) {
-            FunctionCounter.builder("jstrato.vcpu.exits", perVcpu, l -> l.stream().mapToLong(c -> c.get(r)).sum())
-                    .tag("reason", r.label()).description("vCPU exits to the VMM by reason").register(registry);
+            FunctionCounter.builder(
+                            "jstrato.vcpu.exits",
+                            perVcpu,
+                            l -> l.stream().mapToLong(c -> c.get(r)).sum())
+                    .tag("reason", r.label())
+                    .description("vCPU exits to the VMM by reason")
+                    .register(registry);
         }
     }
 
     /** {@code jstrato_unhandled_accesses_total{bus,op}}: guest accesses no device answered. */
     public void unhandledAccesses(String bus, String op, LongSupplier count) {
-        counter("jstrato.unhandled.accesses", Tags.of("bus", bus, "op", op), count,
+        counter(
+                "jstrato.unhandled.accesses",
+                Tags.of("bus", bus, "op", op),
+                count,
                 "guest port-I/O or MMIO accesses that no device answered");
     }
 
@@ -90,12 +109,19 @@ public final class VmMetrics implements AutoCloseable {
     public void counter(String name, Tags tags, LongSupplier count, String description) {
         // Micrometer holds function-counter targets weakly; a lambda has no other owner, so keep it here.
         functionTargets.add(count);
-        FunctionCounter.builder(name, count, c -> c.getAsLong()).tags(tags).description(description).register(registry);
+        FunctionCounter.builder(name, count, c -> c.getAsLong())
+                .tags(tags)
+                .description(description)
+                .register(registry);
     }
 
     /** A gauge read at scrape time. */
     public void gauge(String name, Tags tags, DoubleSupplier value, String baseUnit, String description) {
-        Gauge.builder(name, value::getAsDouble).tags(tags).baseUnit(baseUnit).description(description).register(registry);
+        Gauge.builder(name, value::getAsDouble)
+                .tags(tags)
+                .baseUnit(baseUnit)
+                .description(description)
+                .register(registry);
     }
 
     @Override

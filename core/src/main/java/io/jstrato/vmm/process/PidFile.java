@@ -39,8 +39,9 @@ public final class PidFile implements AutoCloseable {
      * @throws ConfigException (status 1) if another live process owns the file or it cannot be written
      */
     public static PidFile write(Path path, long pid) {
-        readPid(path).filter(other -> other != pid && ProcessHandle.of(other).map(ProcessHandle::isAlive)
-                        .orElse(false))
+        readPid(path)
+                .filter(other -> other != pid
+                        && ProcessHandle.of(other).map(ProcessHandle::isAlive).orElse(false))
                 .ifPresent(other -> {
                     throw ConfigException.host("-pidfile: " + path + " belongs to running process " + other);
                 });

@@ -39,7 +39,8 @@ abstract class ControlCommand implements QmpCommand {
             if (failure == null) {
                 return result;
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause instanceof QmpException q) {
                 throw q;
             }

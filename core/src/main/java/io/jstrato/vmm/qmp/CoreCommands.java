@@ -10,7 +10,8 @@ public final class CoreCommands {
     private CoreCommands() {}
 
     /** @param threadId host thread id of vCPU n (-1 before its thread exists) */
-    public static void register(QmpCommandRegistry registry, Lifecycle lifecycle, int vcpus, IntUnaryOperator threadId) {
+    public static void register(
+            QmpCommandRegistry registry, Lifecycle lifecycle, int vcpus, IntUnaryOperator threadId) {
         registry.register(new LifecycleCommand("stop", lifecycle::pause))
                 .register(new LifecycleCommand("cont", lifecycle::resume))
                 .register(new LifecycleCommand("quit", () -> lifecycle.shutdown(ShutdownCause.HOST_QMP_QUIT)))

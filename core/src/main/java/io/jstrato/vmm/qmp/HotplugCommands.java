@@ -27,8 +27,8 @@ import java.util.function.Supplier;
 public final class HotplugCommands {
     private HotplugCommands() {}
 
-    public static void register(QmpCommandRegistry registry, Supplier<VirtioPool> pool, Lifecycle lifecycle,
-                                QmpEvents events) {
+    public static void register(
+            QmpCommandRegistry registry, Supplier<VirtioPool> pool, Lifecycle lifecycle, QmpEvents events) {
         registry.register(new BlockdevAdd(pool, lifecycle))
                 .register(new BlockdevDel(pool, lifecycle))
                 .register(new NetdevAdd(pool, lifecycle))
@@ -41,9 +41,17 @@ public final class HotplugCommands {
         private final Supplier<VirtioPool> pool;
 
         BlockdevAdd(Supplier<VirtioPool> pool, Lifecycle lifecycle) {
-            super("blockdev-add", QmpArguments.builder().required("node-name", Type.STRING).required("file", Type.OBJECT)
-                    .optional("cache", Type.OBJECT).optional("read-only", Type.BOOLEAN).optional("driver", Type.STRING)
-                    .optional("serial", Type.STRING).build(), lifecycle);
+            super(
+                    "blockdev-add",
+                    QmpArguments.builder()
+                            .required("node-name", Type.STRING)
+                            .required("file", Type.OBJECT)
+                            .optional("cache", Type.OBJECT)
+                            .optional("read-only", Type.BOOLEAN)
+                            .optional("driver", Type.STRING)
+                            .optional("serial", Type.STRING)
+                            .build(),
+                    lifecycle);
             this.pool = pool;
         }
 
@@ -52,8 +60,8 @@ public final class HotplugCommands {
             // Only raw images: a qcow2 (or any format) served raw would let the guest rewrite its header.
             String format = args.path("driver").asText("raw");
             if (!format.equals("raw")) {
-                throw QmpException.generic("blockdev-add: driver '" + QmpEcho.of(format)
-                        + "' is not supported; only raw images ('raw')");
+                throw QmpException.generic(
+                        "blockdev-add: driver '" + QmpEcho.of(format) + "' is not supported; only raw images ('raw')");
             }
             JsonNode file = args.get("file");
             String driver = file.path("driver").asText("file");
@@ -62,28 +70,36 @@ public final class HotplugCommands {
                         + "' is not supported; use 'file' (a raw image)");
             }
             for (var member : file.properties()) {
-                if (!member.getKey().equals("driver") && !member.getKey().equals("filename")
+                if (!member.getKey().equals("driver")
+                        && !member.getKey().equals("filename")
                         && !member.getKey().equals("aio")) {
-                    throw QmpException.generic("blockdev-add: parameter 'file." + QmpEcho.of(member.getKey())
-                            + "' is unexpected");
+                    throw QmpException.generic(
+                            "blockdev-add: parameter 'file." + QmpEcho.of(member.getKey()) + "' is unexpected");
                 }
             }
             // QEMU's choice of I/O engine (Kata sends "native"); jstrato has one, so either name is that one.
-            if (file.has("aio") && !(file.get("aio").isTextual()
-                    && (file.get("aio").asText().equals("threads") || file.get("aio").asText().equals("native")))) {
+            if (file.has("aio")
+                    && !(file.get("aio").isTextual()
+                            && (file.get("aio").asText().equals("threads")
+                                    || file.get("aio").asText().equals("native")))) {
                 throw QmpException.generic("blockdev-add: file.aio must be 'threads' or 'native', not "
                         + QmpEcho.of(file.get("aio").toString()));
             }
-            if (!file.path("filename").isTextual() || file.get("filename").asText().isEmpty()) {
+            if (!file.path("filename").isTextual()
+                    || file.get("filename").asText().isEmpty()) {
                 throw QmpException.generic("blockdev-add: parameter 'file.filename' is missing or not a string");
             }
             JsonNode direct = args.path("cache").path("direct");
             if (!direct.isMissingNode() && !direct.isBoolean()) {
                 throw QmpException.generic("blockdev-add: parameter 'cache.direct' expects a boolean");
             }
-            pool.get().addBlockBackend(args.get("node-name").asText(), Path.of(file.get("filename").asText()),
-                    args.path("read-only").asBoolean(false), direct.asBoolean(false),
-                    Optional.ofNullable(args.get("serial")).map(JsonNode::asText));
+            pool.get()
+                    .addBlockBackend(
+                            args.get("node-name").asText(),
+                            Path.of(file.get("filename").asText()),
+                            args.path("read-only").asBoolean(false),
+                            direct.asBoolean(false),
+                            Optional.ofNullable(args.get("serial")).map(JsonNode::asText));
             return QmpCommand.emptyReturn();
         }
     }
@@ -92,7 +108,10 @@ public final class HotplugCommands {
         private final Supplier<VirtioPool> pool;
 
         BlockdevDel(Supplier<VirtioPool> pool, Lifecycle lifecycle) {
-            super("blockdev-del", QmpArguments.builder().required("node-name", Type.STRING).build(), lifecycle);
+            super(
+                    "blockdev-del",
+                    QmpArguments.builder().required("node-name", Type.STRING).build(),
+                    lifecycle);
             this.pool = pool;
         }
 
@@ -107,8 +126,14 @@ public final class HotplugCommands {
         private final Supplier<VirtioPool> pool;
 
         NetdevAdd(Supplier<VirtioPool> pool, Lifecycle lifecycle) {
-            super("netdev_add", QmpArguments.builder().required("id", Type.STRING).required("ifname", Type.STRING)
-                    .optional("type", Type.STRING).build(), lifecycle);
+            super(
+                    "netdev_add",
+                    QmpArguments.builder()
+                            .required("id", Type.STRING)
+                            .required("ifname", Type.STRING)
+                            .optional("type", Type.STRING)
+                            .build(),
+                    lifecycle);
             this.pool = pool;
         }
 
@@ -134,7 +159,10 @@ public final class HotplugCommands {
         private final Supplier<VirtioPool> pool;
 
         NetdevDel(Supplier<VirtioPool> pool, Lifecycle lifecycle) {
-            super("netdev_del", QmpArguments.builder().required("id", Type.STRING).build(), lifecycle);
+            super(
+                    "netdev_del",
+                    QmpArguments.builder().required("id", Type.STRING).build(),
+                    lifecycle);
             this.pool = pool;
         }
 
@@ -149,9 +177,18 @@ public final class HotplugCommands {
         private final Supplier<VirtioPool> pool;
 
         DeviceAdd(Supplier<VirtioPool> pool, Lifecycle lifecycle) {
-            super("device_add", QmpArguments.builder().required("id", Type.STRING).required("driver", Type.STRING)
-                    .optional("addr", Type.STRING).optional("bus", Type.STRING).optional("drive", Type.STRING)
-                    .optional("netdev", Type.STRING).optional("romfile", Type.STRING).build(), lifecycle);
+            super(
+                    "device_add",
+                    QmpArguments.builder()
+                            .required("id", Type.STRING)
+                            .required("driver", Type.STRING)
+                            .optional("addr", Type.STRING)
+                            .optional("bus", Type.STRING)
+                            .optional("drive", Type.STRING)
+                            .optional("netdev", Type.STRING)
+                            .optional("romfile", Type.STRING)
+                            .build(),
+                    lifecycle);
             this.pool = pool;
         }
 
@@ -161,14 +198,17 @@ public final class HotplugCommands {
             // StratoVirt's form names the backend separately; QMP.md's requires it to equal the id.
             for (String backendKey : new String[] {"drive", "netdev"}) {
                 if (args.has(backendKey) && !args.get(backendKey).asText().equals(id)) {
-                    throw QmpException.generic("device_add: '" + backendKey + "' must equal the device id '" + id + "'");
+                    throw QmpException.generic(
+                            "device_add: '" + backendKey + "' must equal the device id '" + id + "'");
                 }
             }
             // QEMU's option ROM for a PCI device; Kata sends "" (none), and a virtio-mmio device has none.
             if (args.has("romfile") && !args.get("romfile").asText().isEmpty()) {
-                throw QmpException.generic("device_add: 'romfile' must be empty: a virtio-mmio device has no option ROM");
+                throw QmpException.generic(
+                        "device_add: 'romfile' must be empty: a virtio-mmio device has no option ROM");
             }
-            Optional<Integer> slot = args.has("addr") ? Optional.of(parseAddr(args.get("addr").asText())) : Optional.empty();
+            Optional<Integer> slot =
+                    args.has("addr") ? Optional.of(parseAddr(args.get("addr").asText())) : Optional.empty();
             pool.get().addDevice(id, args.get("driver").asText(), slot);
             return QmpCommand.emptyReturn();
         }
@@ -178,7 +218,8 @@ public final class HotplugCommands {
                 String a = addr.trim().toLowerCase();
                 return a.startsWith("0x") ? Integer.parseInt(a.substring(2), 16) : Integer.parseInt(a);
             } catch (NumberFormatException e) {
-                throw QmpException.generic("device_add: 'addr' must be a slot number such as 0x1 or 1, not '" + addr + "'");
+                throw QmpException.generic(
+                        "device_add: 'addr' must be a slot number such as 0x1 or 1, not '" + addr + "'");
             }
         }
     }
@@ -188,7 +229,10 @@ public final class HotplugCommands {
         private final QmpEvents events;
 
         DeviceDel(Supplier<VirtioPool> pool, Lifecycle lifecycle, QmpEvents events) {
-            super("device_del", QmpArguments.builder().required("id", Type.STRING).build(), lifecycle);
+            super(
+                    "device_del",
+                    QmpArguments.builder().required("id", Type.STRING).build(),
+                    lifecycle);
             this.pool = pool;
             this.events = events;
         }

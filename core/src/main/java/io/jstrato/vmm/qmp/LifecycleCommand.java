@@ -37,7 +37,8 @@ public final class LifecycleCommand implements QmpCommand {
             if (failure == null) {
                 return QmpCommand.emptyReturn();
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause instanceof LifecycleException e) {
                 throw QmpException.generic(e.getMessage());
             }

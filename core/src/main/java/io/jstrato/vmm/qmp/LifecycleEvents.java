@@ -28,7 +28,7 @@ public final class LifecycleEvents implements LifecycleListener {
                     events.emit("STOP", empty());
                 }
             }
-            case POSTMIGRATE -> { }
+            case POSTMIGRATE -> {}
             case RUNNING -> events.emit("RESUME", empty());
             case SHUTDOWN -> {
                 ShutdownCause cause = t.cause().orElseThrow();
@@ -37,12 +37,11 @@ public final class LifecycleEvents implements LifecycleListener {
                 data.put("reason", cause.qmpReason());
                 events.emit("SHUTDOWN", data);
             }
-            case PRELAUNCH -> { }
+            case PRELAUNCH -> {}
         }
     }
 
     private static ObjectNode empty() {
         return JsonNodeFactory.instance.objectNode();
     }
-
 }

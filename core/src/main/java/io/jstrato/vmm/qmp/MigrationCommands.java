@@ -34,8 +34,11 @@ public final class MigrationCommands {
     }
 
     /** As above, with {@code migrate} taken once the machine has {@code started} (QMP greets before that). */
-    public static void register(QmpCommandRegistry registry, Migration migration, Supplier<RunState> state,
-                                CompletableFuture<Void> started) {
+    public static void register(
+            QmpCommandRegistry registry,
+            Migration migration,
+            Supplier<RunState> state,
+            CompletableFuture<Void> started) {
         registry.register(new AfterStartCommand(new Migrate(migration, state), started))
                 .register(new QueryMigrate(migration))
                 .register(new SetCapabilities(migration))
@@ -43,9 +46,13 @@ public final class MigrationCommands {
     }
 
     static final class Migrate implements QmpCommand {
-        private static final QmpArguments ARGS = QmpArguments.builder().required("uri", Type.STRING)
-                .optional("blk", Type.BOOLEAN).optional("inc", Type.BOOLEAN).optional("detach", Type.BOOLEAN)
-                .optional("resume", Type.BOOLEAN).build();
+        private static final QmpArguments ARGS = QmpArguments.builder()
+                .required("uri", Type.STRING)
+                .optional("blk", Type.BOOLEAN)
+                .optional("inc", Type.BOOLEAN)
+                .optional("detach", Type.BOOLEAN)
+                .optional("resume", Type.BOOLEAN)
+                .build();
         private final Migration migration;
         private final Supplier<RunState> state;
 
@@ -62,9 +69,11 @@ public final class MigrationCommands {
         @Override
         public CompletionStage<? extends JsonNode> execute(ObjectNode args, QmpSession session) {
             ARGS.validate(args);
-            if (args.path("blk").asBoolean(false) || args.path("inc").asBoolean(false)
+            if (args.path("blk").asBoolean(false)
+                    || args.path("inc").asBoolean(false)
                     || args.path("resume").asBoolean(false)) {
-                throw QmpException.generic("migrate: blk, inc and resume are not supported (disks stay where they are)");
+                throw QmpException.generic(
+                        "migrate: blk, inc and resume are not supported (disks stay where they are)");
             }
             String uri = args.get("uri").asText();
             if (!uri.startsWith(FILE_SCHEME) || uri.length() == FILE_SCHEME.length()) {
@@ -72,13 +81,16 @@ public final class MigrationCommands {
             }
             Path dir;
             try {
-                dir = Path.of(uri.substring(FILE_SCHEME.length())).toAbsolutePath().normalize();
+                dir = Path.of(uri.substring(FILE_SCHEME.length()))
+                        .toAbsolutePath()
+                        .normalize();
             } catch (InvalidPathException e) {
                 throw QmpException.generic("migrate: '" + QmpEcho.of(uri) + "' is not a valid path: " + e.getReason());
             }
             RunState s = state.get();
             if (s == RunState.PRELAUNCH || s == RunState.INTERNAL_ERROR || s == RunState.SHUTDOWN) {
-                throw QmpException.generic("migrate: the VM is " + s.qmpName() + "; only a running or paused VM can be saved");
+                throw QmpException.generic(
+                        "migrate: the VM is " + s.qmpName() + "; only a running or paused VM can be saved");
             }
             try {
                 // Replies now; query-migrate (or MIGRATION events) tell the end, as with QEMU.
@@ -125,7 +137,8 @@ public final class MigrationCommands {
     }
 
     static final class SetCapabilities implements QmpCommand {
-        private static final QmpArguments ARGS = QmpArguments.builder().required("capabilities", Type.ARRAY).build();
+        private static final QmpArguments ARGS =
+                QmpArguments.builder().required("capabilities", Type.ARRAY).build();
         private final Migration migration;
 
         SetCapabilities(Migration migration) {
@@ -142,7 +155,9 @@ public final class MigrationCommands {
             ARGS.validate(args);
             Boolean events = null;
             for (JsonNode c : args.get("capabilities")) {
-                if (!c.isObject() || !c.path("capability").isTextual() || !c.path("state").isBoolean()) {
+                if (!c.isObject()
+                        || !c.path("capability").isTextual()
+                        || !c.path("state").isBoolean()) {
                     throw QmpException.generic("migrate-set-capabilities: each capability is {\"capability\": NAME, "
                             + "\"state\": BOOL}");
                 }

@@ -20,6 +20,7 @@ public final class QueryVersionCommand implements QmpCommand {
     private static final int API_CHANNEL_MAJOR = 4;
     /** The QEMU version StratoVirt 2.3 reports on {@code -qmp} sockets; Kata's govmm requires at least 5. */
     private static final int QMP_MAJOR = 5;
+
     private static final int MINOR = 0;
     private static final int MICRO = 1;
 

@@ -8,7 +8,7 @@ import io.netty.channel.IoEventLoopGroup;
 public final class NullSerial implements SerialBackend {
     @Override
     public SerialOutput output() {
-        return b -> { };
+        return b -> {};
     }
 
     @Override

@@ -102,7 +102,9 @@ public final class SocketSerial implements SerialBackend {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
-        ChannelFuture bound = new ServerBootstrap().group(loops).channel(EpollServerDomainSocketChannel.class)
+        ChannelFuture bound = new ServerBootstrap()
+                .group(loops)
+                .channel(EpollServerDomainSocketChannel.class)
                 .childHandler(new ChannelInitializer<DomainSocketChannel>() {
                     @Override
                     protected void initChannel(DomainSocketChannel ch) {
@@ -134,17 +136,19 @@ public final class SocketSerial implements SerialBackend {
                         });
                     }
                 })
-                .bind(new DomainSocketAddress(path.toFile())).awaitUninterruptibly();
+                .bind(new DomainSocketAddress(path.toFile()))
+                .awaitUninterruptibly();
         if (!bound.isSuccess()) {
-            throw new UncheckedIOException("Cannot listen on " + what + " " + path + ": "
-                    + UnixSocketPaths.reason(bound.cause()), new IOException(bound.cause()));
+            throw new UncheckedIOException(
+                    "Cannot listen on " + what + " " + path + ": " + UnixSocketPaths.reason(bound.cause()),
+                    new IOException(bound.cause()));
         }
         server = bound.channel();
         try {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot make " + what + " " + path + " private: "
-                    + UnixSocketPaths.reason(e), e);
+            throw new UncheckedIOException(
+                    "Cannot make " + what + " " + path + " private: " + UnixSocketPaths.reason(e), e);
         }
     }
 

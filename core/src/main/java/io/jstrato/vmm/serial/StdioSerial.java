@@ -28,6 +28,7 @@ public final class StdioSerial implements SerialBackend {
 
     /** Writes to fd 1 directly, past System.out's buffering and its lock (the JVM's own output uses those). */
     private final SerialWriter stdout = new SerialWriter(new FileOutputStream(FileDescriptor.out), "serial-out");
+
     private final FileInputStream stdin = new FileInputStream(FileDescriptor.in);
     private final byte[] inputBuffer = new byte[256];
     private final Optional<Terminal> terminal;
@@ -56,7 +57,8 @@ public final class StdioSerial implements SerialBackend {
             LOG.fine("serial: stdin cannot be polled (/dev/null or a regular file), the guest gets no console input");
             return;
         }
-        CompletableFuture<FdWatch> w = FdWatch.watch(loops.next(), STDIN, "serial-stdin", watch -> readInto(uart, watch));
+        CompletableFuture<FdWatch> w =
+                FdWatch.watch(loops.next(), STDIN, "serial-stdin", watch -> readInto(uart, watch));
         w.exceptionally(e -> {
             LOG.log(Level.FINE, "serial: stdin cannot be watched, the guest gets no console input", e);
             return null;

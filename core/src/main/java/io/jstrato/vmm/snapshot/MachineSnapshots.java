@@ -79,8 +79,18 @@ public final class MachineSnapshots {
             var i8042 = vm.i8042().state();
             List<VirtioPool.SlotState> slots = pool.slotStates();
             MemoryImage.Layout memory = MemoryImage.write(vm.memory(), dir);
-            VmSnapshot snapshot = new VmSnapshot(Version.packageName(), machine(), cpuidFingerprint(), vcpus, chips,
-                    pit, clock, memory, uart, i8042, slots);
+            VmSnapshot snapshot = new VmSnapshot(
+                    Version.packageName(),
+                    machine(),
+                    cpuidFingerprint(),
+                    vcpus,
+                    chips,
+                    pit,
+                    clock,
+                    memory,
+                    uart,
+                    i8042,
+                    slots);
             long stateBytes = SnapshotFile.write(dir, snapshot);
             return new Saved(stateBytes, memory.writtenBytes(), memory.size());
         } finally {
@@ -120,7 +130,8 @@ public final class MachineSnapshots {
         requireSameMachine(s);
         MemoryImage.read(vm.memory(), dir, s.memory());
         if (s.irqchips().size() != IRQCHIPS) {
-            throw new SnapshotException("state: " + s.irqchips().size() + " irqchip parts, the machine has " + IRQCHIPS);
+            throw new SnapshotException(
+                    "state: " + s.irqchips().size() + " irqchip parts, the machine has " + IRQCHIPS);
         }
         try {
             for (byte[] chip : s.irqchips()) {
@@ -171,7 +182,8 @@ public final class MachineSnapshots {
             at += n + 1;
         }
         if (!refused.isEmpty()) {
-            LOG.warning("vCPU " + v.id() + ": KVM refused MSRs " + refused + " of the snapshot; they keep their reset values");
+            LOG.warning("vCPU " + v.id() + ": KVM refused MSRs " + refused
+                    + " of the snapshot; they keep their reset values");
         }
     }
 
@@ -216,8 +228,13 @@ public final class MachineSnapshots {
         CpuidEntries c = kvm.supportedCpuid(MAX_CPUID_ENTRIES);
         ByteBuffer b = ByteBuffer.allocate(c.count() * 28);
         for (int i = 0; i < c.count(); i++) {
-            b.putInt(c.function(i)).putInt(c.index(i)).putInt(c.flags(i)).putInt(c.eax(i)).putInt(c.ebx(i))
-                    .putInt(c.ecx(i)).putInt(c.edx(i));
+            b.putInt(c.function(i))
+                    .putInt(c.index(i))
+                    .putInt(c.flags(i))
+                    .putInt(c.eax(i))
+                    .putInt(c.ebx(i))
+                    .putInt(c.ecx(i))
+                    .putInt(c.edx(i));
         }
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.array()));

@@ -22,6 +22,7 @@ public final class MemoryImage {
     static final int PAGE = 4096;
     /** A ByteBuffer holds at most 2 GiB; extents stay well below. */
     private static final long MAX_EXTENT = 1L << 30;
+
     private static final MemorySegment ZERO_PAGE = Arena.global().allocate(PAGE, PAGE);
 
     /** Where the written pages are: {@code [offset, length)} in the file, each inside one region. */
@@ -45,7 +46,8 @@ public final class MemoryImage {
         List<Extent> extents = new ArrayList<>();
         CRC32C crc = new CRC32C();
         long base = 0;
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"); FileChannel ch = raf.getChannel()) {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw");
+                FileChannel ch = raf.getChannel()) {
             // An old image's pages would show through the holes.
             raf.setLength(0);
             for (GuestMemory.Region r : memory.regions()) {
@@ -84,8 +86,8 @@ public final class MemoryImage {
     public static void read(GuestMemory memory, Path dir, Layout layout) {
         Path file = dir.resolve(NAME);
         if (memory.size() != layout.size()) {
-            throw new SnapshotException(file + ": holds " + layout.size() + " bytes of guest memory, this VM has "
-                    + memory.size());
+            throw new SnapshotException(
+                    file + ": holds " + layout.size() + " bytes of guest memory, this VM has " + memory.size());
         }
         CRC32C crc = new CRC32C();
         try (FileChannel ch = FileChannel.open(file)) {

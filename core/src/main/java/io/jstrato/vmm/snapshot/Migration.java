@@ -20,7 +20,11 @@ public final class Migration {
     private static final Logger LOG = Logger.getLogger(Migration.class.getName());
 
     public enum Status {
-        NONE("none"), SETUP("setup"), ACTIVE("active"), COMPLETED("completed"), FAILED("failed");
+        NONE("none"),
+        SETUP("setup"),
+        ACTIVE("active"),
+        COMPLETED("completed"),
+        FAILED("failed");
 
         private final String qmpName;
 
@@ -73,19 +77,25 @@ public final class Migration {
         }
         long started = System.nanoTime();
         move(new Progress(Status.SETUP, 0, null, null));
-        return lifecycle.saveState(() -> {
-            move(new Progress(Status.ACTIVE, 0, null, null));
-            MachineSnapshots.Saved saved = save.apply(dir);
-            move(new Progress(Status.COMPLETED, (System.nanoTime() - started) / 1_000_000, saved, null));
-        }).whenComplete((ok, failure) -> {
-            if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
-                LOG.warning("migrate to " + dir + " failed: " + cause.getMessage());
-                move(new Progress(Status.FAILED, (System.nanoTime() - started) / 1_000_000, null,
-                        String.valueOf(cause.getMessage())));
-            }
-        });
+        return lifecycle
+                .saveState(() -> {
+                    move(new Progress(Status.ACTIVE, 0, null, null));
+                    MachineSnapshots.Saved saved = save.apply(dir);
+                    move(new Progress(Status.COMPLETED, (System.nanoTime() - started) / 1_000_000, saved, null));
+                })
+                .whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure;
+                        LOG.warning("migrate to " + dir + " failed: " + cause.getMessage());
+                        move(new Progress(
+                                Status.FAILED,
+                                (System.nanoTime() - started) / 1_000_000,
+                                null,
+                                String.valueOf(cause.getMessage())));
+                    }
+                });
     }
 
     private void move(Progress next) {

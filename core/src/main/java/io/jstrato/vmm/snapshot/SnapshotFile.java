@@ -33,6 +33,7 @@ public final class SnapshotFile {
     static final byte[] MAGIC = "JSTRSNAP".getBytes(StandardCharsets.US_ASCII);
     /** Bumped whenever a field's meaning changes; a reader takes its own version only. */
     public static final int VERSION = 1;
+
     static final int HEADER_BYTES = 32;
     /** Far above any real state (a vCPU is ~10 KiB); a length beyond it is a corrupt header, not a big VM. */
     private static final long MAX_BODY = 64L << 20;
@@ -55,7 +56,12 @@ public final class SnapshotFile {
         CRC32C crc = new CRC32C();
         crc.update(body);
         ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        header.put(MAGIC).putInt(VERSION).putInt(0).putLong(body.length).putInt((int) crc.getValue()).putInt(0);
+        header.put(MAGIC)
+                .putInt(VERSION)
+                .putInt(0)
+                .putLong(body.length)
+                .putInt((int) crc.getValue())
+                .putInt(0);
         Path file = dir.resolve(NAME);
         Path temp = dir.resolve(NAME + ".tmp");
         try {
@@ -85,8 +91,8 @@ public final class SnapshotFile {
 
     static VmSnapshot decode(Path file, byte[] all) {
         if (all.length < HEADER_BYTES) {
-            throw new SnapshotException(file + ": truncated (" + all.length + " bytes, shorter than the "
-                    + HEADER_BYTES + "-byte header)");
+            throw new SnapshotException(
+                    file + ": truncated (" + all.length + " bytes, shorter than the " + HEADER_BYTES + "-byte header)");
         }
         ByteBuffer h = ByteBuffer.wrap(all, 0, HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         byte[] magic = new byte[MAGIC.length];
@@ -104,7 +110,10 @@ public final class SnapshotFile {
         int expectedCrc = h.getInt();
         if (length < 0 || length > MAX_BODY || HEADER_BYTES + length > all.length) {
             throw new SnapshotException(file + ": truncated (" + all.length + " bytes, the header promises "
-                    + (length < 0 || length > MAX_BODY ? "an impossible " + Long.toUnsignedString(length) : HEADER_BYTES + length) + ")");
+                    + (length < 0 || length > MAX_BODY
+                            ? "an impossible " + Long.toUnsignedString(length)
+                            : HEADER_BYTES + length)
+                    + ")");
         }
         if (HEADER_BYTES + length < all.length) {
             throw new SnapshotException(file + ": " + (all.length - HEADER_BYTES - length) + " bytes after the state");
@@ -116,8 +125,14 @@ public final class SnapshotFile {
         }
         try {
             VmSnapshot s = JSON.readValue(all, HEADER_BYTES, (int) length, VmSnapshot.class);
-            if (s.machine() == null || s.vcpus() == null || s.memory() == null || s.virtio() == null
-                    || s.irqchips() == null || s.pit2() == null || s.uart() == null || s.i8042() == null) {
+            if (s.machine() == null
+                    || s.vcpus() == null
+                    || s.memory() == null
+                    || s.virtio() == null
+                    || s.irqchips() == null
+                    || s.pit2() == null
+                    || s.uart() == null
+                    || s.i8042() == null) {
                 throw new SnapshotException(file + ": a part of the state is missing");
             }
             return s;

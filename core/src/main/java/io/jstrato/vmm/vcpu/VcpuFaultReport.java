@@ -36,13 +36,17 @@ public final class VcpuFaultReport {
         for (int i = 0; i < Math.min(run.internalNdata(), 16); i++) {
             data.append(i == 0 ? "" : " ").append("0x").append(Long.toHexString(run.internalData(i)));
         }
-        report(vcpu, "KVM_EXIT_INTERNAL_ERROR suberror " + run.internalSuberror()
-                + " (" + suberrorName(run.internalSuberror()) + "), data [" + data + "]");
+        report(
+                vcpu,
+                "KVM_EXIT_INTERNAL_ERROR suberror " + run.internalSuberror() + " ("
+                        + suberrorName(run.internalSuberror()) + "), data [" + data + "]");
     }
 
     void failedEntry(int vcpu, KvmRun run) {
-        report(vcpu, "KVM_EXIT_FAIL_ENTRY hardware_entry_failure_reason 0x"
-                + Long.toHexString(run.failEntryHardwareReason()) + " on cpu " + run.failEntryCpu());
+        report(
+                vcpu,
+                "KVM_EXIT_FAIL_ENTRY hardware_entry_failure_reason 0x" + Long.toHexString(run.failEntryHardwareReason())
+                        + " on cpu " + run.failEntryCpu());
     }
 
     void unexpectedExit(int vcpu, KvmRun run) {
@@ -54,8 +58,8 @@ public final class VcpuFaultReport {
         try {
             KvmRegs regs = vcpus.apply(vcpu).regs();
             long rip = regs.rip();
-            where = "rip 0x" + Long.toHexString(rip) + " rsp 0x" + Long.toHexString(regs.rsp())
-                    + " rflags 0x" + Long.toHexString(regs.rflags()) + " instruction bytes " + bytesAt(rip);
+            where = "rip 0x" + Long.toHexString(rip) + " rsp 0x" + Long.toHexString(regs.rsp()) + " rflags 0x"
+                    + Long.toHexString(regs.rflags()) + " instruction bytes " + bytesAt(rip);
         } catch (RuntimeException e) {
             where = "registers unavailable: " + e.getMessage();
         }

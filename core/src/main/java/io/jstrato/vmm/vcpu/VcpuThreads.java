@@ -24,7 +24,11 @@ public final class VcpuThreads implements VcpuControl {
     private static final Logger LOG = Logger.getLogger(VcpuThreads.class.getName());
     private static final long JOIN_TIMEOUT_MS = 5_000;
 
-    private enum Target { RUN, PAUSE, FINISH }
+    private enum Target {
+        RUN,
+        PAUSE,
+        FINISH
+    }
 
     private final List<VcpuEngine> engines;
     private final GuestStopListener stopListener;
@@ -122,7 +126,8 @@ public final class VcpuThreads implements VcpuControl {
         while (idle < threads.length) {
             try {
                 if (!changed.await(JOIN_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                    LOG.warning("waiting for vCPUs to park: " + idle + " of " + threads.length + " parked; kicking again");
+                    LOG.warning(
+                            "waiting for vCPUs to park: " + idle + " of " + threads.length + " parked; kicking again");
                     for (VcpuEngine e : engines) {
                         e.requestExit();
                     }
@@ -156,7 +161,7 @@ public final class VcpuThreads implements VcpuControl {
                 ExitAction action = engine.runOnce();
                 exitPending = action == ExitAction.CONTINUE;
                 switch (action) {
-                    case CONTINUE, KICKED -> { }
+                    case CONTINUE, KICKED -> {}
                     case GUEST_SHUTDOWN -> {
                         stopListener.guestShutdown(index);
                         park(true);

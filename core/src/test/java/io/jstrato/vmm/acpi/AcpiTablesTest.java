@@ -101,8 +101,14 @@ class AcpiTablesTest {
         assertEquals(6, f[8], "revision");
         assertEquals(1 << 20, fadt.getInt(112), "flags: HW_REDUCED_ACPI only");
         assertEquals(0x2C, fadt.getShort(109), "IAPC_BOOT_ARCH: no VGA, no MSI, no CMOS RTC (and no 8042)");
-        assertArrayEquals(new byte[] {1, 8, 0, 1, 0x00, 0x06, 0, 0, 0, 0, 0, 0}, slice(f, 244, 12), "SLEEP_CONTROL_REG: port 0x600");
-        assertArrayEquals(new byte[] {1, 8, 0, 1, 0x01, 0x06, 0, 0, 0, 0, 0, 0}, slice(f, 256, 12), "SLEEP_STATUS_REG: port 0x601");
+        assertArrayEquals(
+                new byte[] {1, 8, 0, 1, 0x00, 0x06, 0, 0, 0, 0, 0, 0},
+                slice(f, 244, 12),
+                "SLEEP_CONTROL_REG: port 0x600");
+        assertArrayEquals(
+                new byte[] {1, 8, 0, 1, 0x01, 0x06, 0, 0, 0, 0, 0, 0},
+                slice(f, 256, 12),
+                "SLEEP_STATUS_REG: port 0x601");
         assertEquals(SLEEP_PORT + SleepRegisters.CONTROL, fadt.getLong(248));
         assertEquals(0, fadt.getInt(56), "no PM1a event block");
         assertEquals(0, fadt.getShort(46), "no SCI");
@@ -193,7 +199,8 @@ class AcpiTablesTest {
         for (long ram : new long[] {128L << 20, 4L << 30}) {
             for (E820Entry e : new MemoryLayout(ram).e820()) {
                 if (e.type() == E820Entry.RAM) {
-                    assertTrue(e.addr() + e.size() <= AcpiTables.REGION || e.addr() >= AcpiTables.REGION_END,
+                    assertTrue(
+                            e.addr() + e.size() <= AcpiTables.REGION || e.addr() >= AcpiTables.REGION_END,
                             "e820 RAM " + e + " would let the guest reuse its ACPI tables");
                 }
             }
@@ -203,10 +210,14 @@ class AcpiTablesTest {
     @Test
     void tablesOverlapNoBootStructure() {
         long[][] structures = {
-                {MemoryLayout.GDT, 0x20}, {MemoryLayout.IDT, 8}, {MemoryLayout.PVH_START_INFO, MemoryLayout.PAGE_SIZE},
-                {MemoryLayout.ZERO_PAGE, MemoryLayout.PAGE_SIZE}, {MemoryLayout.PML4, 3 * MemoryLayout.PAGE_SIZE},
-                {MemoryLayout.CMDLINE, MemoryLayout.CMDLINE_CAPACITY}, {MpTable.ADDRESS, MpTable.size(MpTable.MAX_VCPUS)},
-                {MemoryLayout.HIMEM, 1}, // bzImage kernels start here; ELF kernels are checked when written
+            {MemoryLayout.GDT, 0x20},
+            {MemoryLayout.IDT, 8},
+            {MemoryLayout.PVH_START_INFO, MemoryLayout.PAGE_SIZE},
+            {MemoryLayout.ZERO_PAGE, MemoryLayout.PAGE_SIZE},
+            {MemoryLayout.PML4, 3 * MemoryLayout.PAGE_SIZE},
+            {MemoryLayout.CMDLINE, MemoryLayout.CMDLINE_CAPACITY},
+            {MpTable.ADDRESS, MpTable.size(MpTable.MAX_VCPUS)},
+            {MemoryLayout.HIMEM, 1}, // bzImage kernels start here; ELF kernels are checked when written
         };
         for (long[] s : structures) {
             boolean overlaps = s[0] < AcpiTables.REGION_END && AcpiTables.REGION < s[0] + s[1];
@@ -226,8 +237,8 @@ class AcpiTablesTest {
                 assertArrayEquals(table.bytes(), back, table.signature());
             }
             long dsdt = list.getLast().address();
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> AcpiTables.write(mem, list, dsdt + 8, 0x10_0000 + 0x1000));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class, () -> AcpiTables.write(mem, list, dsdt + 8, 0x10_0000 + 0x1000));
             assertTrue(e.getMessage().contains("acpi=off"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> AcpiTables.write(mem, list, 0xA0000, 0xE0001));
             AcpiTables.write(mem, list, 0xA0000, 0xE0000); // ends right where the RSDP starts

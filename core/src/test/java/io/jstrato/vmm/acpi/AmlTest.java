@@ -66,14 +66,15 @@ class AmlTest {
     void nameAndPackage() {
         assertArrayEquals(hex("08 5F 55 49 44 00"), Aml.name("_UID", Aml.integer(0)));
         // Name(\_S5, Package() {5, 0, 0, 0})
-        assertArrayEquals(hex("08 5C 5F 53 35 5F 12 07 04 0A 05 00 00 00"),
+        assertArrayEquals(
+                hex("08 5C 5F 53 35 5F 12 07 04 0A 05 00 00 00"),
                 Aml.name("\\_S5", Aml.pkg(Aml.integer(5), Aml.integer(0), Aml.integer(0), Aml.integer(0))));
     }
 
     @Test
     void deviceAndScopeWrapTheirTerms() {
-        assertArrayEquals(hex("5B 82 0B 56 52 30 30 08 5F 55 49 44 00"),
-                Aml.device("VR00", Aml.name("_UID", Aml.integer(0))));
+        assertArrayEquals(
+                hex("5B 82 0B 56 52 30 30 08 5F 55 49 44 00"), Aml.device("VR00", Aml.name("_UID", Aml.integer(0))));
         assertArrayEquals(hex("10 06 5C 5F 53 42 5F"), Aml.scope("\\_SB"));
     }
 
@@ -81,9 +82,13 @@ class AmlTest {
     void resourceDescriptors() {
         assertArrayEquals(hex("86 09 00 01 00 00 10 F0 00 02 00 00"), AmlResource.memory32Fixed(0xF010_0000L, 0x200));
         // Flags: consumer (bit 0) | edge (bit 1); active high, exclusive.
-        assertArrayEquals(hex("89 06 00 03 01 05 00 00 00"), AmlResource.extendedInterrupt(5, Trigger.EDGE, Polarity.ACTIVE_HIGH));
+        assertArrayEquals(
+                hex("89 06 00 03 01 05 00 00 00"),
+                AmlResource.extendedInterrupt(5, Trigger.EDGE, Polarity.ACTIVE_HIGH));
         // Level (bit 1 clear) | active low (bit 2).
-        assertArrayEquals(hex("89 06 00 05 01 10 00 00 00"), AmlResource.extendedInterrupt(16, Trigger.LEVEL, Polarity.ACTIVE_LOW));
+        assertArrayEquals(
+                hex("89 06 00 05 01 10 00 00 00"),
+                AmlResource.extendedInterrupt(16, Trigger.LEVEL, Polarity.ACTIVE_LOW));
         assertArrayEquals(hex("47 01 F8 03 F8 03 00 08"), AmlResource.io(0x3F8, 8));
         assertArrayEquals(hex("22 10 00"), AmlResource.irqNoFlags(4));
         assertArrayEquals(hex("11 08 0A 05 22 10 00 79 00"), AmlResource.template(AmlResource.irqNoFlags(4)));

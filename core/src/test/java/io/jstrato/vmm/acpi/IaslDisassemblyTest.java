@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jstrato.kvm.testing.Requires;
 import io.jstrato.kvm.testing.Prerequisite;
+import io.jstrato.kvm.testing.Requires;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,10 @@ class IaslDisassemblyTest {
 
     /** Runs {@code iasl -d} on one table; returns the .dsl it wrote, after checking iasl's own report. */
     private static String disassemble(String name) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("iasl", "-d", name + ".dat").directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("iasl", "-d", name + ".dat")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String log = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "iasl did not finish");
         assertEquals(0, p.exitValue(), log);
@@ -65,17 +68,32 @@ class IaslDisassemblyTest {
         for (int i = 0; i < 6; i++) {
             String base = String.format("0x%08X", 0xF010_0000L + i * 0x200L);
             assertTrue(dsl.contains("Device (VR0" + i + ")"), dsl);
-            assertTrue(Pattern.compile("Memory32Fixed \\(ReadWrite,\\s*" + base + ",[^\\n]*\\n\\s*0x00000200,")
-                    .matcher(dsl).find(), "slot " + i + " at " + base + ":\n" + dsl);
-            assertTrue(Pattern.compile("Interrupt \\(ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, \\)\\s*\\{\\s*" + String.format("0x%08X", 5 + i) + ",")
-                    .matcher(dsl).find(), "slot " + i + " IRQ " + (5 + i) + ":\n" + dsl);
+            assertTrue(
+                    Pattern.compile("Memory32Fixed \\(ReadWrite,\\s*" + base + ",[^\\n]*\\n\\s*0x00000200,")
+                            .matcher(dsl)
+                            .find(),
+                    "slot " + i + " at " + base + ":\n" + dsl);
+            assertTrue(
+                    Pattern.compile("Interrupt \\(ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, \\)\\s*\\{\\s*"
+                                    + String.format("0x%08X", 5 + i) + ",")
+                            .matcher(dsl)
+                            .find(),
+                    "slot " + i + " IRQ " + (5 + i) + ":\n" + dsl);
         }
         assertTrue(dsl.contains("Device (COM1)"), dsl);
         assertTrue(dsl.contains("Name (_HID, EisaId (\"PNP0501\")"), dsl);
-        assertTrue(Pattern.compile("IO \\(Decode16,\\s*0x03F8,\\s*[^\\n]*\\n\\s*0x03F8,[^\\n]*\\n\\s*0x00,[^\\n]*\\n\\s*0x08,")
-                .matcher(dsl).find(), dsl);
+        assertTrue(
+                Pattern.compile(
+                                "IO \\(Decode16,\\s*0x03F8,\\s*[^\\n]*\\n\\s*0x03F8,[^\\n]*\\n\\s*0x00,[^\\n]*\\n\\s*0x08,")
+                        .matcher(dsl)
+                        .find(),
+                dsl);
         assertTrue(Pattern.compile("IRQNoFlags \\(\\)\\s*\\{4\\}").matcher(dsl).find(), dsl);
-        assertTrue(Pattern.compile("Name \\(\\\\_S5, Package \\(0x04\\)[^\\n]*\\n\\s*\\{\\s*0x05,").matcher(dsl).find(), dsl);
+        assertTrue(
+                Pattern.compile("Name \\(\\\\_S5, Package \\(0x04\\)[^\\n]*\\n\\s*\\{\\s*0x05,")
+                        .matcher(dsl)
+                        .find(),
+                dsl);
     }
 
     @Test
@@ -92,7 +110,9 @@ class IaslDisassemblyTest {
 
     /** A field line of iasl's data-table dump: right-aligned label, " : ", value. */
     private static boolean field(String dsl, String label, String value) {
-        return Pattern.compile(Pattern.quote(label) + " : " + Pattern.quote(value)).matcher(dsl).find();
+        return Pattern.compile(Pattern.quote(label) + " : " + Pattern.quote(value))
+                .matcher(dsl)
+                .find();
     }
 
     @Test
@@ -104,7 +124,13 @@ class IaslDisassemblyTest {
         assertTrue(field(dsl, "8042 Present on ports 60/64 (V2)", "0"), dsl);
         assertTrue(field(dsl, "Reset Register Supported (V2)", "0"), dsl);
         assertTrue(field(dsl, "SCI Interrupt", "0000"), dsl);
-        assertTrue(field(dsl, "DSDT Address", String.format("%016X", AcpiTablesTest.tables(VCPUS).getLast().address())), dsl);
+        assertTrue(
+                field(
+                        dsl,
+                        "DSDT Address",
+                        String.format(
+                                "%016X", AcpiTablesTest.tables(VCPUS).getLast().address())),
+                dsl);
         // Each register: SystemIO, 8 bits at bit 0, byte access, at its port.
         for (String[] reg : new String[][] {{"Sleep Control Register", "0600"}, {"Sleep Status Register", "0601"}}) {
             Pattern gas = Pattern.compile(Pattern.quote(reg[0]) + " : \\[Generic Address Structure\\]\\n"
@@ -120,7 +146,13 @@ class IaslDisassemblyTest {
         String xsdt = disassemble("xsdt");
         List<AcpiTables.Table> tables = AcpiTablesTest.tables(VCPUS);
         assertEquals(2, count(xsdt, "ACPI Table Address\\s+\\d+ : "), xsdt);
-        assertTrue(xsdt.contains(String.format("ACPI Table Address   0 : %016X", tables.get(2).address())), xsdt);
-        assertTrue(xsdt.contains(String.format("ACPI Table Address   1 : %016X", tables.get(3).address())), xsdt);
+        assertTrue(
+                xsdt.contains(String.format(
+                        "ACPI Table Address   0 : %016X", tables.get(2).address())),
+                xsdt);
+        assertTrue(
+                xsdt.contains(String.format(
+                        "ACPI Table Address   1 : %016X", tables.get(3).address())),
+                xsdt);
     }
 }

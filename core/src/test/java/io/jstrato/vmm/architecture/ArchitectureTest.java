@@ -33,12 +33,11 @@ class ArchitectureTest {
     private static final String CORE = "io.jstrato.vmm..";
 
     /** Production classes only: test output directories and test jars (the modules' testing helpers) are not. */
-    private static final ImportOption PRODUCTION = location -> !location.contains("/test-classes/")
-            && !location.contains("-tests.jar");
+    private static final ImportOption PRODUCTION =
+            location -> !location.contains("/test-classes/") && !location.contains("-tests.jar");
 
-    private static final JavaClasses PRODUCTION_CLASSES = new ClassFileImporter()
-            .withImportOption(PRODUCTION)
-            .importPackages("io.jstrato");
+    private static final JavaClasses PRODUCTION_CLASSES =
+            new ClassFileImporter().withImportOption(PRODUCTION).importPackages("io.jstrato");
 
     /** Calls the JVM restricts (JEP 454, 472): linking native code and giving raw addresses a size. */
     private static final DescribedPredicate<JavaMethodCall> RESTRICTED = DescribedPredicate.describe(
@@ -47,8 +46,9 @@ class ArchitectureTest {
             call -> {
                 String owner = call.getTargetOwner().getName();
                 String name = call.getName();
-                return owner.equals(Linker.class.getName()) && Set.of("nativeLinker", "downcallHandle", "upcallStub")
-                                .contains(name)
+                return owner.equals(Linker.class.getName())
+                                && Set.of("nativeLinker", "downcallHandle", "upcallStub")
+                                        .contains(name)
                         || owner.equals(SymbolLookup.class.getName()) && name.equals("libraryLookup")
                         || owner.equals(MemorySegment.class.getName()) && name.equals("reinterpret")
                         || owner.equals(AddressLayout.class.getName()) && name.equals("withTargetLayout")
@@ -57,22 +57,36 @@ class ArchitectureTest {
                         || owner.equals(ModuleLayer.Controller.class.getName()) && name.equals("enableNativeAccess");
             });
 
-    static final ArchRule KVM_NATIVE_STANDS_ALONE = noClasses().that().resideInAnyPackage(KVM_NATIVE_KVM, KVM_NATIVE_LINUX)
-            .should().dependOnClassesThat().resideInAnyPackage(DEVICES, QMP, CORE)
+    static final ArchRule KVM_NATIVE_STANDS_ALONE = noClasses()
+            .that()
+            .resideInAnyPackage(KVM_NATIVE_KVM, KVM_NATIVE_LINUX)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(DEVICES, QMP, CORE)
             .because("kvm-native is the FFM layer under everything: Linux and KVM only");
 
-    static final ArchRule DEVICES_ARE_FREE_OF_KVM = noClasses().that().resideInAPackage(DEVICES)
-            .should().dependOnClassesThat().resideInAnyPackage(KVM_NATIVE_KVM, KVM_NATIVE_LINUX, QMP, CORE)
+    static final ArchRule DEVICES_ARE_FREE_OF_KVM = noClasses()
+            .that()
+            .resideInAPackage(DEVICES)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(KVM_NATIVE_KVM, KVM_NATIVE_LINUX, QMP, CORE)
             .because("a device sees guest memory, its bus and its interrupt line, never KVM, the host or the VMM"
                     + " (docs/DESIGN.md), so it is unit-tested on fake memory");
 
-    static final ArchRule QMP_KNOWS_NO_VM = noClasses().that().resideInAPackage(QMP)
-            .should().dependOnClassesThat().resideInAnyPackage(KVM_NATIVE_KVM, KVM_NATIVE_LINUX, DEVICES, CORE)
+    static final ArchRule QMP_KNOWS_NO_VM = noClasses()
+            .that()
+            .resideInAPackage(QMP)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(KVM_NATIVE_KVM, KVM_NATIVE_LINUX, DEVICES, CORE)
             .because("qmp-netty is a generic QMP server: core registers the commands");
 
     static final ArchRule NATIVE_CALLS_ONLY_IN_KVM_NATIVE = noClasses()
-            .that().resideOutsideOfPackages(KVM_NATIVE_KVM, KVM_NATIVE_LINUX)
-            .should().callMethodWhere(RESTRICTED)
+            .that()
+            .resideOutsideOfPackages(KVM_NATIVE_KVM, KVM_NATIVE_LINUX)
+            .should()
+            .callMethodWhere(RESTRICTED)
             .because("every restricted FFM call is in kvm-native, the one module that needs native access");
 
     @Test
@@ -97,8 +111,9 @@ class ArchitectureTest {
 
     @Test
     void theImportSawEveryModule() {
-        for (String module : new String[] {"io.jstrato.kvm", "io.jstrato.linux", "io.jstrato.devices",
-                "io.jstrato.qmp", "io.jstrato.vmm"}) {
+        for (String module : new String[] {
+            "io.jstrato.kvm", "io.jstrato.linux", "io.jstrato.devices", "io.jstrato.qmp", "io.jstrato.vmm"
+        }) {
             assertTrue(PRODUCTION_CLASSES.containPackage(module), module + " was not imported");
         }
         assertFalse(PRODUCTION_CLASSES.contain(DeviceReachingForKvm.class), "test classes stay out of the import");

@@ -29,19 +29,19 @@ public final class BzImageBuilder {
         int codeOffset = (sects + 1) * 512;
         ByteBuffer b = ByteBuffer.allocate(codeOffset + code.length).order(ByteOrder.LITTLE_ENDIAN);
         b.put(0x1F1, (byte) setupSects);
-        b.putShort(0x1F2, (short) 1);        // root_flags
-        b.putInt(0x1F4, code.length / 16);   // syssize
-        b.putShort(0x1FA, (short) 0xFFFF);   // vid_mode
-        b.putShort(0x1FE, (short) 0xAA55);   // boot_flag
-        b.put(0x200, (byte) 0xEB);           // jmp short
+        b.putShort(0x1F2, (short) 1); // root_flags
+        b.putInt(0x1F4, code.length / 16); // syssize
+        b.putShort(0x1FA, (short) 0xFFFF); // vid_mode
+        b.putShort(0x1FE, (short) 0xAA55); // boot_flag
+        b.put(0x200, (byte) 0xEB); // jmp short
         b.put(0x201, (byte) (headerEnd - 0x202));
-        b.putInt(0x202, 0x53726448);         // "HdrS"
+        b.putInt(0x202, 0x53726448); // "HdrS"
         b.putShort(0x206, (short) version);
         b.put(0x211, (byte) loadflags);
-        b.putInt(0x214, 0x100000);           // code32_start
+        b.putInt(0x214, 0x100000); // code32_start
         b.putInt(0x22C, (int) initrdAddrMax);
-        b.putInt(0x230, 0x200000);           // kernel_alignment
-        b.put(0x234, (byte) 1);              // relocatable_kernel
+        b.putInt(0x230, 0x200000); // kernel_alignment
+        b.put(0x234, (byte) 1); // relocatable_kernel
         b.putShort(0x236, (short) xloadflags);
         b.putInt(0x238, (int) cmdlineSize);
         b.putLong(0x258, prefAddress);

@@ -100,11 +100,23 @@ public final class ElfBuilder {
 
     private void phdr(ByteBuffer b, int type, long offset, long vaddr, long paddr, long filesz, long memsz) {
         if (elf64) {
-            b.putInt(type).putInt(5).putLong(offset).putLong(vaddr).putLong(paddr).putLong(filesz).putLong(memsz)
+            b.putInt(type)
+                    .putInt(5)
+                    .putLong(offset)
+                    .putLong(vaddr)
+                    .putLong(paddr)
+                    .putLong(filesz)
+                    .putLong(memsz)
                     .putLong(0x1000);
         } else {
-            b.putInt(type).putInt((int) offset).putInt((int) vaddr).putInt((int) paddr).putInt((int) filesz)
-                    .putInt((int) memsz).putInt(5).putInt(0x1000);
+            b.putInt(type)
+                    .putInt((int) offset)
+                    .putInt((int) vaddr)
+                    .putInt((int) paddr)
+                    .putInt((int) filesz)
+                    .putInt((int) memsz)
+                    .putInt(5)
+                    .putInt(0x1000);
         }
     }
 

@@ -150,8 +150,8 @@ class KernelLoaderTest {
         MemoryLayout big = new MemoryLayout(2L << 30);
         try (TestMemory t = TestMemory.regions(0, 4L << 20, 0x37F0_0000L, 1L << 20)) {
             BzImageBuilder bz = new BzImageBuilder();
-            BootImage image = KernelLoader.load(t.memory(), big, file("bz", bz.build()),
-                    Optional.of(file("i", new byte[4096 + 1])), "");
+            BootImage image = KernelLoader.load(
+                    t.memory(), big, file("bz", bz.build()), Optional.of(file("i", new byte[4096 + 1])), "");
             assertEquals(0x3800_0000L - 0x2000, image.initrdGpa());
         }
     }
@@ -161,8 +161,8 @@ class KernelLoaderTest {
         BzImageBuilder bz = new BzImageBuilder();
         bz.version = 0x0205;
         Path kernel = file("old-bzImage", bz.build());
-        BootException e = assertThrows(BootException.class,
-                () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
+        BootException e =
+                assertThrows(BootException.class, () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
         assertTrue(e.getMessage().contains("old-bzImage"), e.getMessage());
         assertTrue(e.getMessage().contains("2.05"), e.getMessage());
     }
@@ -173,8 +173,8 @@ class KernelLoaderTest {
         byte[] whole = new BzImageBuilder().build();
         for (int size : new int[] {0x206, 0x207, 0x220, 0x23B}) {
             Path kernel = file("cut-" + size, java.util.Arrays.copyOf(whole, size));
-            BootException e = assertThrows(BootException.class,
-                    () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
+            BootException e = assertThrows(
+                    BootException.class, () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
             assertTrue(e.getMessage().contains("cut off inside its setup header (" + size + " bytes"), e.getMessage());
         }
     }
@@ -184,8 +184,8 @@ class KernelLoaderTest {
         BzImageBuilder bz = new BzImageBuilder();
         bz.xloadflags = 0;
         Path kernel = file("bz32", bz.build());
-        BootException e = assertThrows(BootException.class,
-                () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
+        BootException e =
+                assertThrows(BootException.class, () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
         assertTrue(e.getMessage().contains("64-bit"), e.getMessage());
     }
 
@@ -194,8 +194,8 @@ class KernelLoaderTest {
         BzImageBuilder bz = new BzImageBuilder();
         bz.cmdlineSize = 8;
         Path kernel = file("bz", bz.build());
-        BootException e = assertThrows(BootException.class,
-                () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), "123456789"));
+        BootException e = assertThrows(
+                BootException.class, () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), "123456789"));
         assertTrue(e.getMessage().contains("at most 8"), e.getMessage());
         KernelLoader.load(mem, layout, kernel, Optional.empty(), "12345678");
     }
@@ -203,15 +203,15 @@ class KernelLoaderTest {
     @Test
     void unknownFormatIsAClearError() throws Exception {
         Path kernel = file("random.bin", BzImageBuilder.pattern(4096, 9));
-        BootException e = assertThrows(BootException.class,
-                () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
+        BootException e =
+                assertThrows(BootException.class, () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
         assertTrue(e.getMessage().startsWith(kernel.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("unknown kernel format"), e.getMessage());
         Path empty = file("empty", new byte[0]);
         assertThrows(BootException.class, () -> KernelLoader.load(mem, layout, empty, Optional.empty(), ""));
         Path missing = dir.resolve("missing");
-        BootException io = assertThrows(BootException.class,
-                () -> KernelLoader.load(mem, layout, missing, Optional.empty(), ""));
+        BootException io =
+                assertThrows(BootException.class, () -> KernelLoader.load(mem, layout, missing, Optional.empty(), ""));
         assertTrue(io.getMessage().contains("missing"), io.getMessage());
     }
 
@@ -222,8 +222,8 @@ class KernelLoaderTest {
             BzImageBuilder bz = new BzImageBuilder();
             bz.code = new byte[(1 << 20) + 1];
             Path kernel = file("big", bz.build());
-            BootException e = assertThrows(BootException.class,
-                    () -> KernelLoader.load(t.memory(), small, kernel, Optional.empty(), ""));
+            BootException e = assertThrows(
+                    BootException.class, () -> KernelLoader.load(t.memory(), small, kernel, Optional.empty(), ""));
             assertTrue(e.getMessage().contains("too big for memory"), e.getMessage());
         }
     }
@@ -233,8 +233,8 @@ class KernelLoaderTest {
         BzImageBuilder bz = new BzImageBuilder();
         bz.initSize = RAM; // runs at pref_address 16 MiB: needs 16 MiB + RAM
         Path kernel = file("bz-huge-init", bz.build());
-        BootException e = assertThrows(BootException.class,
-                () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
+        BootException e =
+                assertThrows(BootException.class, () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), ""));
         assertTrue(e.getMessage().contains("init_size"), e.getMessage());
     }
 
@@ -243,7 +243,8 @@ class KernelLoaderTest {
         BzImageBuilder bz = new BzImageBuilder();
         bz.initSize = RAM - 0x100_0000L - 0x2000; // decompressed kernel ends 8 KiB below the top of RAM
         Path kernel = file("bz", bz.build());
-        assertThrows(BootException.class,
+        assertThrows(
+                BootException.class,
                 () -> KernelLoader.load(mem, layout, kernel, Optional.of(file("i", new byte[0x2001])), ""));
         BootImage ok = KernelLoader.load(mem, layout, kernel, Optional.of(file("j", new byte[0x2000])), "");
         assertEquals(RAM - 0x2000, ok.initrdGpa());
@@ -253,8 +254,8 @@ class KernelLoaderTest {
     void initrdTooBigIsRejectedNamingTheInitrd() throws Exception {
         Path kernel = file("bz", new BzImageBuilder().build());
         Path initrd = file("huge-initrd", new byte[(int) (RAM - (1 << 20))]);
-        BootException e = assertThrows(BootException.class,
-                () -> KernelLoader.load(mem, layout, kernel, Optional.of(initrd), ""));
+        BootException e = assertThrows(
+                BootException.class, () -> KernelLoader.load(mem, layout, kernel, Optional.of(initrd), ""));
         assertTrue(e.getMessage().startsWith(initrd.toString()), e.getMessage());
         assertTrue(e.getMessage().contains("initrd too big"), e.getMessage());
     }
@@ -299,29 +300,40 @@ class KernelLoaderTest {
 
     @Test
     void vmlinuxWithPhysicalEntryKeepsIt() throws Exception {
-        byte[] elf = ElfBuilder.elf64().entry(0x100_0000)
-                .load(0xFFFF_FFFF_8100_0000L, 0x100_0000, new byte[64], 64).build();
+        byte[] elf = ElfBuilder.elf64()
+                .entry(0x100_0000)
+                .load(0xFFFF_FFFF_8100_0000L, 0x100_0000, new byte[64], 64)
+                .build();
         BootImage image = KernelLoader.load(mem, layout, file("vmlinux", elf), Optional.empty(), "");
         assertEquals(0x100_0000, image.entry().entry());
     }
 
     @Test
     void elfSegmentOutsideLowRamIsTooBig() throws Exception {
-        byte[] elf = ElfBuilder.elf64().entry(0x300_0000)
-                .load(0x300_0000, 0x300_0000, new byte[64], RAM).build();
-        BootException e = assertThrows(BootException.class,
-                () -> KernelLoader.load(mem, layout, file("fat.elf", elf), Optional.empty(), ""));
+        byte[] elf = ElfBuilder.elf64()
+                .entry(0x300_0000)
+                .load(0x300_0000, 0x300_0000, new byte[64], RAM)
+                .build();
+        BootException e = assertThrows(
+                BootException.class, () -> KernelLoader.load(mem, layout, file("fat.elf", elf), Optional.empty(), ""));
         assertTrue(e.getMessage().contains("too big for memory"), e.getMessage());
-        byte[] low = ElfBuilder.elf64().entry(0x1000).load(0x1000, 0x1000, new byte[64], 64).build();
-        assertThrows(BootException.class, () -> KernelLoader.load(mem, layout, file("low.elf", low), Optional.empty(), ""));
+        byte[] low = ElfBuilder.elf64()
+                .entry(0x1000)
+                .load(0x1000, 0x1000, new byte[64], 64)
+                .build();
+        assertThrows(
+                BootException.class, () -> KernelLoader.load(mem, layout, file("low.elf", low), Optional.empty(), ""));
     }
 
     @Test
     void truncatedElfIsAClearError() throws Exception {
-        byte[] elf = ElfBuilder.elf64().entry(0x100000).load(0x100000, 0x100000, new byte[4096], 4096).build();
+        byte[] elf = ElfBuilder.elf64()
+                .entry(0x100000)
+                .load(0x100000, 0x100000, new byte[4096], 4096)
+                .build();
         byte[] cut = java.util.Arrays.copyOf(elf, elf.length - 100);
-        BootException e = assertThrows(BootException.class,
-                () -> KernelLoader.load(mem, layout, file("cut.elf", cut), Optional.empty(), ""));
+        BootException e = assertThrows(
+                BootException.class, () -> KernelLoader.load(mem, layout, file("cut.elf", cut), Optional.empty(), ""));
         assertTrue(e.getMessage().contains("truncated ELF"), e.getMessage());
     }
 
@@ -337,8 +349,13 @@ class KernelLoaderTest {
         assertEquals(0, mem.readLong(0x7000 + 0x70), "no ACPI: 0, the kernel scans (and finds nothing)");
 
         byte[] text = BzImageBuilder.pattern(0x1000, 2);
-        Path pvh = file("pvh.elf", ElfBuilder.elf64().entry(0x100_0000).load(0x100_0000, 0x100_0000, text, text.length)
-                .pvhNote(0x100_0040, 8).build());
+        Path pvh = file(
+                "pvh.elf",
+                ElfBuilder.elf64()
+                        .entry(0x100_0000)
+                        .load(0x100_0000, 0x100_0000, text, text.length)
+                        .pvhNote(0x100_0040, 8)
+                        .build());
         KernelLoader.load(mem, layout, pvh, Optional.empty(), "", OptionalLong.of(0xE0000));
         assertEquals(0xE0000, mem.readLong(0x6000 + 0x20), "hvm_start_info.rsdp_paddr");
     }
@@ -354,8 +371,8 @@ class KernelLoaderTest {
                 .build();
         byte[] initrdBytes = BzImageBuilder.pattern(3000, 8);
         mem.writeLong(0x6000 + 0x100, -1L);
-        BootImage image = KernelLoader.load(mem, layout, file("vmlinux-pvh", elf),
-                Optional.of(file("initrd", initrdBytes)), CMDLINE);
+        BootImage image = KernelLoader.load(
+                mem, layout, file("vmlinux-pvh", elf), Optional.of(file("initrd", initrdBytes)), CMDLINE);
 
         assertEquals(KernelFormat.PVH_ELF, image.format());
         assertEquals(new EntryMode.Pvh32(0x100_0040, 0x6000), image.entry());
@@ -394,8 +411,11 @@ class KernelLoaderTest {
 
     @Test
     void pvhWithoutInitrdHasNoModules() throws Exception {
-        byte[] elf = ElfBuilder.elf32().entry(0x100000)
-                .load(0x100000, 0x100000, new byte[256], 256).pvhNote(0x100010, 4).build();
+        byte[] elf = ElfBuilder.elf32()
+                .entry(0x100000)
+                .load(0x100000, 0x100000, new byte[256], 256)
+                .pvhNote(0x100010, 4)
+                .build();
         BootImage image = KernelLoader.load(mem, layout, file("guest.elf", elf), Optional.empty(), "hello");
         assertEquals(new EntryMode.Pvh32(0x100010, 0x6000), image.entry());
         assertEquals(0, u32(0x6000 + 0x0C), "nr_modules");
@@ -404,17 +424,24 @@ class KernelLoaderTest {
 
     @Test
     void pvhEntryOutsideTheSegmentsIsRejected() throws Exception {
-        byte[] elf = ElfBuilder.elf64().entry(0x100000)
-                .load(0x100000, 0x100000, new byte[256], 256).pvhNote(0x200000, 8).build();
-        BootException e = assertThrows(BootException.class,
+        byte[] elf = ElfBuilder.elf64()
+                .entry(0x100000)
+                .load(0x100000, 0x100000, new byte[256], 256)
+                .pvhNote(0x200000, 8)
+                .build();
+        BootException e = assertThrows(
+                BootException.class,
                 () -> KernelLoader.load(mem, layout, file("bad-pvh.elf", elf), Optional.empty(), ""));
         assertTrue(e.getMessage().contains("PVH entry"), e.getMessage());
     }
 
     @Test
     void commandLineLongerThanLinuxTakesIsRejectedForElf() throws Exception {
-        byte[] elf = ElfBuilder.elf32().entry(0x100000)
-                .load(0x100000, 0x100000, new byte[256], 256).pvhNote(0x100000, 4).build();
+        byte[] elf = ElfBuilder.elf32()
+                .entry(0x100000)
+                .load(0x100000, 0x100000, new byte[256], 256)
+                .pvhNote(0x100000, 4)
+                .build();
         Path kernel = file("g.elf", elf);
         String tooLong = "x".repeat(2048);
         assertThrows(BootException.class, () -> KernelLoader.load(mem, layout, kernel, Optional.empty(), tooLong));
@@ -444,9 +471,19 @@ class KernelLoaderTest {
                         hlt
                 """, StandardCharsets.US_ASCII);
         Path elf = dir.resolve("guest.elf");
-        Process gcc = new ProcessBuilder("gcc", "-m32", "-nostdlib", "-static", "-no-pie",
-                "-Wl,-Ttext=0x100000", "-Wl,--build-id=none", "-o", elf.toString(), asm.toString())
-                .redirectErrorStream(true).start();
+        Process gcc = new ProcessBuilder(
+                        "gcc",
+                        "-m32",
+                        "-nostdlib",
+                        "-static",
+                        "-no-pie",
+                        "-Wl,-Ttext=0x100000",
+                        "-Wl,--build-id=none",
+                        "-o",
+                        elf.toString(),
+                        asm.toString())
+                .redirectErrorStream(true)
+                .start();
         String log = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, gcc.waitFor(), log);
         MemoryLayout big = new MemoryLayout(256L << 20);

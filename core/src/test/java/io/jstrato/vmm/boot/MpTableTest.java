@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.testing.TestMemory;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Walks the tables as Linux's mpparse does (MP spec 1.4, chapter 4). */
 class MpTableTest {

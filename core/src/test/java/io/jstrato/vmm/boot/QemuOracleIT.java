@@ -31,12 +31,35 @@ class QemuOracleIT {
             Files.write(asm, in.readAllBytes());
         }
         Path elf = dir.resolve("oracle.elf");
-        run(List.of("gcc", "-m32", "-nostdlib", "-static", "-no-pie", "-Wl,-Ttext=0x100000",
-                "-Wl,--build-id=none", "-o", elf.toString(), asm.toString()));
+        run(List.of(
+                "gcc",
+                "-m32",
+                "-nostdlib",
+                "-static",
+                "-no-pie",
+                "-Wl,-Ttext=0x100000",
+                "-Wl,--build-id=none",
+                "-o",
+                elf.toString(),
+                asm.toString()));
 
-        List<String> lines = run(List.of("qemu-system-x86_64",
-                "-M", "microvm,x-option-roms=off,acpi=off,pit=off,pic=off,rtc=off", "-accel", "tcg", "-m", "256",
-                "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-kernel", elf.toString()));
+        List<String> lines = run(List.of(
+                "qemu-system-x86_64",
+                "-M",
+                "microvm,x-option-roms=off,acpi=off,pit=off,pic=off,rtc=off",
+                "-accel",
+                "tcg",
+                "-m",
+                "256",
+                "-display",
+                "none",
+                "-serial",
+                "stdio",
+                "-monitor",
+                "none",
+                "-no-reboot",
+                "-kernel",
+                elf.toString()));
         assertEquals(8, lines.size(), "guest output: " + lines);
         long[] v = lines.stream().mapToLong(l -> Long.parseLong(l.strip(), 16)).toArray();
 

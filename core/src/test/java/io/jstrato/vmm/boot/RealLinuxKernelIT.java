@@ -26,12 +26,14 @@ class RealLinuxKernelIT {
     private static synchronized Path dir() throws Exception {
         if (kit == null) {
             Path home = Path.of(System.getProperty("jstrato.home", "."));
-            Process p = new ProcessBuilder(home.resolve("guests/linux/fetch").toString()).redirectErrorStream(true)
+            Process p = new ProcessBuilder(home.resolve("guests/linux/fetch").toString())
+                    .redirectErrorStream(true)
                     .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             assertTrue(p.waitFor(10, TimeUnit.MINUTES) && p.exitValue() == 0, "guests/linux/fetch failed: " + out);
             Path d = Path.of(out.lines().reduce((a, b) -> b).orElse(""));
-            assertTrue(Files.isRegularFile(d.resolve("vmlinuz")) && Files.isRegularFile(d.resolve("vmlinux")),
+            assertTrue(
+                    Files.isRegularFile(d.resolve("vmlinuz")) && Files.isRegularFile(d.resolve("vmlinux")),
                     "guests/linux/fetch printed " + d + ", which lacks vmlinuz or vmlinux: " + out);
             kit = d;
         }
@@ -43,8 +45,8 @@ class RealLinuxKernelIT {
         Path dir = dir();
         long readelfEntry = readelfPvhEntry(dir.resolve("vmlinux"));
         try (TestMemory t = TestMemory.of(RAM)) {
-            BootImage image = KernelLoader.load(t.memory(), new MemoryLayout(RAM), dir.resolve("vmlinux"),
-                    Optional.empty(), "console=ttyS0");
+            BootImage image = KernelLoader.load(
+                    t.memory(), new MemoryLayout(RAM), dir.resolve("vmlinux"), Optional.empty(), "console=ttyS0");
             assertEquals(KernelFormat.PVH_ELF, image.format());
             assertEquals(readelfEntry, image.entry().entry());
             assertTrue(readelfEntry >= 0x100_0000 && readelfEntry < image.kernelEnd(), "inside the kernel");
@@ -58,8 +60,8 @@ class RealLinuxKernelIT {
         Path initrd = Files.write(Files.createTempFile("initrd", ".img"), new byte[1 << 20]);
         try (TestMemory t = TestMemory.of(RAM)) {
             GuestMemory m = t.memory();
-            BootImage image = KernelLoader.load(m, new MemoryLayout(RAM), dir.resolve("vmlinuz"),
-                    Optional.of(initrd), "console=ttyS0");
+            BootImage image = KernelLoader.load(
+                    m, new MemoryLayout(RAM), dir.resolve("vmlinuz"), Optional.of(initrd), "console=ttyS0");
             assertEquals(KernelFormat.BZIMAGE, image.format());
             assertEquals(new EntryMode.Linux64(0x100200, 0x7000), image.entry());
             long zp = MemoryLayout.ZERO_PAGE;
@@ -79,11 +81,15 @@ class RealLinuxKernelIT {
     /** The XEN_ELFNOTE_PHYS32_ENTRY descriptor as {@code readelf -n} prints it (little-endian bytes). */
     private static long readelfPvhEntry(Path elf) throws Exception {
         Process p = new ProcessBuilder("readelf", "-n", elf.toString()).start();
-        java.util.List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        java.util.List<String> lines =
+                new String(p.getInputStream().readAllBytes()).lines().toList();
         assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
         for (int i = 0; i + 1 < lines.size(); i++) {
             if (lines.get(i).contains("Xen") && lines.get(i).contains("(0x00000012)")) {
-                String[] hex = lines.get(i + 1).replace("description data:", "").strip().split("\\s+");
+                String[] hex = lines.get(i + 1)
+                        .replace("description data:", "")
+                        .strip()
+                        .split("\\s+");
                 long v = 0;
                 for (int b = hex.length - 1; b >= 0; b--) {
                     v = (v << 8) | Long.parseLong(hex[b], 16);

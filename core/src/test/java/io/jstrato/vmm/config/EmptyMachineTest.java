@@ -17,7 +17,8 @@ class EmptyMachineTest {
     Path dir;
 
     private VmConfig parse(String... args) {
-        return assertInstanceOf(Invocation.Run.class, CommandLine.parse(args, Map.of(), dir)).config();
+        return assertInstanceOf(Invocation.Run.class, CommandLine.parse(args, Map.of(), dir))
+                .config();
     }
 
     private String refused(String... args) {
@@ -39,11 +40,14 @@ class EmptyMachineTest {
     void refusesWhatItCannotHave() throws Exception {
         Path kernel = Files.writeString(dir.resolve("k"), "x");
         Path disk = Files.writeString(dir.resolve("d.img"), "x");
-        assertEquals("-kernel: the none machine boots nothing (use -machine microvm)",
+        assertEquals(
+                "-kernel: the none machine boots nothing (use -machine microvm)",
                 refused("-machine", "none", "-kernel", kernel.toString()));
-        assertEquals("-drive: the none machine has no devices (use -machine microvm)",
+        assertEquals(
+                "-drive: the none machine has no devices (use -machine microvm)",
                 refused("-machine", "none", "-drive", "id=d0,file=" + disk));
-        assertEquals("-machine: type 'pc' is not supported (microvm, or none for QMP only)",
+        assertEquals(
+                "-machine: type 'pc' is not supported (microvm, or none for QMP only)",
                 refused("-machine", "pc", "-kernel", kernel.toString()));
     }
 

@@ -73,10 +73,20 @@ class KeyValueOptionsTest {
 
     @Test
     void requiredKeyMissingOrEmpty() {
-        assertEquals("-drive: 'file=' is required", assertThrows(ConfigException.class,
-                () -> KeyValueOptions.parse("-drive", "id=d0", null).require("file")).getMessage());
-        assertEquals("-drive: 'file=' is empty", assertThrows(ConfigException.class,
-                () -> KeyValueOptions.parse("-drive", "id=d0,file=", null).require("file")).getMessage());
+        assertEquals(
+                "-drive: 'file=' is required",
+                assertThrows(
+                                ConfigException.class,
+                                () -> KeyValueOptions.parse("-drive", "id=d0", null)
+                                        .require("file"))
+                        .getMessage());
+        assertEquals(
+                "-drive: 'file=' is empty",
+                assertThrows(
+                                ConfigException.class,
+                                () -> KeyValueOptions.parse("-drive", "id=d0,file=", null)
+                                        .require("file"))
+                        .getMessage());
     }
 
     @ParameterizedTest

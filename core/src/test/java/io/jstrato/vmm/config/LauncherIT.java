@@ -27,7 +27,8 @@ class LauncherIT {
     record Result(int status, String out, List<String> err) {}
 
     Result jstrato(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(HOME.resolve("bin/jstrato").toString()));
+        List<String> command =
+                new ArrayList<>(List.of(HOME.resolve("bin/jstrato").toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().put("JSTRATO_JAR", JAR.toString());
@@ -35,7 +36,9 @@ class LauncherIT {
         pb.redirectError(dir.resolve("err.txt").toFile());
         Process p = pb.start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/jstrato ended");
-        return new Result(p.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
+        return new Result(
+                p.exitValue(),
+                Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
                 Files.readAllLines(dir.resolve("err.txt")));
     }
 
@@ -44,9 +47,12 @@ class LauncherIT {
         Result r = jstrato("--help");
         assertEquals(0, r.status());
         assertEquals(List.of(), r.err());
-        List<String> groups = r.out().lines().filter(l -> l.endsWith(":") || l.startsWith("Compatibility"))
+        List<String> groups = r.out()
+                .lines()
+                .filter(l -> l.endsWith(":") || l.startsWith("Compatibility"))
                 .toList();
-        assertEquals(List.of("Machine:", "Boot:", "Devices:", "Management:", "Compatibility (accepted and ignored):"),
+        assertEquals(
+                List.of("Machine:", "Boot:", "Devices:", "Management:", "Compatibility (accepted and ignored):"),
                 groups);
     }
 
@@ -73,13 +79,18 @@ class LauncherIT {
                            {"drive_id": "b", "path_on_host": "b.img", "read_only": "no"}]}""");
         Result r = jstrato("-config", "vm.json", "-api-channel", "unix:" + dir.resolve("q.sock"));
         assertEquals(2, r.status());
-        assertEquals(List.of("jstrato: error: " + json + ": drive[1].read_only: expected boolean, got string"),
-                r.err());
+        assertEquals(
+                List.of("jstrato: error: " + json + ": drive[1].read_only: expected boolean, got string"), r.err());
     }
 
     @Test
     void missingKernelExits1() throws Exception {
-        Result r = jstrato("-machine", "microvm", "-kernel", "bzImage", "-qmp",
+        Result r = jstrato(
+                "-machine",
+                "microvm",
+                "-kernel",
+                "bzImage",
+                "-qmp",
                 "unix:" + dir.resolve("q.sock") + ",server,nowait");
         assertEquals(1, r.status());
         assertEquals(List.of("jstrato: error: -kernel: " + dir.resolve("bzImage") + ": no such file"), r.err());

@@ -56,14 +56,23 @@ class ContainerImageIT {
     void vmWithoutDevKvmExitsOneWithOneErrorLine() {
         RunToExit.Result result = RunToExit.run(new GenericContainer<>(image)
                 .withFileSystemBind(JstratoImage.guests().toString(), "/guests", BindMode.READ_ONLY)
-                .withCommand("-machine", "microvm", "-kernel", "/guests/counter.elf", "-m", "128",
-                        "-qmp", "unix:" + JstratoImage.SOCKET + ",server,nowait"));
+                .withCommand(
+                        "-machine",
+                        "microvm",
+                        "-kernel",
+                        "/guests/counter.elf",
+                        "-m",
+                        "128",
+                        "-qmp",
+                        "unix:" + JstratoImage.SOCKET + ",server,nowait"));
 
         assertEquals(1, result.exitCode(), result::toString);
         assertEquals("", result.stdout());
         List<String> lines = result.stderr().lines().toList();
         assertEquals(1, lines.size(), result::stderr);
-        assertTrue(lines.getFirst().startsWith("jstrato: error: KVM is not available on this host: open(/dev/kvm)"), result::stderr);
+        assertTrue(
+                lines.getFirst().startsWith("jstrato: error: KVM is not available on this host: open(/dev/kvm)"),
+                result::stderr);
     }
 
     @Test
@@ -73,7 +82,9 @@ class ContainerImageIT {
         assertEquals(2, result.exitCode(), result::toString);
         List<String> lines = result.stderr().lines().toList();
         assertEquals(1, lines.size(), result::stderr);
-        assertTrue(lines.getFirst().startsWith("jstrato: error: ") && lines.getFirst().contains("-machine"),
+        assertTrue(
+                lines.getFirst().startsWith("jstrato: error: ")
+                        && lines.getFirst().contains("-machine"),
                 result::stderr);
     }
 
@@ -90,14 +101,19 @@ class ContainerImageIT {
                 + ",fork SYSTEM:'cat /tmp/replies'";
         try (GenericContainer<?> container = new GenericContainer<>(image)
                 .withFileSystemBind(socketDir.toString(), JstratoImage.SOCKET_DIR, BindMode.READ_WRITE)
-                .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("sh", "-c", standIn).withCmd(List.of())
+                .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("sh", "-c", standIn)
+                        .withCmd(List.of())
                         // The image's health check command; only its timing is the test's.
-                        .withHealthcheck(new HealthCheck().withInterval(Duration.ofSeconds(1).toNanos())
-                                .withTimeout(Duration.ofSeconds(5).toNanos()).withRetries(30)))
+                        .withHealthcheck(new HealthCheck()
+                                .withInterval(Duration.ofSeconds(1).toNanos())
+                                .withTimeout(Duration.ofSeconds(5).toNanos())
+                                .withRetries(30)))
                 .waitingFor(Wait.forHealthcheck().withStartupTimeout(TIMEOUT))) {
             container.start();
 
-            assertEquals("healthy", container.getCurrentContainerInfo().getState().getHealth().getStatus());
+            assertEquals(
+                    "healthy",
+                    container.getCurrentContainerInfo().getState().getHealth().getStatus());
             Path socket = socketDir.resolve("qmp.sock");
             assertEquals(JstratoImage.USER_ID, Files.getAttribute(socket, "unix:uid"), "socket owner");
             try (QmpLines qmp = QmpLines.connect(socket)) {

@@ -44,17 +44,29 @@ class ContainerSeedSessionIT {
         // The host's kvm group, whatever its id, as the README's --group-add "$(stat -c %g /dev/kvm)".
         String kvmGroup = String.valueOf(Files.getAttribute(Path.of("/dev/kvm"), "unix:gid"));
         int mode = (Integer) Files.getAttribute(Path.of("/dev/kvm"), "unix:mode") & 0777;
-        assertEquals(060, mode & 060, () -> "/dev/kvm is mode " + Integer.toOctalString(mode)
-                + ": the image's non-root user cannot open it through its group (Debian's udev makes it 0660)");
+        assertEquals(
+                060,
+                mode & 060,
+                () -> "/dev/kvm is mode " + Integer.toOctalString(mode)
+                        + ": the image's non-root user cannot open it through its group (Debian's udev makes it 0660)");
         try (GenericContainer<?> container = new GenericContainer<>(image)
                 .withFileSystemBind(JstratoImage.guests().toString(), "/guests", BindMode.READ_ONLY)
                 .withFileSystemBind(socketDir.toString(), JstratoImage.SOCKET_DIR, BindMode.READ_WRITE)
-                .withCommand("-machine", "microvm", "-kernel", "/guests/counter.elf", "-m", "128",
-                        "-qmp", "unix:" + JstratoImage.SOCKET + ",server,nowait")
+                .withCommand(
+                        "-machine",
+                        "microvm",
+                        "-kernel",
+                        "/guests/counter.elf",
+                        "-m",
+                        "128",
+                        "-qmp",
+                        "unix:" + JstratoImage.SOCKET + ",server,nowait")
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.getHostConfig().withDevices(Device.parse("/dev/kvm")).withGroupAdd(List.of(kvmGroup));
-                    cmd.withHealthcheck(new HealthCheck().withInterval(Duration.ofMillis(250).toNanos())
-                            .withTimeout(Duration.ofSeconds(5).toNanos()).withRetries(100));
+                    cmd.withHealthcheck(new HealthCheck()
+                            .withInterval(Duration.ofMillis(250).toNanos())
+                            .withTimeout(Duration.ofSeconds(5).toNanos())
+                            .withRetries(100));
                 })
                 .waitingFor(Wait.forHealthcheck().withStartupTimeout(TIMEOUT))) {
             long started = System.nanoTime();
@@ -62,7 +74,8 @@ class ContainerSeedSessionIT {
 
             try (QmpLines qmp = QmpLines.connect(socketDir.resolve("qmp.sock"))) {
                 String greeting = qmp.next("greeting", TIMEOUT);
-                System.out.printf("container start -> healthy -> QMP greeting: %d ms%n",
+                System.out.printf(
+                        "container start -> healthy -> QMP greeting: %d ms%n",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                 assertTrue(greeting.startsWith("{\"QMP\":") && greeting.contains(Version.packageName()), greeting);
 
@@ -70,10 +83,14 @@ class ContainerSeedSessionIT {
                 qmp.send("{\"execute\":\"query-status\"}");
                 assertTrue(qmp.next("query-status", TIMEOUT).contains("\"status\":\"paused\""));
                 exchange(qmp, "cont", "{\"event\":\"RESUME\"");
-                exchange(qmp, "quit", "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"}");
+                exchange(
+                        qmp, "quit", "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"}");
                 assertTrue(qmp.closedWithin(TIMEOUT), "the VMM closes the connection after quit");
             }
-            int status = container.getDockerClient().waitContainerCmd(container.getContainerId()).start()
+            int status = container
+                    .getDockerClient()
+                    .waitContainerCmd(container.getContainerId())
+                    .start()
                     .awaitStatusCode(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             assertEquals(0, status, () -> container.getLogs());
         }

@@ -26,6 +26,7 @@ final class JstratoImage {
     static final String NAME = "jstrato:it";
     /** The image's user (Dockerfile: useradd --uid 10001). */
     static final int USER_ID = 10001;
+
     static final String SOCKET_DIR = "/run/jstrato";
     static final String SOCKET = SOCKET_DIR + "/qmp.sock";
     /** From nothing the build downloads Maven and the dependencies (measured: under 2 minutes here). */
@@ -40,7 +41,9 @@ final class JstratoImage {
 
     /** Builds (or finds in the build cache) the image and returns its name. */
     static String build() {
-        Path home = Path.of(System.getProperty("jstrato.home", "..")).toAbsolutePath().normalize();
+        Path home = Path.of(System.getProperty("jstrato.home", ".."))
+                .toAbsolutePath()
+                .normalize();
         Path dockerfile = home.resolve("Dockerfile");
         if (!Files.isRegularFile(dockerfile)) {
             throw new IllegalStateException("no Dockerfile at " + dockerfile + " (system property jstrato.home)");
@@ -77,6 +80,8 @@ final class JstratoImage {
 
     /** The test guests the build made (guests/build): mounted read-only into the container at /guests. */
     static Path guests() {
-        return Path.of(System.getProperty("jstrato.guests", "../guests/build")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("jstrato.guests", "../guests/build"))
+                .toAbsolutePath()
+                .normalize();
     }
 }

@@ -31,8 +31,8 @@ final class QmpLines implements AutoCloseable {
     private QmpLines(SocketChannel channel) {
         this.channel = channel;
         this.out = Channels.newOutputStream(channel);
-        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
-                StandardCharsets.UTF_8));
+        BufferedReader in =
+                new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
         this.reader = Thread.ofVirtual().name("qmp-lines").start(() -> {
             try {
                 for (String line; (line = in.readLine()) != null; ) {
@@ -74,7 +74,7 @@ final class QmpLines implements AutoCloseable {
     /** Whether the server closed the connection within the timeout, after any lines still unread. */
     boolean closedWithin(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (;;) {
+        for (; ; ) {
             String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (line == null) {
                 return false;

@@ -24,9 +24,14 @@ final class RunToExit extends StartupCheckStrategy {
     static Result run(GenericContainer<?> container) {
         try (container) {
             container.withStartupCheckStrategy(new RunToExit()).start();
-            InspectContainerResponse.ContainerState state = container.getDockerClient()
-                    .inspectContainerCmd(container.getContainerId()).exec().getState();
-            return new Result(state.getExitCodeLong(), container.getLogs(OutputType.STDOUT),
+            InspectContainerResponse.ContainerState state = container
+                    .getDockerClient()
+                    .inspectContainerCmd(container.getContainerId())
+                    .exec()
+                    .getState();
+            return new Result(
+                    state.getExitCodeLong(),
+                    container.getLogs(OutputType.STDOUT),
                     container.getLogs(OutputType.STDERR));
         }
     }

@@ -5,10 +5,7 @@ import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.writable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.jstrato.kvm.testing.Requires;
-import io.jstrato.kvm.testing.Prerequisite;
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.testing.CountingInterruptLine;
 import io.jstrato.devices.testing.GuestVirtqueue;
@@ -17,6 +14,8 @@ import io.jstrato.devices.virtio.DeviceStatus;
 import io.jstrato.devices.virtio.VirtioFeatures;
 import io.jstrato.devices.virtio.VirtioFs;
 import io.jstrato.devices.virtio.VirtioMmioTransport;
+import io.jstrato.kvm.testing.Prerequisite;
+import io.jstrato.kvm.testing.Requires;
 import io.jstrato.linux.AnonymousMemory;
 import io.jstrato.linux.EventFd;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -114,17 +113,22 @@ class VhostUserFsBackendIT {
             assertEquals(0, fs.errors());
         }
         Process daemon = virtiofsd.process();
-        assertEquals(0, daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS) ? daemon.exitValue() : -1,
+        assertEquals(
+                0,
+                daemon.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS) ? daemon.exitValue() : -1,
                 "virtiofsd ends when its frontend goes");
         kicks.forEach(EventFd::close);
     }
 
     @Test
     void aSocketNobodyListensOnIsOneClearError(@TempDir Path dir) {
-        DeviceException e = assertThrows(DeviceException.class,
-                () -> VhostUserFsBackend.connect(dir.resolve("none.sock"), List.of(), loops));
-        assertTrue(e.getMessage().startsWith("cannot connect to the vhost-user backend at " + dir.resolve("none.sock")
-                + ": connect("), e.getMessage());
+        DeviceException e = assertThrows(
+                DeviceException.class, () -> VhostUserFsBackend.connect(dir.resolve("none.sock"), List.of(), loops));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("cannot connect to the vhost-user backend at " + dir.resolve("none.sock")
+                                + ": connect("),
+                e.getMessage());
         assertTrue(e.getMessage().contains("ENOENT"), e.getMessage());
     }
 
@@ -150,5 +154,4 @@ class VhostUserFsBackendIT {
         }
         return tag.toString();
     }
-
 }

@@ -14,10 +14,10 @@ import io.jstrato.devices.bus.Bus;
 import io.jstrato.devices.testing.GuestVirtqueue;
 import io.jstrato.devices.testing.TestMemory;
 import io.jstrato.devices.testing.VirtioTestDriver;
-import io.jstrato.devices.virtio.blk.VirtioBlk;
 import io.jstrato.devices.virtio.VirtioConsole;
-import io.jstrato.devices.virtio.VirtioRng;
 import io.jstrato.devices.virtio.VirtioFeatures;
+import io.jstrato.devices.virtio.VirtioRng;
+import io.jstrato.devices.virtio.blk.VirtioBlk;
 import io.jstrato.linux.EventFd;
 import io.jstrato.vmm.boot.VirtioMmioSlot;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -54,9 +54,15 @@ class VirtioPoolTest {
 
     @BeforeEach
     void build() {
-        pool = new VirtioPool("test", mem, mmio,
+        pool = new VirtioPool(
+                "test",
+                mem,
+                mmio,
                 (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
-                gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(), OptionalDevices.NONE);
+                gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)),
+                loops,
+                List.of(),
+                OptionalDevices.NONE);
     }
 
     @AfterEach
@@ -120,8 +126,10 @@ class VirtioPoolTest {
             io.jstrato.vmm.metrics.DeviceMeters.register(metrics, pool);
             String scrape = metrics.registry().scrape();
             assertTrue(scrape.contains("jstrato_virtio_blk_requests_total{device=\"vdb\"} 1.0"), scrape);
-            assertTrue(scrape.contains("jstrato_virtio_bytes_total{device=\"vdb\",direction=\"write\"} 4096.0"), scrape);
-            assertTrue(scrape.contains("jstrato_virtio_net_frames_total{device=\"eth1\",direction=\"tx\"} 0.0"), scrape);
+            assertTrue(
+                    scrape.contains("jstrato_virtio_bytes_total{device=\"vdb\",direction=\"write\"} 4096.0"), scrape);
+            assertTrue(
+                    scrape.contains("jstrato_virtio_net_frames_total{device=\"eth1\",direction=\"tx\"} 0.0"), scrape);
             assertPromtoolAccepts(scrape);
         }
 
@@ -141,12 +149,18 @@ class VirtioPoolTest {
         notifiers.clear();
         mmio = Bus.mmio(); // the first pool's windows stay registered on the old bus
         try (FileEntropySource source = FileEntropySource.open(file)) {
-            pool = new VirtioPool("test", mem, mmio,
+            pool = new VirtioPool(
+                    "test",
+                    mem,
+                    mmio,
                     (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
-                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(),
+                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)),
+                    loops,
+                    List.of(),
                     new OptionalDevices(Optional.of(source), Optional.empty(), Optional.empty(), Optional.empty()));
             VirtioMmioSlot slot = VirtioMmioSlot.of(VirtioPool.RNG_SLOT);
-            assertEquals(List.of(VirtioMmioSlot.of(5), slot), VirtioPool.mmioSlots(1).subList(5, 7));
+            assertEquals(
+                    List.of(VirtioMmioSlot.of(5), slot), VirtioPool.mmioSlots(1).subList(5, 7));
             assertEquals(6, VirtioPool.mmioSlots(0).size());
             assertEquals(VirtioRng.DEVICE_TYPE, (int) mmio.read(slot.base() + 0x8, 4));
 
@@ -180,14 +194,23 @@ class VirtioPoolTest {
         mmio = Bus.mmio(); // the first pool's windows stay registered on the old bus
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try (FileEntropySource source = FileEntropySource.open(file)) {
-            pool = new VirtioPool("test", mem, mmio,
+            pool = new VirtioPool(
+                    "test",
+                    mem,
+                    mmio,
                     (addr, len, fd, match) -> notifiers.put(Long.toHexString(addr) + "/" + match.orElseThrow(), fd),
-                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)), loops, List.of(),
-                    new OptionalDevices(Optional.of(source), Optional.of(b -> {
-                        synchronized (out) {
-                            out.write(b);
-                        }
-                    }), Optional.empty(), Optional.empty()));
+                    gsi -> irqs.computeIfAbsent(gsi, g -> EventFd.create(true)),
+                    loops,
+                    List.of(),
+                    new OptionalDevices(
+                            Optional.of(source),
+                            Optional.of(b -> {
+                                synchronized (out) {
+                                    out.write(b);
+                                }
+                            }),
+                            Optional.empty(),
+                            Optional.empty()));
             assertEquals(8, VirtioPool.mmioSlots(2).size());
             assertEquals(7, VirtioPool.mmioSlots(1).size());
             VirtioMmioSlot slot = VirtioMmioSlot.of(VirtioPool.RNG_SLOT + 1);
@@ -226,17 +249,25 @@ class VirtioPoolTest {
 
     @Test
     void anEntropySourceThatCannotGiveBytesIsRefusedByName() throws Exception {
-        assertEquals("entropy source " + dir + " is not a character device or regular file",
-                assertThrows(DeviceException.class, () -> FileEntropySource.open(dir)).getMessage());
+        assertEquals(
+                "entropy source " + dir + " is not a character device or regular file",
+                assertThrows(DeviceException.class, () -> FileEntropySource.open(dir))
+                        .getMessage());
         Path empty = Files.createFile(dir.resolve("empty"));
-        assertEquals("entropy source " + empty + " is empty",
-                assertThrows(DeviceException.class, () -> FileEntropySource.open(empty)).getMessage());
+        assertEquals(
+                "entropy source " + empty + " is empty",
+                assertThrows(DeviceException.class, () -> FileEntropySource.open(empty))
+                        .getMessage());
         Path fifo = dir.resolve("fifo");
         assertEquals(0, run("mkfifo", fifo.toString()));
-        assertEquals("entropy source " + fifo + " is not a character device or regular file",
-                assertThrows(DeviceException.class, () -> FileEntropySource.open(fifo)).getMessage());
-        assertEquals("entropy source " + dir.resolve("nope") + ": no such file",
-                assertThrows(DeviceException.class, () -> FileEntropySource.open(dir.resolve("nope"))).getMessage());
+        assertEquals(
+                "entropy source " + fifo + " is not a character device or regular file",
+                assertThrows(DeviceException.class, () -> FileEntropySource.open(fifo))
+                        .getMessage());
+        assertEquals(
+                "entropy source " + dir.resolve("nope") + ": no such file",
+                assertThrows(DeviceException.class, () -> FileEntropySource.open(dir.resolve("nope")))
+                        .getMessage());
         try (FileEntropySource urandom = FileEntropySource.open(Path.of("/dev/urandom"))) {
             try (var arena = java.lang.foreign.Arena.ofConfined()) {
                 assertEquals(4096, urandom.fill(arena.allocate(4096), 0, 4096), "a character device fills all");
@@ -252,19 +283,27 @@ class VirtioPoolTest {
         pool.addDevice("a", VirtioPool.BLK_DRIVER, Optional.of(0));
 
         pool.addBlockBackend("b", other, true, false, Optional.of("serial-b"));
-        assertRefused("disk slot 4 does not exist (slots 0..3)", () -> pool.addDevice("b", VirtioPool.BLK_DRIVER, Optional.of(4)));
-        assertRefused("disk slot 0 is already occupied", () -> pool.addDevice("b", VirtioPool.BLK_DRIVER, Optional.of(0)));
-        assertRefused("no block backend 'nope': blockdev-add it first (node-name must equal the device id)",
+        assertRefused(
+                "disk slot 4 does not exist (slots 0..3)",
+                () -> pool.addDevice("b", VirtioPool.BLK_DRIVER, Optional.of(4)));
+        assertRefused(
+                "disk slot 0 is already occupied", () -> pool.addDevice("b", VirtioPool.BLK_DRIVER, Optional.of(0)));
+        assertRefused(
+                "no block backend 'nope': blockdev-add it first (node-name must equal the device id)",
                 () -> pool.addDevice("nope", VirtioPool.BLK_DRIVER, Optional.empty()));
-        assertRefused("driver 'virtio-gpu' is not supported; use virtio-blk-device (or virtio-blk-mmio) or virtio-net-device (or virtio-net-mmio)",
+        assertRefused(
+                "driver 'virtio-gpu' is not supported; use virtio-blk-device (or virtio-blk-mmio) or virtio-net-device (or virtio-net-mmio)",
                 () -> pool.addDevice("b", "virtio-gpu", Optional.empty()));
-        assertRefused("a backend with id 'a' already exists",
+        assertRefused(
+                "a backend with id 'a' already exists",
                 () -> pool.addBlockBackend("a", other, false, false, Optional.empty()));
-        assertRefused("disk image " + image + " is already in use by block backend 'a'",
+        assertRefused(
+                "disk image " + image + " is already in use by block backend 'a'",
                 () -> pool.addBlockBackend("c", image, false, false, Optional.empty()));
         assertRefused("block backend 'a' is in use by a device; device_del it first", () -> pool.delBlockBackend("a"));
         assertRefused("Cannot find block backend 'zz'", () -> pool.delBlockBackend("zz"));
-        assertRefused("no net backend 'n': netdev_add it first (its id must equal the device id)",
+        assertRefused(
+                "no net backend 'n': netdev_add it first (its id must equal the device id)",
                 () -> pool.addDevice("n", VirtioPool.NET_DRIVER, Optional.of(1)));
         assertFalse(pool.delDevice("nothing"));
 
@@ -280,11 +319,12 @@ class VirtioPoolTest {
     void anImageAnotherProcessHoldsIsRefused() throws Exception {
         Path image = Files.write(dir.resolve("locked.img"), new byte[1 << 20]);
         Process holder = new ProcessBuilder("flock", "-x", image.toString(), "sh", "-c", "echo locked; read x")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         try {
             assertEquals("locked", new String(holder.getInputStream().readNBytes(6)));
-            DeviceException e = assertThrows(DeviceException.class,
-                    () -> pool.addBlockBackend("d", image, false, false, Optional.empty()));
+            DeviceException e = assertThrows(
+                    DeviceException.class, () -> pool.addBlockBackend("d", image, false, false, Optional.empty()));
             assertEquals("disk image " + image + " is in use by another disk or process", e.getMessage());
         } finally {
             holder.destroy();
@@ -302,12 +342,16 @@ class VirtioPoolTest {
             // The tap exists only inside the test's namespace; its fd keeps working after the move.
             assertEquals(0, run("ip", "link", "set", tap, "netns", ns));
             assertEquals(0, linkStatus(5), "an empty NIC slot has its link down");
-            assertRefused("tap " + tap + " is already used by net backend 'net1'", () -> pool.addNetBackend("net2", tap));
-            assertRefused("NIC slot 2 does not exist (slots 0..1)", () -> pool.addDevice("net1", VirtioPool.NET_DRIVER, Optional.of(2)));
+            assertRefused(
+                    "tap " + tap + " is already used by net backend 'net1'", () -> pool.addNetBackend("net2", tap));
+            assertRefused(
+                    "NIC slot 2 does not exist (slots 0..1)",
+                    () -> pool.addDevice("net1", VirtioPool.NET_DRIVER, Optional.of(2)));
             assertEquals(1, pool.addDevice("net1", VirtioPool.NET_DRIVER, Optional.of(1)));
             assertEquals(1, linkStatus(5), "eth1's link is up once a tap is attached");
             assertEquals(0, linkStatus(4), "eth0 untouched");
-            assertRefused("net backend 'net1' is in use by a device; device_del it first", () -> pool.delNetBackend("net1"));
+            assertRefused(
+                    "net backend 'net1' is in use by a device; device_del it first", () -> pool.delNetBackend("net1"));
             assertTrue(pool.delDevice("net1"));
             assertEquals(0, linkStatus(5), "device_del takes the link down");
             pool.delNetBackend("net1");
@@ -325,16 +369,21 @@ class VirtioPoolTest {
         Path promtool = Path.of("/usr/bin/promtool");
         if (Files.isExecutable(promtool)) {
             Path file = Files.writeString(dir.resolve("scrape.txt"), scrape);
-            Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectInput(file.toFile())
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(promtool.toString(), "check", "metrics")
+                    .redirectInput(file.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes());
             assertEquals(0, p.waitFor(), "promtool check metrics: " + out);
         }
     }
 
     private static int run(String... command) throws Exception {
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start().waitFor();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
     }
 
     private long capacity(int slot) {

@@ -24,22 +24,33 @@ public final class Virtiofsd implements AutoCloseable {
 
     /** Starts it and returns once it says it waits for its frontend (within {@code wait}). */
     public static Virtiofsd start(Path socket, Path shared, Duration wait) throws Exception {
-        Process p = new ProcessBuilder(BINARY.toString(), "--socket-path=" + socket, "-o", "source=" + shared,
-                "-o", "sandbox=chroot", "-o", "cache=none").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        BINARY.toString(),
+                        "--socket-path=" + socket,
+                        "-o",
+                        "source=" + shared,
+                        "-o",
+                        "sandbox=chroot",
+                        "-o",
+                        "cache=none")
+                .redirectErrorStream(true)
+                .start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Boolean> waiting = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.contains("Waiting for vhost-user socket connection")) {
-                        waiting.complete(true);
+        Thread reader = new Thread(
+                () -> {
+                    try {
+                        for (String line; (line = out.readLine()) != null; ) {
+                            if (line.contains("Waiting for vhost-user socket connection")) {
+                                waiting.complete(true);
+                            }
+                        }
+                    } catch (IOException e) {
+                        // It ended; the exit status tells.
                     }
-                }
-            } catch (IOException e) {
-                // It ended; the exit status tells.
-            }
-            waiting.complete(false);
-        }, "virtiofsd-output");
+                    waiting.complete(false);
+                },
+                "virtiofsd-output");
         reader.setDaemon(true);
         reader.start();
         if (!waiting.get(wait.toSeconds(), TimeUnit.SECONDS)) {

@@ -29,13 +29,21 @@ class ConsoleStdinIT {
         Path socket = dir.resolve("vm.sock");
         Path typedAhead = Files.writeString(dir.resolve("typed-ahead"), "this never reaches the guest\n");
         ProcessBuilder.Redirect input = switch (stdin) {
-            case "/dev/null" -> ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile());
+            case "/dev/null" ->
+                ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile());
             case "regular file" -> ProcessBuilder.Redirect.from(typedAhead.toFile());
             default -> ProcessBuilder.Redirect.PIPE;
         };
-        try (JstratoVm vm = JstratoVm.startWithStdin(input, "-kernel", JstratoVm.guest("counter").toString(),
-                "-append", "console=ttyS0", "-serial", "stdio",
-                "-qmp", "unix:" + socket + ",server,nowait")) {
+        try (JstratoVm vm = JstratoVm.startWithStdin(
+                input,
+                "-kernel",
+                JstratoVm.guest("counter").toString(),
+                "-append",
+                "console=ttyS0",
+                "-serial",
+                "stdio",
+                "-qmp",
+                "unix:" + socket + ",server,nowait")) {
             if (stdin.equals("closed pipe")) {
                 vm.closeStdin();
             }
@@ -46,7 +54,9 @@ class ConsoleStdinIT {
                 assertEquals(0, vm.awaitExit(BOOT));
             }
             List<String> trouble = vm.log().stream()
-                    .filter(l -> l.contains("Exception") || l.startsWith("\tat ") || l.contains("epoll_ctl")
+                    .filter(l -> l.contains("Exception")
+                            || l.startsWith("\tat ")
+                            || l.contains("epoll_ctl")
                             || l.contains("hang-up"))
                     .toList();
             assertTrue(trouble.isEmpty(), "the VMM's log has no stack trace nor epoll complaint: " + vm.log());

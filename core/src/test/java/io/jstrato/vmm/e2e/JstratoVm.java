@@ -90,7 +90,8 @@ public final class JstratoVm implements AutoCloseable {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || (!process.isAlive() && consumed >= out.size())) {
-                    throw new AssertionError("no matching serial line within " + timeout + "; serial: " + out + "; log: " + err);
+                    throw new AssertionError(
+                            "no matching serial line within " + timeout + "; serial: " + out + "; log: " + err);
                 }
                 changed.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, 50_000_000L))));
             }
@@ -114,7 +115,8 @@ public final class JstratoVm implements AutoCloseable {
             long left;
             while ((left = deadline - System.nanoTime()) > 0) {
                 if (out.size() != seen) {
-                    throw new AssertionError("serial output while it should be quiet: " + out.subList(seen, out.size()));
+                    throw new AssertionError(
+                            "serial output while it should be quiet: " + out.subList(seen, out.size()));
                 }
                 changed.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             }

@@ -33,15 +33,30 @@ class LinuxBootIT {
                 poweroff -f
                 """);
         List<String> ours;
-        try (JstratoVm vm = JstratoVm.start("-kernel", kernel.toString(), "-initrd", initrd.toString(),
-                "-append", LinuxGuest.CMDLINE, "-m", "256", "-smp", String.valueOf(vcpus), "-serial", "stdio")) {
+        try (JstratoVm vm = JstratoVm.start(
+                "-kernel",
+                kernel.toString(),
+                "-initrd",
+                initrd.toString(),
+                "-append",
+                LinuxGuest.CMDLINE,
+                "-m",
+                "256",
+                "-smp",
+                String.valueOf(vcpus),
+                "-serial",
+                "stdio")) {
             vm.awaitLine(LinuxGuest.USERSPACE, BOOT);
             vm.awaitLine("linux-guest: cpus " + vcpus, BOOT);
             assertEquals(0, vm.awaitExit(BOOT), "a guest poweroff (ACPI S5) ends the VM cleanly");
             ours = LinuxGuest.facts(vm.serial());
         }
-        var oracle = QemuMicrovm.Config.of(kernel, LinuxGuest.CMDLINE).withInitrd(initrd).withAcpi().withMemoryMib(256)
-                .withCpus(vcpus).withAccel(QemuMicrovm.Accel.KVM);
+        var oracle = QemuMicrovm.Config.of(kernel, LinuxGuest.CMDLINE)
+                .withInitrd(initrd)
+                .withAcpi()
+                .withMemoryMib(256)
+                .withCpus(vcpus)
+                .withAccel(QemuMicrovm.Accel.KVM);
         try (QemuMicrovm qemu = QemuMicrovm.start(oracle)) {
             assertEquals(0, qemu.awaitExit(BOOT), "QEMU ends on the guest's poweroff too");
             assertEquals(LinuxGuest.facts(qemu.lines()), ours, "what the guest sees under QEMU");

@@ -22,20 +22,25 @@ class LinuxDemoIT {
     @Test
     void theDemoBootsShowsItsDevicesAndPowersOff(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("demo");
-        Process build = new ProcessBuilder(JstratoVm.HOME.resolve("demo/linux/build").toString(), out.toString())
-                .redirectErrorStream(true).start();
+        Process build = new ProcessBuilder(
+                        JstratoVm.HOME.resolve("demo/linux/build").toString(), out.toString())
+                .redirectErrorStream(true)
+                .start();
         String buildLog = new String(build.getInputStream().readAllBytes());
         assertEquals(0, build.waitFor(), buildLog);
 
         Path socket = dir.resolve("linux.sock");
-        try (JstratoVm vm = JstratoVm.start("-config", out.resolve("vm.json").toString(), "-api-channel", "unix:" + socket);
-             QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+        try (JstratoVm vm = JstratoVm.start(
+                        "-config", out.resolve("vm.json").toString(), "-api-channel", "unix:" + socket);
+                QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
             String banner = vm.awaitLine(l -> l.startsWith("jstrato Linux demo: Linux "), BOOT);
             assertTrue(banner.endsWith(", 2 CPU(s)"), banner);
             // The reserved hot-plug slots included: 4 disks and 2 NICs from boot.
-            assertEquals("virtio devices: virtio0 virtio1 virtio2 virtio3 virtio4 virtio5",
+            assertEquals(
+                    "virtio devices: virtio0 virtio1 virtio2 virtio3 virtio4 virtio5",
                     vm.awaitLine(l -> l.startsWith("virtio devices:"), STEP).stripTrailing());
-            assertEquals("network: eth0 eth1 lo    disk: /dev/vda on /mnt (written on the host by demo/linux/build)",
+            assertEquals(
+                    "network: eth0 eth1 lo    disk: /dev/vda on /mnt (written on the host by demo/linux/build)",
                     vm.awaitLine(l -> l.startsWith("network:"), STEP).stripTrailing());
             vm.awaitLine("exit the shell to power off", STEP);
 

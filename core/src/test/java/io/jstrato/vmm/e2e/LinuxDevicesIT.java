@@ -89,12 +89,29 @@ class LinuxDevicesIT {
         Path hotplug = Files.write(dir.resolve("hotplug.img"), new byte[(int) HOTPLUG_BYTES]);
         Path socket = dir.resolve("qmp.sock");
 
-        try (JstratoVm vm = JstratoVm.startIn(List.of("ip", "netns", "exec", NS), "-kernel", linux.bzImage().toString(),
-                "-initrd", initrd.toString(), "-append", LinuxGuest.CMDLINE + " linux-guest.hotplug=1", "-m", "256",
-                "-smp", "2", "-serial", "stdio", "-qmp", "unix:" + socket + ",server,nowait",
-                "-drive", "id=d0,file=" + rootfs, "-drive", "id=d1,file=" + readOnly + ",readonly=on",
-                "-netdev", "tap,id=n0,ifname=" + TAP0 + ",mac=" + MAC);
-             QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+        try (JstratoVm vm = JstratoVm.startIn(
+                        List.of("ip", "netns", "exec", NS),
+                        "-kernel",
+                        linux.bzImage().toString(),
+                        "-initrd",
+                        initrd.toString(),
+                        "-append",
+                        LinuxGuest.CMDLINE + " linux-guest.hotplug=1",
+                        "-m",
+                        "256",
+                        "-smp",
+                        "2",
+                        "-serial",
+                        "stdio",
+                        "-qmp",
+                        "unix:" + socket + ",server,nowait",
+                        "-drive",
+                        "id=d0,file=" + rootfs,
+                        "-drive",
+                        "id=d1,file=" + readOnly + ",readonly=on",
+                        "-netdev",
+                        "tap,id=n0,ifname=" + TAP0 + ",mac=" + MAC);
+                QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
             vm.awaitLine(LinuxGuest.USERSPACE, BOOT);
             // jstrato created the tap in the namespace; its host side gets the peer's address.
             inNamespace("ip", "addr", "add", HOST_IP + "/24", "dev", TAP0);
@@ -102,24 +119,48 @@ class LinuxDevicesIT {
 
             vm.awaitLine("linux-guest: hot-plug: ready", BOOT);
             List<String> facts = LinuxGuest.facts(vm.serial());
-            assertEquals(List.of("cpus 2", "eth0 " + MAC, "vda " + ext4Sectors(), "vdb 2048", "vda seed planted on the host",
-                    "vda written", "vdb write refused", "ping ok", "virtio 6", "vdc 0", "vdd 0", "eth1 carrier 0",
-                    "hot-plug: ready"), facts, "every slot is there from boot, empty ones with no medium or link");
+            assertEquals(
+                    List.of(
+                            "cpus 2",
+                            "eth0 " + MAC,
+                            "vda " + ext4Sectors(),
+                            "vdb 2048",
+                            "vda seed planted on the host",
+                            "vda written",
+                            "vdb write refused",
+                            "ping ok",
+                            "virtio 6",
+                            "vdc 0",
+                            "vdd 0",
+                            "eth1 carrier 0",
+                            "hot-plug: ready"),
+                    facts,
+                    "every slot is there from boot, empty ones with no medium or link");
 
-            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"drive-2\","
-                    + "\"file\":{\"driver\":\"file\",\"filename\":\"" + hotplug + "\"}}}"));
-            assertEquals("{\"return\":{}}", qmp.execute(
-                    "{\"execute\":\"device_add\",\"arguments\":{\"id\":\"drive-2\",\"driver\":\"virtio-blk-mmio\",\"addr\":\"0x2\"}}"));
-            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"netdev_add\",\"arguments\":{\"type\":\"tap\",\"id\":\"net-1\","
-                    + "\"ifname\":\"" + TAP1 + "\"}}"));
-            assertEquals("{\"return\":{}}", qmp.execute(
-                    "{\"execute\":\"device_add\",\"arguments\":{\"id\":\"net-1\",\"driver\":\"virtio-net-mmio\",\"addr\":\"0x1\"}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"drive-2\","
+                            + "\"file\":{\"driver\":\"file\",\"filename\":\"" + hotplug + "\"}}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute(
+                            "{\"execute\":\"device_add\",\"arguments\":{\"id\":\"drive-2\",\"driver\":\"virtio-blk-mmio\",\"addr\":\"0x2\"}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute("{\"execute\":\"netdev_add\",\"arguments\":{\"type\":\"tap\",\"id\":\"net-1\","
+                            + "\"ifname\":\"" + TAP1 + "\"}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute(
+                            "{\"execute\":\"device_add\",\"arguments\":{\"id\":\"net-1\",\"driver\":\"virtio-net-mmio\",\"addr\":\"0x1\"}}"));
             vm.awaitLine("linux-guest: vdc " + HOTPLUG_BYTES / 512, STEP);
             vm.awaitLine("linux-guest: eth1 carrier 1", STEP);
 
             vm.awaitLine("linux-guest: hot-unplug: ready", STEP);
-            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"device_del\",\"arguments\":{\"id\":\"drive-2\"}}"));
-            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"device_del\",\"arguments\":{\"id\":\"net-1\"}}"));
+            assertEquals(
+                    "{\"return\":{}}", qmp.execute("{\"execute\":\"device_del\",\"arguments\":{\"id\":\"drive-2\"}}"));
+            assertEquals(
+                    "{\"return\":{}}", qmp.execute("{\"execute\":\"device_del\",\"arguments\":{\"id\":\"net-1\"}}"));
             vm.awaitLine("linux-guest: vdc 0", STEP);
             vm.awaitLine("linux-guest: eth1 carrier 0", STEP);
 
@@ -128,7 +169,9 @@ class LinuxDevicesIT {
             assertEquals(0, vm.awaitExit(STEP));
         }
         assertEquals(0, run("e2fsck", "-fn", rootfs.toString()), "the guest left a clean file system");
-        assertEquals("written by the guest", output("debugfs", "-R", "cat /guest.txt", rootfs.toString()).strip());
+        assertEquals(
+                "written by the guest",
+                output("debugfs", "-R", "cat /guest.txt", rootfs.toString()).strip());
         assertEquals(readOnlyHash, sha256(readOnly), "the read-only disk is byte for byte unchanged");
 
         // The oracle: QEMU microvm (ACPI on, KVM) with the same disks and NIC, no hot-plug (QEMU's microvm has
@@ -137,14 +180,29 @@ class LinuxDevicesIT {
         inNamespace("ip", "tuntap", "add", TAP0, "mode", "tap");
         inNamespace("ip", "addr", "add", HOST_IP + "/24", "dev", TAP0);
         inNamespace("ip", "link", "set", TAP0, "up");
-        var oracle = QemuMicrovm.Config.of(linux.bzImage(), LinuxGuest.CMDLINE).withInitrd(initrd).withAcpi()
-                .withMemoryMib(256).withCpus(2).withAccel(QemuMicrovm.Accel.KVM)
+        var oracle = QemuMicrovm.Config.of(linux.bzImage(), LinuxGuest.CMDLINE)
+                .withInitrd(initrd)
+                .withAcpi()
+                .withMemoryMib(256)
+                .withCpus(2)
+                .withAccel(QemuMicrovm.Accel.KVM)
                 .withDrives(new QemuMicrovm.Drive(oracleRoot, false, null), new QemuMicrovm.Drive(readOnly, true, null))
-                .withNics(new QemuMicrovm.Nic(TAP0, MAC)).withLauncher("ip", "netns", "exec", NS);
+                .withNics(new QemuMicrovm.Nic(TAP0, MAC))
+                .withLauncher("ip", "netns", "exec", NS);
         try (QemuMicrovm qemu = QemuMicrovm.start(oracle)) {
             assertEquals(0, qemu.awaitExit(BOOT), "QEMU ends on the guest's poweroff too");
-            assertEquals(List.of("cpus 2", "eth0 " + MAC, "vda " + ext4Sectors(), "vdb 2048", "vda seed planted on the host",
-                    "vda written", "vdb write refused", "ping ok"), LinuxGuest.facts(qemu.lines()), "what the guest sees under QEMU");
+            assertEquals(
+                    List.of(
+                            "cpus 2",
+                            "eth0 " + MAC,
+                            "vda " + ext4Sectors(),
+                            "vdb 2048",
+                            "vda seed planted on the host",
+                            "vda written",
+                            "vdb write refused",
+                            "ping ok"),
+                    LinuxGuest.facts(qemu.lines()),
+                    "what the guest sees under QEMU");
         }
         assertEquals(readOnlyHash, sha256(readOnly));
     }
@@ -160,8 +218,19 @@ class LinuxDevicesIT {
         Path content = Files.createDirectories(dir.resolve("rootfs"));
         Files.writeString(content.resolve("seed.txt"), "planted on the host\n");
         Path image = dir.resolve("rootfs.ext4");
-        assertEquals(0, run("mke2fs", "-q", "-F", "-t", "ext4", "-d", content.toString(), image.toString(),
-                String.valueOf(EXT4_BYTES / 1024)), "mke2fs");
+        assertEquals(
+                0,
+                run(
+                        "mke2fs",
+                        "-q",
+                        "-F",
+                        "-t",
+                        "ext4",
+                        "-d",
+                        content.toString(),
+                        image.toString(),
+                        String.valueOf(EXT4_BYTES / 1024)),
+                "mke2fs");
         return image;
     }
 
@@ -182,7 +251,10 @@ class LinuxDevicesIT {
     }
 
     static int run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!p.waitFor(2, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new AssertionError(String.join(" ", command) + " did not finish");
@@ -191,7 +263,9 @@ class LinuxDevicesIT {
     }
 
     private static String output(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(2, TimeUnit.MINUTES));
         return out;

@@ -29,8 +29,10 @@ final class LinuxGuest {
 
     /** The kit, fetched if this machine has none yet (the lane cannot fetch: bin/test fetches before it). */
     static LinuxGuest debian() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(JstratoVm.HOME.resolve("guests/linux/fetch").toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        JstratoVm.HOME.resolve("guests/linux/fetch").toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new AssertionError("guests/linux/fetch failed: " + out);
@@ -53,8 +55,16 @@ final class LinuxGuest {
      */
     static Path program(Path dir, String name) throws IOException, InterruptedException {
         Path exe = dir.resolve(name);
-        Process p = new ProcessBuilder("gcc", "-static", "-Os", "-Wall", "-o", exe.toString(),
-                JstratoVm.HOME.resolve("guests/linux/" + name + ".c").toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "gcc",
+                        "-static",
+                        "-Os",
+                        "-Wall",
+                        "-o",
+                        exe.toString(),
+                        JstratoVm.HOME.resolve("guests/linux/" + name + ".c").toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new AssertionError("gcc -static " + name + ".c failed: " + out);
@@ -64,9 +74,11 @@ final class LinuxGuest {
 
     /** What the guest's script said (its "linux-guest: " lines after {@link #USERSPACE}), prefix removed. */
     static List<String> facts(List<String> serial) {
-        return serial.stream().map(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l)
+        return serial.stream()
+                .map(l -> l.endsWith("\r") ? l.substring(0, l.length() - 1) : l)
                 .filter(l -> l.startsWith("linux-guest: ") && !l.equals(USERSPACE))
-                .map(l -> l.substring("linux-guest: ".length())).toList();
+                .map(l -> l.substring("linux-guest: ".length()))
+                .toList();
     }
 
     /** A gzip'ed cpio initramfs in {@code dir} whose /init runs {@code script} (busybox sh) as described above. */
@@ -86,7 +98,9 @@ final class LinuxGuest {
         }
         List<String> modules = Files.readAllLines(kit.resolve("modules/modules.list"));
         for (String m : modules) {
-            Files.copy(kit.resolve("modules").resolve(m), root.resolve("lib/modules").resolve(m));
+            Files.copy(
+                    kit.resolve("modules").resolve(m),
+                    root.resolve("lib/modules").resolve(m));
         }
         String init = """
                 #!/bin/busybox sh
@@ -102,8 +116,10 @@ final class LinuxGuest {
         Path initFile = Files.writeString(root.resolve("init"), init);
         Files.setPosixFilePermissions(initFile, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path image = dir.resolve("initramfs.cpio.gz");
-        Process p = new ProcessBuilder("sh", "-c", "cd '" + root + "' && find . | cpio -o -H newc --quiet | gzip -1 > '"
-                + image + "'").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "sh", "-c", "cd '" + root + "' && find . | cpio -o -H newc --quiet | gzip -1 > '" + image + "'")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new UncheckedIOException(new IOException("cpio failed: " + out));

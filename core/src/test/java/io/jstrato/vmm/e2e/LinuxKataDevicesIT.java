@@ -57,9 +57,11 @@ class LinuxKataDevicesIT {
     private static final String MAC = "52:54:00:4b:41:54";
     /** Unique among the VMs of one L1 (vsock has no namespaces); 3 and above. */
     private static final long CID = 1000 + ProcessHandle.current().pid();
+
     private static final int VSOCK_PORT = 1024;
     /** The host's listener: ports of the host's CID are one space for all of L1. */
-    private static final int HOST_VSOCK_PORT = 20_000 + (int) (ProcessHandle.current().pid() % 10_000);
+    private static final int HOST_VSOCK_PORT =
+            20_000 + (int) (ProcessHandle.current().pid() % 10_000);
 
     static final String SCRIPT = """
             say() { echo "linux-guest: $*"; }
@@ -123,7 +125,6 @@ class LinuxKataDevicesIT {
             os.execvp(command[0], command)
             """;
 
-
     @BeforeEach
     void namespace() throws Exception {
         assertEquals(0, LinuxDevicesIT.run("ip", "netns", "add", NS));
@@ -154,32 +155,67 @@ class LinuxKataDevicesIT {
 
     private void bootAndCheck(LinuxGuest linux, Path initrd, Path entropy, Path console, Path fsSocket)
             throws Exception {
-        Process hostListener = new ProcessBuilder("socat", "VSOCK-LISTEN:" + HOST_VSOCK_PORT,
-                "SYSTEM:read line; echo host got $line").redirectErrorStream(true).start();
+        Process hostListener = new ProcessBuilder(
+                        "socat", "VSOCK-LISTEN:" + HOST_VSOCK_PORT, "SYSTEM:read line; echo host got $line")
+                .redirectErrorStream(true)
+                .start();
         try (AutoCloseable listener = hostListener::destroyForcibly;
-             JstratoVm vm = JstratoVm.startIn(List.of("ip", "netns", "exec", NS, "python3", "-c", KATA_LAUNCHER,
-                        TAP, HOST_IP + "/24", Long.toString(CID)),
-                "-kernel", linux.bzImage().toString(), "-initrd", initrd.toString(),
-                "-append", LinuxGuest.CMDLINE, "-m", "256", "-serial", "stdio",
-                "-machine", "type=microvm,dump-guest-core=off,mem-share=on",
-                "-object", "rng-random,id=objrng0,filename=" + entropy,
-                "-device", "virtio-rng-device,rng=objrng0,id=virtio-rng0",
-                "-device", "virtio-serial-device,id=virtio-serial0",
-                "-chardev", "socket,id=charconsole0,path=" + console + ",server,nowait",
-                "-device", "virtconsole,chardev=charconsole0,id=virtio-console0,nr=0",
-                "-device", "vhost-vsock-device,id=vsock-id,guest-cid=" + CID + ",vhostfd=3",
-                "-chardev", "socket,id=virtio_fs,path=" + fsSocket + ",server,nowait",
-                "-device", "vhost-user-fs-device,chardev=virtio_fs,tag=kataShared,id=virtio-fs0",
-                "-netdev", "tap,id=eth0,fds=4", "-device", "virtio-net-device,netdev=eth0,id=eth0,mac=" + MAC)) {
+                JstratoVm vm = JstratoVm.startIn(
+                        List.of(
+                                "ip",
+                                "netns",
+                                "exec",
+                                NS,
+                                "python3",
+                                "-c",
+                                KATA_LAUNCHER,
+                                TAP,
+                                HOST_IP + "/24",
+                                Long.toString(CID)),
+                        "-kernel",
+                        linux.bzImage().toString(),
+                        "-initrd",
+                        initrd.toString(),
+                        "-append",
+                        LinuxGuest.CMDLINE,
+                        "-m",
+                        "256",
+                        "-serial",
+                        "stdio",
+                        "-machine",
+                        "type=microvm,dump-guest-core=off,mem-share=on",
+                        "-object",
+                        "rng-random,id=objrng0,filename=" + entropy,
+                        "-device",
+                        "virtio-rng-device,rng=objrng0,id=virtio-rng0",
+                        "-device",
+                        "virtio-serial-device,id=virtio-serial0",
+                        "-chardev",
+                        "socket,id=charconsole0,path=" + console + ",server,nowait",
+                        "-device",
+                        "virtconsole,chardev=charconsole0,id=virtio-console0,nr=0",
+                        "-device",
+                        "vhost-vsock-device,id=vsock-id,guest-cid=" + CID + ",vhostfd=3",
+                        "-chardev",
+                        "socket,id=virtio_fs,path=" + fsSocket + ",server,nowait",
+                        "-device",
+                        "vhost-user-fs-device,chardev=virtio_fs,tag=kataShared,id=virtio-fs0",
+                        "-netdev",
+                        "tap,id=eth0,fds=4",
+                        "-device",
+                        "virtio-net-device,netdev=eth0,id=eth0,mac=" + MAC)) {
             // While the guest waits on its console, so that jstrato is surely still there to look at.
             vm.awaitLine("linux-guest: waiting for the host on hvc0", BOOT);
             List<String> ram = Files.readAllLines(Path.of("/proc/" + vm.pid() + "/maps")).stream()
-                    .filter(l -> l.contains("/memfd:jstrato-ram-")).toList();
+                    .filter(l -> l.contains("/memfd:jstrato-ram-"))
+                    .toList();
             assertEquals(1, ram.size(), "256 MiB of guest RAM in one memfd, mapped shared: " + ram);
             assertTrue(ram.getFirst().split("\\s+")[1].contains("s"), "shared: " + ram);
 
-            Process vsockClient = new ProcessBuilder("socat", "-t", "60", "-",
-                    "VSOCK-CONNECT:" + CID + ":" + VSOCK_PORT).redirectErrorStream(true).start();
+            Process vsockClient = new ProcessBuilder(
+                            "socat", "-t", "60", "-", "VSOCK-CONNECT:" + CID + ":" + VSOCK_PORT)
+                    .redirectErrorStream(true)
+                    .start();
             vsockClient.getOutputStream().write("from-vsock\n".getBytes(US_ASCII));
             vsockClient.getOutputStream().close();
             String answer = new String(vsockClient.getInputStream().readAllBytes(), US_ASCII).strip();
@@ -192,10 +228,19 @@ class LinuxKataDevicesIT {
                 assertEquals("guest got from-host", reply.get(STEP.toSeconds(), TimeUnit.SECONDS));
             }
             assertEquals(0, vm.awaitExit(STEP), "the guest powered off; log: " + vm.log());
-            assertEquals(List.of("rng virtio_rng.0", "hwrng " + "5a".repeat(64), "eth0 " + MAC, "ping ok",
-                    "vsock host said: host got from-guest", "virtiofs read: written by the host", "waiting for the host on hvc0", "hvc0 said: from-host",
-                    "vsock said: from-vsock"),
-                    LinuxGuest.facts(vm.serial()), "jstrato's log: " + vm.log());
+            assertEquals(
+                    List.of(
+                            "rng virtio_rng.0",
+                            "hwrng " + "5a".repeat(64),
+                            "eth0 " + MAC,
+                            "ping ok",
+                            "vsock host said: host got from-guest",
+                            "virtiofs read: written by the host",
+                            "waiting for the host on hvc0",
+                            "hvc0 said: from-host",
+                            "vsock said: from-vsock"),
+                    LinuxGuest.facts(vm.serial()),
+                    "jstrato's log: " + vm.log());
         }
     }
 

@@ -29,18 +29,20 @@ class LinuxSeedSessionIT {
                 while true; do i=$((i+1)); echo "tick $i"; sleep 1; done
                 """);
         Path socket = dir.resolve("vm.sock");
-        Path config = Files.writeString(dir.resolve("vm.json"), """
+        Path config =
+                Files.writeString(dir.resolve("vm.json"), """
                 {"boot-source": {"kernel_image_path": "%s", "boot_args": "%s", "initrd_fs_path": "%s"},
                  "machine-config": {"name": "linux-seed", "vcpu_count": 1, "mem_size": 268435456},
                  "serial": {"stdio": true}}
                 """.formatted(linux.bzImage(), LinuxGuest.CMDLINE, initrd));
         try (JstratoVm vm = JstratoVm.start("-config", config.toString(), "-api-channel", "unix:" + socket);
-             QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+                QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
             vm.awaitLine("tick 2", BOOT);
 
             assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"stop\"}"));
             qmp.awaitEvent("STOP", STEP);
-            assertEquals("{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"}}",
+            assertEquals(
+                    "{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"}}",
                     qmp.execute("{\"execute\":\"query-status\"}"));
             vm.assertQuietFor(Duration.ofSeconds(3));
             int last = lastTick(vm);

@@ -33,7 +33,8 @@ public final class QmpLineClient implements AutoCloseable {
         channel.connect(UnixDomainSocketAddress.of(socket));
         LinkedBlockingQueue<String> first = new LinkedBlockingQueue<>();
         Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8))) {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8))) {
                 boolean greeted = false;
                 for (String l; (l = r.readLine()) != null; ) {
                     synchronized (all) {
@@ -89,8 +90,10 @@ public final class QmpLineClient implements AutoCloseable {
             channel.write(ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             // Closed by the reader at end of input, or a broken pipe: the server hung up before this request.
-            throw new AssertionError("the QMP server closed the connection before " + brief(json)
-                    + "; the last lines it sent: " + lastLines(5), e);
+            throw new AssertionError(
+                    "the QMP server closed the connection before " + brief(json) + "; the last lines it sent: "
+                            + lastLines(5),
+                    e);
         }
         String r = replies.poll(30, TimeUnit.SECONDS);
         if (r == null) {

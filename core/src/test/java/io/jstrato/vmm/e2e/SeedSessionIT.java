@@ -38,29 +38,36 @@ class SeedSessionIT {
                  "serial": {"stdio": true}}
                 """.formatted(JstratoVm.guest("counter"), vcpus));
         try (JstratoVm vm = JstratoVm.start("-config", config.toString(), "-api-channel", "unix:" + socket);
-             QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
-            assertTrue(qmp.greeting().startsWith("{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4}"));
+                QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+            assertTrue(
+                    qmp.greeting().startsWith("{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4}"));
             vm.awaitLine("counter 2", BOOT);
 
-            JsonNode cpus = new ObjectMapper().readTree(qmp.execute("{\"execute\":\"query-cpus\"}")).get("return");
+            JsonNode cpus = new ObjectMapper()
+                    .readTree(qmp.execute("{\"execute\":\"query-cpus\"}"))
+                    .get("return");
             assertEquals(vcpus, cpus.size());
             Set<Integer> tids = new HashSet<>();
             cpus.forEach(c -> tids.add(c.get("thread_id").asInt()));
             assertEquals(vcpus, tids.size(), "one host thread per vCPU");
             for (int tid : tids) {
-                assertTrue(Files.readString(Path.of("/proc/" + vm.pid() + "/task/" + tid + "/comm")).startsWith("vcpu-"));
+                assertTrue(Files.readString(Path.of("/proc/" + vm.pid() + "/task/" + tid + "/comm"))
+                        .startsWith("vcpu-"));
             }
 
             assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"stop\"}"));
             qmp.awaitEvent("STOP", BOOT);
             vm.assertQuietFor(Duration.ofSeconds(1));
-            assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"VM is already paused\"}}",
+            assertEquals(
+                    "{\"error\":{\"class\":\"GenericError\",\"desc\":\"VM is already paused\"}}",
                     qmp.execute("{\"execute\":\"stop\"}"));
             int last = lastCount(vm.serial());
 
             assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"cont\"}"));
             qmp.awaitEvent("RESUME", BOOT);
-            assertEquals("counter " + (last + 1), vm.awaitLine(l -> l.startsWith("counter "), BOOT),
+            assertEquals(
+                    "counter " + (last + 1),
+                    vm.awaitLine(l -> l.startsWith("counter "), BOOT),
                     "the guest goes on from where it stopped");
 
             assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"quit\"}"));
@@ -74,7 +81,8 @@ class SeedSessionIT {
     private static int lastCount(List<String> serial) {
         for (int i = serial.size() - 1; i >= 0; i--) {
             if (serial.get(i).startsWith("counter ")) {
-                return Integer.parseInt(serial.get(i).substring("counter ".length()).trim());
+                return Integer.parseInt(
+                        serial.get(i).substring("counter ".length()).trim());
             }
         }
         throw new AssertionError("no counter line in " + serial);

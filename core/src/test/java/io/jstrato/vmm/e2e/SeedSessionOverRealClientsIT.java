@@ -44,7 +44,8 @@ class SeedSessionOverRealClientsIT {
             awaitFile(socket);
             vm.awaitLine("counter 1", BOOT);
             List<String> command = clientName.equals("ncat")
-                    ? List.of("ncat", "-U", socket.toString()) : List.of("socat", "-", "UNIX-CONNECT:" + socket);
+                    ? List.of("ncat", "-U", socket.toString())
+                    : List.of("socat", "-", "UNIX-CONNECT:" + socket);
             try (Client client = new Client(command)) {
                 assertEquals(GREETING, client.next());
                 client.send("{\"execute\":\"stop\"}");
@@ -52,14 +53,17 @@ class SeedSessionOverRealClientsIT {
                 assertEquals("{\"return\":{}}", client.next());
                 vm.assertQuietFor(Duration.ofSeconds(1));
                 client.send("{\"execute\":\"stop\"}");
-                assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"VM is already paused\"}}", client.next());
+                assertEquals(
+                        "{\"error\":{\"class\":\"GenericError\",\"desc\":\"VM is already paused\"}}", client.next());
                 client.send("{\"execute\":\"cont\"}");
                 assertTrue(client.next().startsWith("{\"event\":\"RESUME\",\"data\":{},\"timestamp\":{\"seconds\":"));
                 assertEquals("{\"return\":{}}", client.next());
                 vm.awaitLine(l -> l.startsWith("counter "), BOOT);
                 client.send("{\"execute\":\"quit\"}");
-                assertTrue(client.next().startsWith(
-                        "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"},\"timestamp\":{\"seconds\":"));
+                assertTrue(
+                        client.next()
+                                .startsWith(
+                                        "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"},\"timestamp\":{\"seconds\":"));
                 assertEquals("{\"return\":{}}", client.next());
                 assertNull(client.next(), "jstrato closes the connection after quit");
                 client.endInput();

@@ -26,13 +26,21 @@ class SmpBringUpIT {
     void everyVcpuStartsAndReportsItsApicIdAsUnderQemu(int cpus) throws Exception {
         String append = "console=ttyS0 smp.cpus=" + cpus;
         List<String> jstrato;
-        try (JstratoVm vm = JstratoVm.start("-kernel", JstratoVm.guest("smp").toString(), "-append", append,
-                "-smp", Integer.toString(cpus), "-serial", "stdio")) {
+        try (JstratoVm vm = JstratoVm.start(
+                "-kernel",
+                JstratoVm.guest("smp").toString(),
+                "-append",
+                append,
+                "-smp",
+                Integer.toString(cpus),
+                "-serial",
+                "stdio")) {
             vm.awaitLine("smp: " + cpus + " cpus up", BOOT);
             assertEquals(0, vm.awaitExit(BOOT), "the BSP's reset ends the VM with status 0, halted APs and all");
             jstrato = vm.serial().stream().filter(l -> !l.isBlank()).toList();
         }
-        var oracle = QemuMicrovm.Config.of(QemuMicrovm.guest("smp"), append).withAccel(QemuMicrovm.Accel.TCG)
+        var oracle = QemuMicrovm.Config.of(QemuMicrovm.guest("smp"), append)
+                .withAccel(QemuMicrovm.Accel.TCG)
                 .withCpus(cpus);
         try (QemuMicrovm qemu = QemuMicrovm.start(oracle)) {
             assertEquals(0, qemu.awaitExit(BOOT));

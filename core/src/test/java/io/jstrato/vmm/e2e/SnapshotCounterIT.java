@@ -35,16 +35,20 @@ class SnapshotCounterIT {
         Path socket = dir.resolve("a.sock");
         int saved;
         try (JstratoVm vm = JstratoVm.start(args(socket, "128"));
-             QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+                QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
             vm.awaitLine("counter 3", BOOT);
             assertEquals("{\"return\":{\"status\":\"none\"}}", qmp.execute("{\"execute\":\"query-migrate\"}"));
-            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"migrate-set-capabilities\",\"arguments\":"
-                    + "{\"capabilities\":[{\"capability\":\"events\",\"state\":true}]}}"));
-            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"file:"
-                    + snapshot + "\"}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute("{\"execute\":\"migrate-set-capabilities\",\"arguments\":"
+                            + "{\"capabilities\":[{\"capability\":\"events\",\"state\":true}]}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"file:" + snapshot + "\"}}"));
             qmp.awaitEvent("STOP", BOOT);
             awaitMigration(qmp, "completed");
-            assertEquals("{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"postmigrate\"}}",
+            assertEquals(
+                    "{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"postmigrate\"}}",
                     qmp.execute("{\"execute\":\"query-status\"}"));
             String migrated = qmp.execute("{\"execute\":\"query-migrate\"}");
             assertTrue(migrated.startsWith("{\"return\":{\"status\":\"completed\",\"total-time\":"), migrated);
@@ -56,33 +60,40 @@ class SnapshotCounterIT {
         }
         long size = Files.size(snapshot.resolve("memory"));
         assertEquals(128L << 20, size, "the memory image is as large as guest RAM");
-        assertTrue(allocatedBytes(snapshot.resolve("memory")) < size / 2,
+        assertTrue(
+                allocatedBytes(snapshot.resolve("memory")) < size / 2,
                 "a guest that touched a few pages leaves the rest of its image holes");
 
         Path socketB = dir.resolve("b.sock");
         List<String> restoredArgs = new ArrayList<>(List.of(args(socketB, "128")));
         restoredArgs.addAll(List.of("-incoming", "file:" + snapshot));
         try (JstratoVm vm = JstratoVm.start(restoredArgs.toArray(String[]::new));
-             QmpLineClient qmp = QmpLineClient.await(socketB, BOOT)) {
-            assertEquals("{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"}}",
+                QmpLineClient qmp = QmpLineClient.await(socketB, BOOT)) {
+            assertEquals(
+                    "{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"}}",
                     qmp.execute("{\"execute\":\"query-status\"}"));
             assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"cont\"}"));
             qmp.awaitEvent("RESUME", BOOT);
             vm.awaitLine("counter " + (saved + 3), BOOT);
             List<Integer> after = counters(vm.serial());
-            assertTrue(after.getFirst() == saved + 1 || after.getFirst() == saved + 2,
-                    "the first whole line after restore follows " + saved + " (one may have been half printed): " + after);
+            assertTrue(
+                    after.getFirst() == saved + 1 || after.getFirst() == saved + 2,
+                    "the first whole line after restore follows " + saved + " (one may have been half printed): "
+                            + after);
             for (int i = 1; i < after.size(); i++) {
                 assertEquals(after.get(i - 1) + 1, after.get(i), "counting on, none repeated: " + after);
             }
-            assertTrue(vm.serial().stream().noneMatch(l -> l.startsWith("jstrato demo guest")), "no boot banner: not booted");
+            assertTrue(
+                    vm.serial().stream().noneMatch(l -> l.startsWith("jstrato demo guest")),
+                    "no boot banner: not booted");
             assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"quit\"}"));
             assertEquals(0, vm.awaitExit(BOOT));
         }
 
         // What a restore refuses, each before anything runs: one line naming -incoming, exit status 1.
         Path truncated = copy(snapshot, dir.resolve("truncated"));
-        try (RandomAccessFile f = new RandomAccessFile(truncated.resolve("memory").toFile(), "rw")) {
+        try (RandomAccessFile f =
+                new RandomAccessFile(truncated.resolve("memory").toFile(), "rw")) {
             f.setLength(f.length() / 2);
         }
         refused(dir, truncated, "128", "truncated");
@@ -99,8 +110,20 @@ class SnapshotCounterIT {
     }
 
     private static String[] args(Path socket, String memory) {
-        return new String[] {"-kernel", JstratoVm.guest("counter").toString(), "-append", "console=ttyS0 counter.ms=100",
-                "-m", memory, "-smp", "2", "-serial", "stdio", "-qmp", "unix:" + socket + ",server,nowait"};
+        return new String[] {
+            "-kernel",
+            JstratoVm.guest("counter").toString(),
+            "-append",
+            "console=ttyS0 counter.ms=100",
+            "-m",
+            memory,
+            "-smp",
+            "2",
+            "-serial",
+            "stdio",
+            "-qmp",
+            "unix:" + socket + ",server,nowait"
+        };
     }
 
     private static void refused(Path dir, Path snapshot, String memory, String reason) throws Exception {
@@ -108,7 +131,8 @@ class SnapshotCounterIT {
         a.addAll(List.of("-incoming", "file:" + snapshot));
         try (JstratoVm vm = JstratoVm.start(a.toArray(String[]::new))) {
             assertEquals(1, vm.awaitExit(BOOT), "a snapshot that does not fit: exit status 1");
-            List<String> errors = vm.log().stream().filter(l -> l.contains("-incoming: ")).toList();
+            List<String> errors =
+                    vm.log().stream().filter(l -> l.contains("-incoming: ")).toList();
             assertEquals(1, errors.size(), "one line: " + vm.log());
             assertTrue(errors.getFirst().contains(reason), errors.getFirst());
             assertTrue(vm.serial().stream().noneMatch(l -> l.startsWith("counter ")), "nothing ran");
@@ -129,8 +153,10 @@ class SnapshotCounterIT {
 
     /** The highest counter on a whole line (a line half printed when the VM stopped does not count). */
     static int lastCounter(List<String> serial) {
-        return counters(serial).stream().mapToInt(Integer::intValue).max().orElseThrow(
-                () -> new AssertionError("no counter line in " + serial));
+        return counters(serial).stream()
+                .mapToInt(Integer::intValue)
+                .max()
+                .orElseThrow(() -> new AssertionError("no counter line in " + serial));
     }
 
     private static List<Integer> counters(List<String> serial) {

@@ -81,38 +81,50 @@ class SnapshotLinuxIT {
         Path socketA = dir.resolve("a.sock");
         int saved;
         try (JstratoVm vm = start(linux, initrd, rootfs, socketA, List.of());
-             QmpLineClient qmp = QmpLineClient.await(socketA, BOOT)) {
+                QmpLineClient qmp = QmpLineClient.await(socketA, BOOT)) {
             vm.awaitLine("linux-guest: vda mounted", BOOT);
             hostSideOfTap();
             vm.awaitLine("linux-guest: tick 2", STEP);
             vm.type("ping\n");
             vm.awaitLine("linux-guest: ping ok", STEP);
-            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"hp\","
-                    + "\"file\":{\"driver\":\"file\",\"filename\":\"" + hotplug + "\"}}}"));
-            assertEquals("{\"return\":{}}", qmp.execute(
-                    "{\"execute\":\"device_add\",\"arguments\":{\"id\":\"hp\",\"driver\":\"virtio-blk-mmio\",\"addr\":\"0x1\"}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"hp\","
+                            + "\"file\":{\"driver\":\"file\",\"filename\":\"" + hotplug + "\"}}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute(
+                            "{\"execute\":\"device_add\",\"arguments\":{\"id\":\"hp\",\"driver\":\"virtio-blk-mmio\",\"addr\":\"0x1\"}}"));
             vm.type("size\n");
             vm.awaitLine("linux-guest: vdb " + HOTPLUG_BYTES / 512, STEP);
 
-            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"migrate-set-capabilities\",\"arguments\":"
-                    + "{\"capabilities\":[{\"capability\":\"events\",\"state\":true}]}}"));
-            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"file:"
-                    + snapshot + "\"}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute("{\"execute\":\"migrate-set-capabilities\",\"arguments\":"
+                            + "{\"capabilities\":[{\"capability\":\"events\",\"state\":true}]}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"file:" + snapshot + "\"}}"));
             qmp.awaitEvent("STOP", STEP);
             SnapshotCounterIT.awaitMigration(qmp, "completed");
-            saved = ticks(vm.serial()).stream().mapToInt(Integer::intValue).max().orElseThrow();
+            saved = ticks(vm.serial()).stream()
+                    .mapToInt(Integer::intValue)
+                    .max()
+                    .orElseThrow();
             assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"quit\"}"));
             assertEquals(0, vm.awaitExit(STEP));
         }
         long image = Files.size(snapshot.resolve("memory"));
         assertEquals(256L << 20, image);
-        assertTrue(SnapshotCounterIT.allocatedBytes(snapshot.resolve("memory")) < image,
+        assertTrue(
+                SnapshotCounterIT.allocatedBytes(snapshot.resolve("memory")) < image,
                 "pages the guest never wrote are holes in the image");
 
         Path socketB = dir.resolve("b.sock");
         try (JstratoVm vm = start(linux, initrd, rootfs, socketB, List.of("-incoming", "file:" + snapshot));
-             QmpLineClient qmp = QmpLineClient.await(socketB, BOOT)) {
-            assertEquals("{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"}}",
+                QmpLineClient qmp = QmpLineClient.await(socketB, BOOT)) {
+            assertEquals(
+                    "{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"}}",
                     qmp.execute("{\"execute\":\"query-status\"}"));
             // The tap is this process's (the first one's went with it): its host side is set up again.
             hostSideOfTap();
@@ -128,23 +140,46 @@ class SnapshotLinuxIT {
             assertTrue(shutdown.contains("\"reason\":\"guest-shutdown\""), shutdown);
             assertEquals(0, vm.awaitExit(STEP));
             List<Integer> after = ticks(vm.serial());
-            assertTrue(after.getFirst() > saved && after.getFirst() <= saved + 2, "ticks go on after " + saved + ": " + after);
+            assertTrue(
+                    after.getFirst() > saved && after.getFirst() <= saved + 2,
+                    "ticks go on after " + saved + ": " + after);
             assertTrue(vm.serial().stream().noneMatch(l -> l.contains(LinuxGuest.USERSPACE)), "not booted again");
         }
         assertEquals(0, LinuxDevicesIT.run("e2fsck", "-fn", rootfs.toString()), "the guest left a clean file system");
-        List<Integer> onDisk = output("debugfs", "-R", "cat /ticks.txt", rootfs.toString()).lines()
-                .map(String::strip).filter(l -> !l.isEmpty()).map(Integer::parseInt).toList();
+        List<Integer> onDisk = output("debugfs", "-R", "cat /ticks.txt", rootfs.toString())
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .map(Integer::parseInt)
+                .toList();
         assertTrue(onDisk.size() > saved + 2, "ticks from both processes reached the disk: " + onDisk.size());
-        assertEquals(IntStream.rangeClosed(1, onDisk.size()).boxed().toList(), onDisk,
+        assertEquals(
+                IntStream.rangeClosed(1, onDisk.size()).boxed().toList(),
+                onDisk,
                 "every tick once, in order, across the snapshot");
     }
 
     private static JstratoVm start(LinuxGuest linux, Path initrd, Path rootfs, Path socket, List<String> extra)
             throws Exception {
-        List<String> args = new ArrayList<>(List.of("-kernel", linux.bzImage().toString(), "-initrd", initrd.toString(),
-                "-append", LinuxGuest.CMDLINE, "-m", "256", "-smp", "2", "-serial", "stdio",
-                "-qmp", "unix:" + socket + ",server,nowait", "-drive", "id=d0,file=" + rootfs,
-                "-netdev", "tap,id=n0,ifname=" + TAP + ",mac=" + MAC));
+        List<String> args = new ArrayList<>(List.of(
+                "-kernel",
+                linux.bzImage().toString(),
+                "-initrd",
+                initrd.toString(),
+                "-append",
+                LinuxGuest.CMDLINE,
+                "-m",
+                "256",
+                "-smp",
+                "2",
+                "-serial",
+                "stdio",
+                "-qmp",
+                "unix:" + socket + ",server,nowait",
+                "-drive",
+                "id=d0,file=" + rootfs,
+                "-netdev",
+                "tap,id=n0,ifname=" + TAP + ",mac=" + MAC));
         args.addAll(extra);
         return JstratoVm.startIn(List.of("ip", "netns", "exec", NS), args.toArray(String[]::new));
     }
@@ -170,7 +205,9 @@ class SnapshotLinuxIT {
     }
 
     private static String output(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(2, TimeUnit.MINUTES));
         return out;

@@ -27,8 +27,10 @@ class TerminalAndSignalsIT {
 
     @Test
     void theTerminalIsRestoredAfterAGuestReset(@TempDir Path dir) throws Exception {
-        List<String> out = inPty(dir, JstratoVm.HOME.resolve("bin/jstrato") + " -kernel " + JstratoVm.guest("hello")
-                + " -append console=ttyS0 -serial stdio");
+        List<String> out = inPty(
+                dir,
+                JstratoVm.HOME.resolve("bin/jstrato") + " -kernel " + JstratoVm.guest("hello")
+                        + " -append console=ttyS0 -serial stdio");
         assertEquals(out.get(0), out.get(out.size() - 1), "stty -g before and after: " + out);
         assertTrue(out.stream().anyMatch(l -> l.contains("hello from jstrato test guest")), out.toString());
     }
@@ -47,13 +49,17 @@ class TerminalAndSignalsIT {
                 throw new RuntimeException(e);
             }
         });
-        List<String> out = inPty(dir, JstratoVm.HOME.resolve("bin/jstrato") + " -kernel " + JstratoVm.guest("counter")
-                + " -append console=ttyS0 -serial stdio -qmp unix:" + socket + ",server,nowait -pidfile " + pidFile
-                + "; echo status=$?");
+        List<String> out = inPty(
+                dir,
+                JstratoVm.HOME.resolve("bin/jstrato") + " -kernel " + JstratoVm.guest("counter")
+                        + " -append console=ttyS0 -serial stdio -qmp unix:" + socket + ",server,nowait -pidfile "
+                        + pidFile
+                        + "; echo status=$?");
         killer.join(RUN.toMillis());
         assertTrue(out.contains("status=0"), "exit status 0 after SIGTERM: " + out);
         assertEquals(out.get(0), out.get(out.size() - 1), "stty -g before and after");
-        assertTrue(Files.readString(dir.resolve("event")).contains("\"data\":{\"guest\":false,\"reason\":\"host-signal\"}"));
+        assertTrue(Files.readString(dir.resolve("event"))
+                .contains("\"data\":{\"guest\":false,\"reason\":\"host-signal\"}"));
     }
 
     /**
@@ -67,10 +73,23 @@ class TerminalAndSignalsIT {
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         Path socket = dir.resolve("qmp.sock");
         Path pidFile = dir.resolve("vm.pid");
-        try (JstratoVm vm = JstratoVm.start("-kernel", JstratoVm.guest("counter").toString(), "-append", "console=ttyS0",
-                "-serial", "file,path=" + fifo, "-qmp", "unix:" + socket + ",server,nowait", "-pidfile", pidFile.toString())) {
+        try (JstratoVm vm = JstratoVm.start(
+                "-kernel",
+                JstratoVm.guest("counter").toString(),
+                "-append",
+                "console=ttyS0",
+                "-serial",
+                "file,path=" + fifo,
+                "-qmp",
+                "unix:" + socket + ",server,nowait",
+                "-pidfile",
+                pidFile.toString())) {
             awaitBlockedOnFifo(vm.pid());
-            assertEquals(0, new ProcessBuilder("kill", "-" + signal, String.valueOf(vm.pid())).start().waitFor());
+            assertEquals(
+                    0,
+                    new ProcessBuilder("kill", "-" + signal, String.valueOf(vm.pid()))
+                            .start()
+                            .waitFor());
             Thread reader = Thread.ofPlatform().daemon().start(() -> {
                 try (var in = Files.newInputStream(fifo)) {
                     in.transferTo(java.io.OutputStream.nullOutputStream());
@@ -78,8 +97,13 @@ class TerminalAndSignalsIT {
                     // the VM closed its end
                 }
             });
-            assertEquals(0, vm.awaitExit(RUN), () -> "exit status after SIG" + signal + " during start-up; log: " + vm.log());
-            assertTrue(vm.log().stream().anyMatch(l -> l.contains("VM shut down: host-signal")), vm.log().toString());
+            assertEquals(
+                    0,
+                    vm.awaitExit(RUN),
+                    () -> "exit status after SIG" + signal + " during start-up; log: " + vm.log());
+            assertTrue(
+                    vm.log().stream().anyMatch(l -> l.contains("VM shut down: host-signal")),
+                    vm.log().toString());
             assertFalse(Files.exists(socket), "socket file removed");
             assertFalse(Files.exists(pidFile), "pid file removed");
             reader.join(RUN.toMillis());
@@ -111,9 +135,15 @@ class TerminalAndSignalsIT {
         Path log = dir.resolve("pty.log");
         String shell = "stty -g; " + command + "; stty -g";
         Process p = new ProcessBuilder("script", "-qec", shell, log.toString())
-                .redirectInput(ProcessBuilder.Redirect.PIPE).redirectErrorStream(true).start();
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .redirectErrorStream(true)
+                .start();
         byte[] output = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(RUN.toSeconds(), TimeUnit.SECONDS));
-        return new String(output).lines().map(l -> l.replace("\r", "")).filter(l -> !l.isBlank()).toList();
+        return new String(output)
+                .lines()
+                .map(l -> l.replace("\r", ""))
+                .filter(l -> !l.isBlank())
+                .toList();
     }
 }

@@ -25,8 +25,15 @@ class VirtioBlkIT {
         Path forJstrato = Files.write(dir.resolve("j.img"), new byte[1 << 20]);
         Path forQemu = Files.write(dir.resolve("q.img"), new byte[1 << 20]);
         List<String> jstrato;
-        try (JstratoVm vm = JstratoVm.start("-kernel", JstratoVm.guest("blk").toString(), "-append", APPEND,
-                "-serial", "stdio", "-drive", "id=disk0,file=" + forJstrato + ",serial=jstrato-disk0")) {
+        try (JstratoVm vm = JstratoVm.start(
+                "-kernel",
+                JstratoVm.guest("blk").toString(),
+                "-append",
+                APPEND,
+                "-serial",
+                "stdio",
+                "-drive",
+                "id=disk0,file=" + forJstrato + ",serial=jstrato-disk0")) {
             vm.awaitLine(l -> l.startsWith("verify "), RUN);
             assertEquals(0, vm.awaitExit(RUN));
             jstrato = vm.serial().stream().filter(l -> !l.startsWith("cmdline")).toList();
@@ -35,7 +42,9 @@ class VirtioBlkIT {
                 .withDrives(new QemuMicrovm.Drive(forQemu, false, "jstrato-disk0")))) {
             qemu.awaitLine(l -> l.startsWith("verify "), RUN);
             qemu.awaitExit(RUN);
-            List<String> oracle = qemu.lines().stream().filter(l -> !l.startsWith("cmdline") && !l.isBlank()).toList();
+            List<String> oracle = qemu.lines().stream()
+                    .filter(l -> !l.startsWith("cmdline") && !l.isBlank())
+                    .toList();
             assertEquals(oracle, jstrato.stream().filter(l -> !l.isBlank()).toList());
         }
         assertTrue(jstrato.contains("verify ok"), jstrato.toString());
@@ -55,9 +64,15 @@ class VirtioBlkIT {
     void aReadOnlyDiskRefusesWritesAndStaysByteForByteUnchanged(@TempDir Path dir) throws Exception {
         byte[] original = image(3, 64, 1 << 20);
         Path image = Files.write(dir.resolve("ro.img"), original);
-        try (JstratoVm vm = JstratoVm.start("-kernel", JstratoVm.guest("blk").toString(), "-append",
-                "console=ttyS0 blk.mode=ro blk.sectors=64", "-serial", "stdio",
-                "-drive", "id=ro0,file=" + image + ",readonly=on")) {
+        try (JstratoVm vm = JstratoVm.start(
+                "-kernel",
+                JstratoVm.guest("blk").toString(),
+                "-append",
+                "console=ttyS0 blk.mode=ro blk.sectors=64",
+                "-serial",
+                "stdio",
+                "-drive",
+                "id=ro0,file=" + image + ",readonly=on")) {
             vm.awaitLine("read-only yes", RUN);
             vm.awaitLine("write status 1", RUN);
             vm.awaitLine(l -> l.startsWith("checksum "), RUN);
@@ -70,21 +85,38 @@ class VirtioBlkIT {
     void hotPluggedDiskAppearsAtSlotOneAndGoesAwayWithDeviceDeleted(@TempDir Path dir) throws Exception {
         Path image = Files.write(dir.resolve("hot.img"), new byte[16 << 20]);
         Path socket = dir.resolve("qmp.sock");
-        try (JstratoVm vm = JstratoVm.start("-kernel", JstratoVm.guest("blk").toString(), "-append",
-                "console=ttyS0 blk.mode=watch blk.slot=1", "-serial", "stdio", "-qmp", "unix:" + socket + ",server,nowait");
-             QmpLineClient qmp = QmpLineClient.await(socket, RUN)) {
+        try (JstratoVm vm = JstratoVm.start(
+                        "-kernel",
+                        JstratoVm.guest("blk").toString(),
+                        "-append",
+                        "console=ttyS0 blk.mode=watch blk.slot=1",
+                        "-serial",
+                        "stdio",
+                        "-qmp",
+                        "unix:" + socket + ",server,nowait");
+                QmpLineClient qmp = QmpLineClient.await(socket, RUN)) {
             vm.awaitLine("watching capacity (q to quit)", RUN);
-            assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"no block backend 'drive-1': blockdev-add it first (node-name must equal the device id)\"}}",
-                    qmp.execute("{\"execute\":\"device_add\",\"arguments\":{\"id\":\"drive-1\",\"driver\":\"virtio-blk-mmio\",\"addr\":\"0x1\"}}"));
-            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"drive-1\","
-                    + "\"file\":{\"driver\":\"file\",\"filename\":\"" + image + "\"},\"cache\":{\"direct\":true},\"read-only\":false}}"));
-            assertEquals("{\"return\":{}}",
-                    qmp.execute("{\"execute\":\"device_add\",\"arguments\":{\"id\":\"drive-1\",\"driver\":\"virtio-blk-mmio\",\"addr\":\"0x1\"}}"));
+            assertEquals(
+                    "{\"error\":{\"class\":\"GenericError\",\"desc\":\"no block backend 'drive-1': blockdev-add it first (node-name must equal the device id)\"}}",
+                    qmp.execute(
+                            "{\"execute\":\"device_add\",\"arguments\":{\"id\":\"drive-1\",\"driver\":\"virtio-blk-mmio\",\"addr\":\"0x1\"}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"drive-1\","
+                            + "\"file\":{\"driver\":\"file\",\"filename\":\"" + image
+                            + "\"},\"cache\":{\"direct\":true},\"read-only\":false}}"));
+            assertEquals(
+                    "{\"return\":{}}",
+                    qmp.execute(
+                            "{\"execute\":\"device_add\",\"arguments\":{\"id\":\"drive-1\",\"driver\":\"virtio-blk-mmio\",\"addr\":\"0x1\"}}"));
             vm.awaitLine("capacity 32768", RUN);
-            assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"device_del\",\"arguments\":{\"id\":\"drive-1\"}}"));
-            assertTrue(qmp.awaitEvent("DEVICE_DELETED", RUN).contains("\"data\":{\"device\":\"drive-1\",\"path\":\"drive-1\"}"));
+            assertEquals(
+                    "{\"return\":{}}", qmp.execute("{\"execute\":\"device_del\",\"arguments\":{\"id\":\"drive-1\"}}"));
+            assertTrue(qmp.awaitEvent("DEVICE_DELETED", RUN)
+                    .contains("\"data\":{\"device\":\"drive-1\",\"path\":\"drive-1\"}"));
             vm.awaitLine("capacity 0", RUN);
-            assertEquals("{\"error\":{\"class\":\"DeviceNotFound\",\"desc\":\"Device 'drive-1' not found\"}}",
+            assertEquals(
+                    "{\"error\":{\"class\":\"DeviceNotFound\",\"desc\":\"Device 'drive-1' not found\"}}",
                     qmp.execute("{\"execute\":\"device_del\",\"arguments\":{\"id\":\"drive-1\"}}"));
             vm.type("q");
             vm.awaitLine("watch bye", RUN);

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresKvm;
 import io.jstrato.vmm.guests.QemuMicrovm;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code net} guest on jstrato, run inside a network namespace the test creates: the host side of the tap
@@ -44,8 +42,16 @@ class VirtioNetIT {
     @Test
     void arpAndPingGetRepliesFromTheHostSideAsUnderQemu() throws Exception {
         List<String> jstrato;
-        try (JstratoVm vm = JstratoVm.startIn(List.of("ip", "netns", "exec", NS), "-kernel", JstratoVm.guest("net").toString(),
-                "-append", APPEND, "-serial", "stdio", "-netdev", "tap,id=n0,ifname=" + TAP + ",mac=" + MAC)) {
+        try (JstratoVm vm = JstratoVm.startIn(
+                List.of("ip", "netns", "exec", NS),
+                "-kernel",
+                JstratoVm.guest("net").toString(),
+                "-append",
+                APPEND,
+                "-serial",
+                "stdio",
+                "-netdev",
+                "tap,id=n0,ifname=" + TAP + ",mac=" + MAC)) {
             vm.awaitLine("link up", RUN);
             // jstrato created the tap; give its host side an address inside the namespace.
             // The guest's first ARP requests go out before this (the tap is down): dropped, and it retries.
@@ -61,11 +67,16 @@ class VirtioNetIT {
         inNamespace("ip", "addr", "add", HOST_IP + "/24", "dev", TAP);
         inNamespace("ip", "link", "set", TAP, "up");
         var config = QemuMicrovm.Config.of(QemuMicrovm.guest("net"), APPEND)
-                .withNics(new QemuMicrovm.Nic(TAP, MAC)).withLauncher("ip", "netns", "exec", NS);
+                .withNics(new QemuMicrovm.Nic(TAP, MAC))
+                .withLauncher("ip", "netns", "exec", NS);
         try (QemuMicrovm qemu = QemuMicrovm.start(config)) {
             qemu.awaitLine(l -> l.startsWith("icmp echo reply from " + HOST_IP), RUN);
-            List<String> oracle = qemu.lines().stream().filter(l -> l.startsWith("arp") || l.startsWith("icmp") || l.startsWith("mac")).toList();
-            List<String> ours = jstrato.stream().filter(l -> l.startsWith("arp") || l.startsWith("icmp") || l.startsWith("mac")).toList();
+            List<String> oracle = qemu.lines().stream()
+                    .filter(l -> l.startsWith("arp") || l.startsWith("icmp") || l.startsWith("mac"))
+                    .toList();
+            List<String> ours = jstrato.stream()
+                    .filter(l -> l.startsWith("arp") || l.startsWith("icmp") || l.startsWith("mac"))
+                    .toList();
             assertTrue(ours.contains("arp reply " + HOST_IP + " is at " + HOST_MAC), ours.toString());
             // Retries may differ in count, and so the sequence number that got its reply (a loaded lane once
             // lost seq 1's reply to the guest's timeout); the replies and the guest's MAC must not.
@@ -74,7 +85,10 @@ class VirtioNetIT {
     }
 
     private static List<String> withoutSeq(List<String> lines) {
-        return lines.stream().map(l -> l.replaceAll(" seq \\d+", " seq N")).distinct().toList();
+        return lines.stream()
+                .map(l -> l.replaceAll(" seq \\d+", " seq N"))
+                .distinct()
+                .toList();
     }
 
     private static void inNamespace(String... command) throws Exception {
@@ -84,7 +98,10 @@ class VirtioNetIT {
     }
 
     private static int run(String... command) throws Exception {
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start().waitFor();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
     }
 }

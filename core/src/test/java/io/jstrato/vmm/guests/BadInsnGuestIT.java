@@ -3,8 +3,8 @@ package io.jstrato.vmm.guests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jstrato.kvm.testing.Requires;
 import io.jstrato.kvm.testing.Prerequisite;
+import io.jstrato.kvm.testing.Requires;
 import io.jstrato.kvm.testing.RequiresKvm;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,13 +25,14 @@ class BadInsnGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-
     @Test
     void mmioPopcntUnderTcgIsAPlainMmioReadOfUnassignedSpace() throws Exception {
-        var config = QemuMicrovm.Config.of(QemuMicrovm.guest("badinsn"), "console=ttyS0").withCpu("max");
+        var config = QemuMicrovm.Config.of(QemuMicrovm.guest("badinsn"), "console=ttyS0")
+                .withCpu("max");
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             assertEquals(0, vm.awaitExit(TIMEOUT));
-            assertEquals(List.of("badinsn: executing popcnt on mmio at cpl0", "badinsn: popcnt returned 0"), vm.lines());
+            assertEquals(
+                    List.of("badinsn: executing popcnt on mmio at cpl0", "badinsn: popcnt returned 0"), vm.lines());
         }
     }
 
@@ -58,7 +59,8 @@ class BadInsnGuestIT {
     void mmioPopcntStopsQemuOnKvmWithAnInternalError(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("qmp.sock");
         var config = QemuMicrovm.Config.of(QemuMicrovm.guest("badinsn"), "console=ttyS0")
-                .withAccel(QemuMicrovm.Accel.KVM).withQmpSocket(socket);
+                .withAccel(QemuMicrovm.Accel.KVM)
+                .withQmpSocket(socket);
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             vm.awaitLine("badinsn: executing popcnt on mmio at cpl0", TIMEOUT);
             try (QemuQmp qmp = QemuQmp.connect(awaitSocket(vm, socket), TIMEOUT)) {
@@ -68,10 +70,13 @@ class BadInsnGuestIT {
                     qmp.awaitEvent("STOP", TIMEOUT);
                     status = qmp.execute("{\"execute\":\"query-status\"}", TIMEOUT);
                 }
-                assertTrue(status.contains("\"status\": \"internal-error\"") && status.contains("\"running\": false"),
+                assertTrue(
+                        status.contains("\"status\": \"internal-error\"") && status.contains("\"running\": false"),
                         status);
             }
-            assertEquals(List.of("badinsn: executing popcnt on mmio at cpl0"), vm.lines(),
+            assertEquals(
+                    List.of("badinsn: executing popcnt on mmio at cpl0"),
+                    vm.lines(),
                     "the guest got no further than the instruction");
         }
     }

@@ -3,8 +3,8 @@ package io.jstrato.vmm.guests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jstrato.kvm.testing.Requires;
 import io.jstrato.kvm.testing.Prerequisite;
+import io.jstrato.kvm.testing.Requires;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,32 +27,37 @@ class BlkGuestIT {
     @TempDir
     Path dir;
 
-
     @Test
     void readWriteLeavesExactlyThePatternInTheImage() throws Exception {
         Path image = dir.resolve("rw.img");
         Files.write(image, new byte[MIB]);
         int sectors = 300; // more than one 128-sector request, and not a multiple of it
         long seed = 7;
-        var config = QemuMicrovm.Config.of(QemuMicrovm.guest("blk"),
-                "console=ttyS0 blk.sectors=" + sectors + " blk.seed=" + seed)
+        var config = QemuMicrovm.Config.of(
+                        QemuMicrovm.guest("blk"), "console=ttyS0 blk.sectors=" + sectors + " blk.seed=" + seed)
                 .withDrives(new QemuMicrovm.Drive(image, false, "jstrato-disk0"));
         byte[] pattern = BlkPattern.sectors(seed, sectors);
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             assertEquals(0, vm.awaitExit(TIMEOUT));
-            assertEquals(List.of(
-                    "blk: slot 0 mode rw sectors 300 seed 7",
-                    "capacity 2048",
-                    "serial jstrato-disk0",
-                    "flush status 0",
-                    BlkPattern.checksumLine(pattern, 0, pattern.length),
-                    "verify ok"), vm.lines());
-            System.out.printf("[qemu %s] blk rw 300 sectors: %d ms%n", config.accel(), vm.elapsed().toMillis());
+            assertEquals(
+                    List.of(
+                            "blk: slot 0 mode rw sectors 300 seed 7",
+                            "capacity 2048",
+                            "serial jstrato-disk0",
+                            "flush status 0",
+                            BlkPattern.checksumLine(pattern, 0, pattern.length),
+                            "verify ok"),
+                    vm.lines());
+            System.out.printf(
+                    "[qemu %s] blk rw 300 sectors: %d ms%n",
+                    config.accel(), vm.elapsed().toMillis());
         }
         byte[] after = Files.readAllBytes(image);
         assertEquals(MIB, after.length);
         assertArrayEquals(pattern, Arrays.copyOf(after, pattern.length));
-        assertArrayEquals(new byte[MIB - pattern.length], Arrays.copyOfRange(after, pattern.length, MIB),
+        assertArrayEquals(
+                new byte[MIB - pattern.length],
+                Arrays.copyOfRange(after, pattern.length, MIB),
                 "nothing written past the pattern");
     }
 
@@ -66,12 +71,14 @@ class BlkGuestIT {
                 .withDrives(new QemuMicrovm.Drive(image, true, null));
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             assertEquals(0, vm.awaitExit(TIMEOUT));
-            assertEquals(List.of(
-                    "blk: slot 0 mode ro sectors 64 seed 1",
-                    "capacity 2048",
-                    "read-only yes",
-                    "write status 1",
-                    BlkPattern.checksumLine(content, 0, 64 * BlkPattern.SECTOR_SIZE)), vm.lines());
+            assertEquals(
+                    List.of(
+                            "blk: slot 0 mode ro sectors 64 seed 1",
+                            "capacity 2048",
+                            "read-only yes",
+                            "write status 1",
+                            BlkPattern.checksumLine(content, 0, 64 * BlkPattern.SECTOR_SIZE)),
+                    vm.lines());
         }
         assertArrayEquals(content, Files.readAllBytes(image));
     }
@@ -102,8 +109,7 @@ class BlkGuestIT {
                 .withDrives(new QemuMicrovm.Drive(image, false, null));
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             assertEquals(0, vm.awaitExit(TIMEOUT));
-            assertEquals(List.of("blk: slot 0 mode rw sectors 64 seed 1", "capacity 0", "blk: empty slot"),
-                    vm.lines());
+            assertEquals(List.of("blk: slot 0 mode rw sectors 64 seed 1", "capacity 0", "blk: empty slot"), vm.lines());
         }
         assertEquals(0, Files.size(image));
     }
@@ -113,7 +119,8 @@ class BlkGuestIT {
         var config = QemuMicrovm.Config.of(QemuMicrovm.guest("blk"), "console=ttyS0 blk.slot=3");
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             assertEquals(0, vm.awaitExit(TIMEOUT));
-            assertEquals(List.of("blk: slot 3 mode rw sectors 64 seed 1", "blk: no virtio-blk device at slot 3"),
+            assertEquals(
+                    List.of("blk: slot 3 mode rw sectors 64 seed 1", "blk: no virtio-blk device at slot 3"),
                     vm.lines());
         }
     }
@@ -122,7 +129,8 @@ class BlkGuestIT {
     void benchModesReportTheirWorkAndSeqwriteRepeatsOneRequestBuffer() throws Exception {
         Path image = dir.resolve("bench.img");
         Files.write(image, new byte[MIB]);
-        var write = QemuMicrovm.Config.of(QemuMicrovm.guest("blk"),
+        var write = QemuMicrovm.Config.of(
+                        QemuMicrovm.guest("blk"),
                         "console=ttyS0 blk.mode=seqwrite blk.sectors=250 blk.request=100 blk.seed=3")
                 .withDrives(new QemuMicrovm.Drive(image, false, null));
         try (QemuMicrovm vm = QemuMicrovm.start(write)) {
@@ -134,13 +142,16 @@ class BlkGuestIT {
         byte[] after = Files.readAllBytes(image);
         assertArrayEquals(request, Arrays.copyOfRange(after, 0, request.length));
         assertArrayEquals(request, Arrays.copyOfRange(after, request.length, 2 * request.length));
-        assertArrayEquals(Arrays.copyOf(request, 50 * BlkPattern.SECTOR_SIZE),
-                Arrays.copyOfRange(after, 2 * request.length, 250 * BlkPattern.SECTOR_SIZE), "a short last request");
-        assertArrayEquals(new byte[MIB - 250 * BlkPattern.SECTOR_SIZE],
+        assertArrayEquals(
+                Arrays.copyOf(request, 50 * BlkPattern.SECTOR_SIZE),
+                Arrays.copyOfRange(after, 2 * request.length, 250 * BlkPattern.SECTOR_SIZE),
+                "a short last request");
+        assertArrayEquals(
+                new byte[MIB - 250 * BlkPattern.SECTOR_SIZE],
                 Arrays.copyOfRange(after, 250 * BlkPattern.SECTOR_SIZE, MIB));
 
-        var read = QemuMicrovm.Config.of(QemuMicrovm.guest("blk"),
-                        "console=ttyS0 blk.mode=randread blk.sectors=2048 blk.requests=500")
+        var read = QemuMicrovm.Config.of(
+                        QemuMicrovm.guest("blk"), "console=ttyS0 blk.mode=randread blk.sectors=2048 blk.requests=500")
                 .withDrives(new QemuMicrovm.Drive(image, false, null));
         try (QemuMicrovm vm = QemuMicrovm.start(read)) {
             vm.awaitLine("bench done randread 500 requests of 4096 bytes", TIMEOUT);
@@ -162,8 +173,9 @@ class BlkGuestIT {
             vm.awaitLine("watching capacity (q to quit)", TIMEOUT);
             try (QemuQmp qmp = QemuQmp.connect(qmpSocket, TIMEOUT)) {
                 // QEMU raises the config-change interrupt (status bit 1) and bumps the generation.
-                qmp.execute("{\"execute\":\"block_resize\",\"arguments\":{\"device\":\"d0\",\"size\":"
-                        + 16 * MIB + "}}", TIMEOUT);
+                qmp.execute(
+                        "{\"execute\":\"block_resize\",\"arguments\":{\"device\":\"d0\",\"size\":" + 16 * MIB + "}}",
+                        TIMEOUT);
             }
             vm.awaitLine("capacity 32768", TIMEOUT);
             vm.send("q");

@@ -14,8 +14,7 @@ public final class BlkPattern {
     static final long FNV_OFFSET_BASIS = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
-    private BlkPattern() {
-    }
+    private BlkPattern() {}
 
     public static long splitmix64(long z) {
         z += 0x9E3779B97F4A7C15L;

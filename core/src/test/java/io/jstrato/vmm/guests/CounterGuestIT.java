@@ -3,8 +3,8 @@ package io.jstrato.vmm.guests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jstrato.kvm.testing.Requires;
 import io.jstrato.kvm.testing.Prerequisite;
+import io.jstrato.kvm.testing.Requires;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 class CounterGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
-
 
     @Test
     void printsIncreasingNumbersForever() throws Exception {
@@ -25,8 +24,9 @@ class CounterGuestIT {
                 assertEquals("counter " + n, line);
             }
             assertTrue(vm.elapsed().isPositive());
-            System.out.printf("[qemu %s] counter: 5 lines of 2e7 iterations after %d ms%n", config.accel(),
-                    vm.elapsed().toMillis());
+            System.out.printf(
+                    "[qemu %s] counter: 5 lines of 2e7 iterations after %d ms%n",
+                    config.accel(), vm.elapsed().toMillis());
         }
     }
 }

@@ -2,8 +2,8 @@ package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jstrato.kvm.testing.Requires;
 import io.jstrato.kvm.testing.Prerequisite;
+import io.jstrato.kvm.testing.Requires;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 class EchoGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
-
 
     @Test
     void echoesTypedLinesAndExitsOnQ() throws Exception {

@@ -3,8 +3,8 @@ package io.jstrato.vmm.guests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jstrato.kvm.testing.Requires;
 import io.jstrato.kvm.testing.Prerequisite;
+import io.jstrato.kvm.testing.Requires;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,20 +15,22 @@ class HelloGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-
     @Test
     void printsItsLineAndCommandLineThenQemuExitsZero() throws Exception {
         var config = QemuMicrovm.Config.of(QemuMicrovm.guest("hello"), "console=ttyS0 jstrato.test=hello");
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             vm.awaitLine("hello from jstrato test guest", TIMEOUT);
             String cmdline = vm.awaitLine(l -> l.startsWith("cmdline: "), TIMEOUT);
-            assertEquals("cmdline: console=ttyS0 jstrato.test=hello", cmdline,
-                    "no virtio devices, so QEMU appends nothing");
+            assertEquals(
+                    "cmdline: console=ttyS0 jstrato.test=hello", cmdline, "no virtio devices, so QEMU appends nothing");
             // Exit 0 under -no-reboot means the guest's triple fault (no i8042 on microvm) ended the VM.
             assertEquals(0, vm.awaitExit(TIMEOUT));
-            assertEquals(List.of("hello from jstrato test guest", cmdline, "user code ran at cpl 0, back at cpl 0"),
-                    vm.lines(), "user_call() stays at CPL0 unless guest.cpl=3 asks for CPL3");
-            System.out.printf("[qemu %s] hello: %d ms%n", config.accel(), vm.elapsed().toMillis());
+            assertEquals(
+                    List.of("hello from jstrato test guest", cmdline, "user code ran at cpl 0, back at cpl 0"),
+                    vm.lines(),
+                    "user_call() stays at CPL0 unless guest.cpl=3 asks for CPL3");
+            System.out.printf(
+                    "[qemu %s] hello: %d ms%n", config.accel(), vm.elapsed().toMillis());
         }
     }
 
@@ -60,8 +62,8 @@ class HelloGuestIT {
                     .withDrives(new QemuMicrovm.Drive(image, false, null));
             try (QemuMicrovm vm = QemuMicrovm.start(config)) {
                 String cmdline = vm.awaitLine(l -> l.startsWith("cmdline: "), TIMEOUT);
-                assertTrue(cmdline.matches("cmdline: console=ttyS0 virtio_mmio\\.device=512@0x[0-9a-f]+:[0-9]+"),
-                        cmdline);
+                assertTrue(
+                        cmdline.matches("cmdline: console=ttyS0 virtio_mmio\\.device=512@0x[0-9a-f]+:[0-9]+"), cmdline);
                 assertEquals(0, vm.awaitExit(TIMEOUT));
             }
         } finally {

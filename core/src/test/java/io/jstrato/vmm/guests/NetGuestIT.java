@@ -2,8 +2,8 @@ package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jstrato.kvm.testing.Requires;
 import io.jstrato.kvm.testing.Prerequisite;
+import io.jstrato.kvm.testing.Requires;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,6 +23,7 @@ class NetGuestIT {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
     /** Unique per test JVM: other engineers create namespaces and taps on this machine too. */
     static final String NAMESPACE = "jsg" + ProcessHandle.current().pid();
+
     static final String TAP = "jsgt" + ProcessHandle.current().pid();
     static final String HOST_IP = "10.77.0.1";
     static final String GUEST_IP = "10.77.0.2";
@@ -47,24 +48,29 @@ class NetGuestIT {
 
     @Test
     void printsMacAndLinkThenResolvesAndPingsThePeer() throws Exception {
-        var config = QemuMicrovm.Config.of(QemuMicrovm.guest("net"),
-                        "console=ttyS0 net.ip=" + GUEST_IP + " net.peer=" + HOST_IP)
+        var config = QemuMicrovm.Config.of(
+                        QemuMicrovm.guest("net"), "console=ttyS0 net.ip=" + GUEST_IP + " net.peer=" + HOST_IP)
                 .withNics(new QemuMicrovm.Nic(TAP, GUEST_MAC))
                 .withLauncher("ip", "netns", "exec", NAMESPACE);
-        String hostMac = namespaceOutput("cat", "/sys/class/net/" + TAP + "/address").strip();
+        String hostMac =
+                namespaceOutput("cat", "/sys/class/net/" + TAP + "/address").strip();
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             assertEquals(0, vm.awaitExit(TIMEOUT));
             // The reply carries the host tap's own MAC, and the echo reply matched id, seq and payload:
             // frames went both ways through virtio-net and the tap.
-            assertEquals(List.of(
-                    "net: slot 0",
-                    "mac " + GUEST_MAC,
-                    "link up",
-                    "arp request " + HOST_IP + " from " + GUEST_IP,
-                    "arp reply " + HOST_IP + " is at " + hostMac,
-                    "icmp echo request seq 1",
-                    "icmp echo reply from " + HOST_IP + " seq 1 bytes 32"), vm.lines());
-            System.out.printf("[qemu %s] net arp+ping: %d ms%n", config.accel(), vm.elapsed().toMillis());
+            assertEquals(
+                    List.of(
+                            "net: slot 0",
+                            "mac " + GUEST_MAC,
+                            "link up",
+                            "arp request " + HOST_IP + " from " + GUEST_IP,
+                            "arp reply " + HOST_IP + " is at " + hostMac,
+                            "icmp echo request seq 1",
+                            "icmp echo reply from " + HOST_IP + " seq 1 bytes 32"),
+                    vm.lines());
+            System.out.printf(
+                    "[qemu %s] net arp+ping: %d ms%n",
+                    config.accel(), vm.elapsed().toMillis());
         }
     }
 

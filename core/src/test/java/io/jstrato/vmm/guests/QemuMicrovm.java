@@ -60,11 +60,28 @@ public final class QemuMicrovm implements AutoCloseable {
      * {@code -cpu} model, null for the accelerator's default (TCG: qemu64; KVM: the host's); {@code cpus} the
      * number of vCPUs ({@code -smp}).
      */
-    public record Config(Path kernel, String append, List<Drive> drives, List<Nic> nics, Path qmpSocket,
-                         int memoryMib, Accel accel, String cpu, int cpus, List<String> launcher, Path initrd,
-                         boolean acpi) {
-        public Config(Path kernel, String append, List<Drive> drives, List<Nic> nics, Path qmpSocket,
-                      int memoryMib, Accel accel, List<String> launcher) {
+    public record Config(
+            Path kernel,
+            String append,
+            List<Drive> drives,
+            List<Nic> nics,
+            Path qmpSocket,
+            int memoryMib,
+            Accel accel,
+            String cpu,
+            int cpus,
+            List<String> launcher,
+            Path initrd,
+            boolean acpi) {
+        public Config(
+                Path kernel,
+                String append,
+                List<Drive> drives,
+                List<Nic> nics,
+                Path qmpSocket,
+                int memoryMib,
+                Accel accel,
+                List<String> launcher) {
             this(kernel, append, drives, nics, qmpSocket, memoryMib, accel, null, 1, launcher, null, false);
         }
 
@@ -90,35 +107,42 @@ public final class QemuMicrovm implements AutoCloseable {
         public Config withDrives(Drive... more) {
             List<Drive> all = new ArrayList<>(drives);
             all.addAll(List.of(more));
-            return new Config(kernel, append, all, nics, qmpSocket, memoryMib, accel, cpu, cpus, launcher, initrd, acpi);
+            return new Config(
+                    kernel, append, all, nics, qmpSocket, memoryMib, accel, cpu, cpus, launcher, initrd, acpi);
         }
 
         public Config withNics(Nic... more) {
             List<Nic> all = new ArrayList<>(nics);
             all.addAll(List.of(more));
-            return new Config(kernel, append, drives, all, qmpSocket, memoryMib, accel, cpu, cpus, launcher, initrd, acpi);
+            return new Config(
+                    kernel, append, drives, all, qmpSocket, memoryMib, accel, cpu, cpus, launcher, initrd, acpi);
         }
 
         public Config withQmpSocket(Path socket) {
-            return new Config(kernel, append, drives, nics, socket, memoryMib, accel, cpu, cpus, launcher, initrd, acpi);
+            return new Config(
+                    kernel, append, drives, nics, socket, memoryMib, accel, cpu, cpus, launcher, initrd, acpi);
         }
 
         public Config withAccel(Accel how) {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, how, cpu, cpus, launcher, initrd, acpi);
+            return new Config(
+                    kernel, append, drives, nics, qmpSocket, memoryMib, how, cpu, cpus, launcher, initrd, acpi);
         }
 
         /** A {@code -cpu} model instead of the accelerator's default. */
         public Config withCpu(String model) {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, model, cpus, launcher, initrd, acpi);
+            return new Config(
+                    kernel, append, drives, nics, qmpSocket, memoryMib, accel, model, cpus, launcher, initrd, acpi);
         }
 
         public Config withCpus(int count) {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, count, launcher, initrd, acpi);
+            return new Config(
+                    kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, count, launcher, initrd, acpi);
         }
 
         /** An initial ramdisk ({@code -initrd}), as a Linux guest needs. */
         public Config withInitrd(Path image) {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, cpus, launcher, image, acpi);
+            return new Config(
+                    kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, cpus, launcher, image, acpi);
         }
 
         /**
@@ -126,7 +150,8 @@ public final class QemuMicrovm implements AutoCloseable {
          * the DSDT (QEMU appends no {@code virtio_mmio.device=}).
          */
         public Config withAcpi() {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, cpus, launcher, initrd, true);
+            return new Config(
+                    kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, cpus, launcher, initrd, true);
         }
 
         public Config withMemoryMib(int mib) {
@@ -134,16 +159,31 @@ public final class QemuMicrovm implements AutoCloseable {
         }
 
         public Config withLauncher(String... prefix) {
-            return new Config(kernel, append, drives, nics, qmpSocket, memoryMib, accel, cpu, cpus, List.of(prefix), initrd, acpi);
+            return new Config(
+                    kernel,
+                    append,
+                    drives,
+                    nics,
+                    qmpSocket,
+                    memoryMib,
+                    accel,
+                    cpu,
+                    cpus,
+                    List.of(prefix),
+                    initrd,
+                    acpi);
         }
 
         public List<String> commandLine() {
             List<String> cmd = new ArrayList<>(launcher);
-            cmd.addAll(List.of(QEMU,
+            cmd.addAll(List.of(
+                    QEMU,
                     // No option ROMs, no RTC; no ACPI unless asked (then QEMU appends virtio_mmio.device= to the
                     // command line, which the test guests read).
-                    "-M", "microvm,x-option-roms=off,acpi=" + (acpi ? "on" : "off") + ",rtc=off",
-                    "-accel", accel == Accel.KVM ? "kvm" : "tcg"));
+                    "-M",
+                    "microvm,x-option-roms=off,acpi=" + (acpi ? "on" : "off") + ",rtc=off",
+                    "-accel",
+                    accel == Accel.KVM ? "kvm" : "tcg"));
             if (cpu != null) {
                 cmd.addAll(List.of("-cpu", cpu));
             } else if (accel == Accel.KVM) {
@@ -152,16 +192,27 @@ public final class QemuMicrovm implements AutoCloseable {
             if (cpus != 1) {
                 cmd.addAll(List.of("-smp", Integer.toString(cpus)));
             }
-            cmd.addAll(List.of("-m", Integer.toString(memoryMib),
-                    "-nodefaults", "-no-user-config", "-nographic", "-serial", "stdio", "-no-reboot",
+            cmd.addAll(List.of(
+                    "-m",
+                    Integer.toString(memoryMib),
+                    "-nodefaults",
+                    "-no-user-config",
+                    "-nographic",
+                    "-serial",
+                    "stdio",
+                    "-no-reboot",
                     // jstrato implements the version 2 (modern) transport; QEMU's default is legacy.
-                    "-global", "virtio-mmio.force-legacy=false"));
+                    "-global",
+                    "virtio-mmio.force-legacy=false"));
             for (int i = 0; i < drives.size(); i++) {
                 Drive d = drives.get(i);
-                cmd.addAll(List.of("-drive", "id=d" + i + ",file=" + d.image() + ",format=raw,if=none"
-                        + (d.readOnly() ? ",readonly=on" : "")));
-                cmd.addAll(List.of("-device", "virtio-blk-device,drive=d" + i
-                        + (d.serial() != null ? ",serial=" + d.serial() : "")));
+                cmd.addAll(List.of(
+                        "-drive",
+                        "id=d" + i + ",file=" + d.image() + ",format=raw,if=none"
+                                + (d.readOnly() ? ",readonly=on" : "")));
+                cmd.addAll(List.of(
+                        "-device",
+                        "virtio-blk-device,drive=d" + i + (d.serial() != null ? ",serial=" + d.serial() : "")));
             }
             for (int i = 0; i < nics.size(); i++) {
                 Nic n = nics.get(i);
@@ -207,7 +258,9 @@ public final class QemuMicrovm implements AutoCloseable {
     /** Whether QEMU can be run here at all (tests skip otherwise). */
     public static boolean available() {
         try {
-            Process p = new ProcessBuilder(QEMU, "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(QEMU, "--version")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().transferTo(OutputStream.nullOutputStream());
             return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
@@ -300,7 +353,7 @@ public final class QemuMicrovm implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
-            for (;;) {
+            for (; ; ) {
                 while (cursor < lines.size()) {
                     String line = lines.get(cursor++);
                     if (match.test(line)) {
@@ -382,15 +435,16 @@ public final class QemuMicrovm implements AutoCloseable {
         synchronized (stderr) {
             err = stderr.toString().strip();
         }
-        return "lines so far " + lines + (err.isEmpty() ? "" : ", stderr: " + err)
-                + ", command: " + String.join(" ", config.commandLine());
+        return "lines so far " + lines + (err.isEmpty() ? "" : ", stderr: " + err) + ", command: "
+                + String.join(" ", config.commandLine());
     }
 
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS) && !process.destroyForcibly().waitFor(30, TimeUnit.SECONDS)) {
+            if (!process.waitFor(10, TimeUnit.SECONDS)
+                    && !process.destroyForcibly().waitFor(30, TimeUnit.SECONDS)) {
                 // Only a task the kernel holds (a KVM ioctl or an I/O that never returns) outlives SIGKILL.
                 throw new IllegalStateException("QEMU pid " + process.pid() + " still there 30 s after SIGKILL: "
                         + stuckTasks(process.pid()) + "; " + describe());
@@ -403,12 +457,22 @@ public final class QemuMicrovm implements AutoCloseable {
         StringBuilder b = new StringBuilder();
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path t : tasks.sorted().toList()) {
-                String state = Files.readAllLines(t.resolve("status")).stream().filter(l -> l.startsWith("State:"))
-                        .findFirst().orElse("State: ?").substring(6).strip();
-                b.append("thread ").append(t.getFileName()).append(' ').append(state).append(" in ")
+                String state = Files.readAllLines(t.resolve("status")).stream()
+                        .filter(l -> l.startsWith("State:"))
+                        .findFirst()
+                        .orElse("State: ?")
+                        .substring(6)
+                        .strip();
+                b.append("thread ")
+                        .append(t.getFileName())
+                        .append(' ')
+                        .append(state)
+                        .append(" in ")
                         .append(Files.readString(t.resolve("wchan")).strip());
                 try {
-                    b.append(" at [").append(Files.readString(t.resolve("stack")).strip().replace('\n', ',')).append(']');
+                    b.append(" at [")
+                            .append(Files.readString(t.resolve("stack")).strip().replace('\n', ','))
+                            .append(']');
                 } catch (IOException e) {
                     // the kernel stack is root's to read
                 }

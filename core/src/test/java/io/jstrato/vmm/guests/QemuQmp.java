@@ -59,7 +59,8 @@ final class QemuQmp implements AutoCloseable {
     }
 
     /** Reads lines until a reply (not an event) starts with prefix; events on the way are kept. */
-    private String readReply(String prefix, Duration timeout) throws IOException, TimeoutException, InterruptedException {
+    private String readReply(String prefix, Duration timeout)
+            throws IOException, TimeoutException, InterruptedException {
         return readUntil(line -> !isEvent(line) && line.startsWith(prefix), timeout);
     }
 
@@ -73,7 +74,7 @@ final class QemuQmp implements AutoCloseable {
             throws IOException, TimeoutException, InterruptedException {
         CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> {
             try {
-                for (;;) {
+                for (; ; ) {
                     String line = in.readLine();
                     if (line == null) {
                         throw new IOException("QMP connection closed");

@@ -2,8 +2,8 @@ package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jstrato.kvm.testing.Requires;
 import io.jstrato.kvm.testing.Prerequisite;
+import io.jstrato.kvm.testing.Requires;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,6 @@ public class SmpGuestIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-
     /** What smp prints with {@code smp.cpus=n} on n vCPUs numbered 0..n-1 (guests/README.md). */
     public static List<String> expectedLines(int n) {
         List<String> lines = new ArrayList<>();
@@ -37,7 +36,8 @@ public class SmpGuestIT {
     @ValueSource(ints = {1, 2, 4})
     void everyCpuComesUpAndReportsItsApicIdInOrder(int cpus) throws Exception {
         var config = QemuMicrovm.Config.of(QemuMicrovm.guest("smp"), "console=ttyS0 smp.cpus=" + cpus)
-                .withAccel(QemuMicrovm.Accel.TCG).withCpus(cpus);
+                .withAccel(QemuMicrovm.Accel.TCG)
+                .withCpus(cpus);
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             assertEquals(0, vm.awaitExit(TIMEOUT), "the BSP's reset ends QEMU (-no-reboot)");
             assertEquals(expectedLines(cpus), vm.lines());
@@ -51,8 +51,9 @@ public class SmpGuestIT {
                 .withAccel(QemuMicrovm.Accel.TCG);
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             assertEquals(0, vm.awaitExit(TIMEOUT));
-            assertEquals(List.of("smp: starting 2 cpus", "smp: cpu 1 did not start", "cpu 0: apic id 0",
-                    "smp: 1 cpus up"), vm.lines());
+            assertEquals(
+                    List.of("smp: starting 2 cpus", "smp: cpu 1 did not start", "cpu 0: apic id 0", "smp: 1 cpus up"),
+                    vm.lines());
         }
     }
 }

@@ -30,25 +30,26 @@ class FdWatchTest {
         LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
         ByteBuffer buf = ByteBuffer.allocateDirect(64);
         FdWatch watch = FdWatch.watch(loop, pipe[0].intValue(), "test-pipe", () -> {
-            try {
-                buf.clear();
-                int n = pipe[0].read(buf, 0, buf.capacity());
-                byte[] b = new byte[n];
-                buf.get(0, b);
-                got.add((loop.inEventLoop() ? "loop:" : "other:") + new String(b));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }).get(5, TimeUnit.SECONDS);
+                    try {
+                        buf.clear();
+                        int n = pipe[0].read(buf, 0, buf.capacity());
+                        byte[] b = new byte[n];
+                        buf.get(0, b);
+                        got.add((loop.inEventLoop() ? "loop:" : "other:") + new String(b));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .get(5, TimeUnit.SECONDS);
 
         write(pipe[1], "one");
         assertEquals("loop:one", got.poll(5, TimeUnit.SECONDS));
 
         watch.setReadInterest(false);
         // A marker task queued after the change proves it took effect before the next write.
-        loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+        loop.submit(() -> {}).get(5, TimeUnit.SECONDS);
         write(pipe[1], "two");
-        loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+        loop.submit(() -> {}).get(5, TimeUnit.SECONDS);
         assertTrue(got.isEmpty(), "no callback while not interested");
 
         watch.setReadInterest(true);

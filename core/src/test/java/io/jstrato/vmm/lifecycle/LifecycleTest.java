@@ -17,10 +17,25 @@ class LifecycleTest {
     private final List<String> calls = new ArrayList<>();
     private final List<Transition> seen = new ArrayList<>();
     private final Lifecycle lifecycle = new Lifecycle(new VcpuControl() {
-        @Override public void startParked() { calls.add("start"); }
-        @Override public void pauseAll() { calls.add("pause"); }
-        @Override public void resumeAll() { calls.add("resume"); }
-        @Override public void finishAll() { calls.add("finish"); }
+        @Override
+        public void startParked() {
+            calls.add("start");
+        }
+
+        @Override
+        public void pauseAll() {
+            calls.add("pause");
+        }
+
+        @Override
+        public void resumeAll() {
+            calls.add("resume");
+        }
+
+        @Override
+        public void finishAll() {
+            calls.add("finish");
+        }
     });
 
     LifecycleTest() {
@@ -96,7 +111,7 @@ class LifecycleTest {
 
     @Test
     void aRestoredVmIsPausedAndNothingIsSavedBeforeItStarts() throws Exception {
-        assertEquals("VM has not started yet (prelaunch): nothing to save", failure(lifecycle.saveState(() -> { })));
+        assertEquals("VM has not started yet (prelaunch): nothing to save", failure(lifecycle.saveState(() -> {})));
         await(lifecycle.bootRestored());
         assertEquals(RunState.PAUSED, lifecycle.state());
         assertEquals(List.of("start", "event paused"), calls);
@@ -150,10 +165,25 @@ class LifecycleTest {
 
     private VcpuControl recorded() {
         return new VcpuControl() {
-            @Override public void startParked() { calls.add("start"); }
-            @Override public void pauseAll() { calls.add("pause"); }
-            @Override public void resumeAll() { calls.add("resume"); }
-            @Override public void finishAll() { calls.add("finish"); }
+            @Override
+            public void startParked() {
+                calls.add("start");
+            }
+
+            @Override
+            public void pauseAll() {
+                calls.add("pause");
+            }
+
+            @Override
+            public void resumeAll() {
+                calls.add("resume");
+            }
+
+            @Override
+            public void finishAll() {
+                calls.add("finish");
+            }
         };
     }
 
@@ -173,7 +203,8 @@ class LifecycleTest {
 
     @Test
     void aMachineStartedWithMinusSWaitsInPrelaunchAndARestoredOnePaused() throws Exception {
-        try (Lifecycle prelaunch = Lifecycle.beforeMachine(); Lifecycle restored = Lifecycle.beforeMachine()) {
+        try (Lifecycle prelaunch = Lifecycle.beforeMachine();
+                Lifecycle restored = Lifecycle.beforeMachine()) {
             await(prelaunch.start(recorded(), Lifecycle.Start.PRELAUNCH));
             assertEquals(RunState.PRELAUNCH, prelaunch.state());
             await(restored.start(recorded(), Lifecycle.Start.RESTORED));

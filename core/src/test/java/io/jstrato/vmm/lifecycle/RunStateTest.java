@@ -7,10 +7,18 @@ import org.junit.jupiter.api.Test;
 
 class RunStateTest {
     private static final Set<String> ALLOWED = Set.of(
-            "prelaunch>running", "prelaunch>paused", "prelaunch>shutdown",
-            "running>paused", "running>internal-error", "running>shutdown",
-            "paused>running", "paused>internal-error", "paused>postmigrate", "paused>shutdown",
-            "postmigrate>running", "postmigrate>shutdown",
+            "prelaunch>running",
+            "prelaunch>paused",
+            "prelaunch>shutdown",
+            "running>paused",
+            "running>internal-error",
+            "running>shutdown",
+            "paused>running",
+            "paused>internal-error",
+            "paused>postmigrate",
+            "paused>shutdown",
+            "postmigrate>running",
+            "postmigrate>shutdown",
             "internal-error>shutdown");
 
     @Test

@@ -95,7 +95,8 @@ class LogSetupTest {
 
     @Test
     void unwritableLogFileIsAHostFailure() {
-        var e = org.junit.jupiter.api.Assertions.assertThrows(io.jstrato.vmm.config.ConfigException.class,
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.jstrato.vmm.config.ConfigException.class,
                 () -> LogSetup.configure(new LogConfig(Optional.of(dir.resolve("no/such/dir/vm.log")), Level.INFO)));
         assertEquals(1, e.exitStatus());
         assertTrue(e.getMessage().startsWith("-D: cannot open log file "), e.getMessage());

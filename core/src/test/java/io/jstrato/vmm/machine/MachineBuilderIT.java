@@ -65,14 +65,22 @@ class MachineBuilderIT {
         try (Kvm kvm = Kvm.open()) {
             Map<String, Integer> before = held();
             try (MachineBuilder builder = new MachineBuilder(config, kvm, NO_STOPS)) {
-                builder.memory().irqchip().legacyDevices(new NullSerial())
+                builder.memory()
+                        .irqchip()
+                        .legacyDevices(new NullSerial())
                         .virtioDevices(loops, List.of(), OptionalDevices.NONE);
                 Map<String, Integer> halfBuilt = held();
-                assertEquals(1, halfBuilt.getOrDefault("kvm-vm", 0) - before.getOrDefault("kvm-vm", 0), halfBuilt.toString());
-                assertTrue(halfBuilt.getOrDefault("guest RAM mapped", 0) > before.getOrDefault("guest RAM mapped", 0),
+                assertEquals(
+                        1,
+                        halfBuilt.getOrDefault("kvm-vm", 0) - before.getOrDefault("kvm-vm", 0),
+                        halfBuilt.toString());
+                assertTrue(
+                        halfBuilt.getOrDefault("guest RAM mapped", 0) > before.getOrDefault("guest RAM mapped", 0),
                         halfBuilt.toString());
                 // One irqfd per slot and the UART's, one ioeventfd per queue: well over ten eventfds.
-                assertTrue(halfBuilt.getOrDefault("eventfd", 0) - before.getOrDefault("eventfd", 0) > 10, halfBuilt.toString());
+                assertTrue(
+                        halfBuilt.getOrDefault("eventfd", 0) - before.getOrDefault("eventfd", 0) > 10,
+                        halfBuilt.toString());
                 BootException e = assertThrows(BootException.class, builder::loaders);
                 assertEquals(notAKernel, e.file());
             }
@@ -87,8 +95,13 @@ class MachineBuilderIT {
             Map<String, Integer> before = held();
             MicroVm vm;
             try (MachineBuilder builder = new MachineBuilder(config, kvm, NO_STOPS)) {
-                vm = builder.memory().irqchip().legacyDevices(new NullSerial())
-                        .virtioDevices(loops, List.of(), OptionalDevices.NONE).loaders().vcpus().build();
+                vm = builder.memory()
+                        .irqchip()
+                        .legacyDevices(new NullSerial())
+                        .virtioDevices(loops, List.of(), OptionalDevices.NONE)
+                        .loaders()
+                        .vcpus()
+                        .build();
             }
             // The builder's close after build() closed nothing: the machine is whole.
             Map<String, Integer> built = held();
@@ -103,7 +116,8 @@ class MachineBuilderIT {
     @Test
     void phasesRunInTheirOrderOnly() throws Exception {
         VmConfig config = config(JstratoVm.GUESTS.resolve("counter.elf").toAbsolutePath());
-        try (Kvm kvm = Kvm.open(); MachineBuilder builder = new MachineBuilder(config, kvm, NO_STOPS)) {
+        try (Kvm kvm = Kvm.open();
+                MachineBuilder builder = new MachineBuilder(config, kvm, NO_STOPS)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, builder::irqchip);
             assertEquals("machine phase IRQCHIP needs MEMORY first; the builder is at NEW", e.getMessage());
             builder.memory();
@@ -113,8 +127,11 @@ class MachineBuilderIT {
     }
 
     private VmConfig config(Path kernel) {
-        Invocation.Run run = (Invocation.Run) CommandLine.parse(new String[] {"-machine", "microvm,mem-share=on",
-                "-kernel", kernel.toString(), "-m", "128", "-smp", "2"}, Map.of(), dir);
+        Invocation.Run run = (Invocation.Run) CommandLine.parse(
+                new String[] {"-machine", "microvm,mem-share=on", "-kernel", kernel.toString(), "-m", "128", "-smp", "2"
+                },
+                Map.of(),
+                dir);
         return run.config();
     }
 
@@ -129,10 +146,13 @@ class MachineBuilderIT {
                 } catch (IOException e) {
                     continue; // the directory's own fd, gone once listed
                 }
-                String kind = target.startsWith("anon_inode:kvm-vcpu") ? "kvm-vcpu"
-                        : target.equals("anon_inode:kvm-vm") ? "kvm-vm"
-                        : target.equals("anon_inode:[eventfd]") ? "eventfd"
-                        : target.startsWith("/memfd:jstrato-ram") ? "guest RAM fd" : null;
+                String kind = target.startsWith("anon_inode:kvm-vcpu")
+                        ? "kvm-vcpu"
+                        : target.equals("anon_inode:kvm-vm")
+                                ? "kvm-vm"
+                                : target.equals("anon_inode:[eventfd]")
+                                        ? "eventfd"
+                                        : target.startsWith("/memfd:jstrato-ram") ? "guest RAM fd" : null;
                 if (kind != null) {
                     kinds.merge(kind, 1, Integer::sum);
                 }

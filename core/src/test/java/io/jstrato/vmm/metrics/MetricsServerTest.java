@@ -67,10 +67,13 @@ class MetricsServerTest {
         assertTrue(text.contains("process_files_open_files"), text);
 
         unhandled.set(5);
-        assertTrue(get(at, "text/plain").body().contains("jstrato_unhandled_accesses_total{bus=\"pio\",op=\"read\"} 5.0"));
+        assertTrue(
+                get(at, "text/plain").body().contains("jstrato_unhandled_accesses_total{bus=\"pio\",op=\"read\"} 5.0"));
 
         HttpResponse<String> om = get(at, "application/openmetrics-text; version=1.0.0");
-        assertTrue(om.headers().firstValue("content-type").orElse("").startsWith("application/openmetrics-text"), om.headers().toString());
+        assertTrue(
+                om.headers().firstValue("content-type").orElse("").startsWith("application/openmetrics-text"),
+                om.headers().toString());
         assertTrue(om.body().endsWith("# EOF\n"), "OpenMetrics ends with # EOF");
 
         Path promtool = Path.of("/usr/bin/promtool");
@@ -78,7 +81,9 @@ class MetricsServerTest {
             Path scrape = dir.resolve("scrape.txt");
             Files.writeString(scrape, text);
             Process p = new ProcessBuilder(promtool.toString(), "check", "metrics")
-                    .redirectInput(scrape.toFile()).redirectErrorStream(true).start();
+                    .redirectInput(scrape.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes());
             assertEquals(0, p.waitFor(), "promtool check metrics: " + out);
         }
@@ -87,8 +92,10 @@ class MetricsServerTest {
     @Test
     void unknownPathsAre404() throws Exception {
         InetSocketAddress at = server.bind(group, "127.0.0.1", 0);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + at.getPort() + "/nope")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + "/nope"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(404, r.statusCode());
     }
 
@@ -101,8 +108,11 @@ class MetricsServerTest {
     }
 
     private HttpResponse<String> get(InetSocketAddress at, String accept) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + "/metrics"))
-                .header("Accept", accept).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + at.getPort() + "/metrics"))
+                        .header("Accept", accept)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         return r;
     }

@@ -59,7 +59,8 @@ class DaemonizeIT {
     record Result(int status, List<String> out, List<String> err) {}
 
     Result launch(Path jar, Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(HOME.resolve("bin/jstrato").toString()));
+        List<String> command =
+                new ArrayList<>(List.of(HOME.resolve("bin/jstrato").toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().put("JSTRATO_JAR", jar.toString());
@@ -68,8 +69,8 @@ class DaemonizeIT {
         pb.redirectError(dir.resolve("err.txt").toFile());
         Process p = pb.start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the launcher returned");
-        return new Result(p.exitValue(), Files.readAllLines(dir.resolve("out.txt")),
-                Files.readAllLines(dir.resolve("err.txt")));
+        return new Result(
+                p.exitValue(), Files.readAllLines(dir.resolve("out.txt")), Files.readAllLines(dir.resolve("err.txt")));
     }
 
     static String stat(long pid) throws IOException {
@@ -81,8 +82,14 @@ class DaemonizeIT {
     void returnsOnceReadyAndTheVmmGoesOnDetached() throws Exception {
         Path pidFile = dir.resolve("vm.pid");
         Path log = dir.resolve("vm.log");
-        Result r = launch(standInJar(), Map.of("JSTRATO_STANDIN_MODE", "ready"),
-                "-daemonize", "-pidfile", pidFile.toString(), "-D", log.toString());
+        Result r = launch(
+                standInJar(),
+                Map.of("JSTRATO_STANDIN_MODE", "ready"),
+                "-daemonize",
+                "-pidfile",
+                pidFile.toString(),
+                "-D",
+                log.toString());
         assertEquals(0, r.status(), r.err().toString());
         assertEquals(List.of(), r.out());
         assertEquals(List.of(), r.err());
@@ -93,7 +100,9 @@ class DaemonizeIT {
         try {
             String[] fields = stat(pid).split(" ");
             assertEquals(Long.toString(pid), fields[3], "setsid: the VMM leads its own session");
-            assertEquals("/dev/null", Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/0")).toString());
+            assertEquals(
+                    "/dev/null",
+                    Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/0")).toString());
             assertEquals(log, Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/1")));
             assertTrue(Files.readString(log).contains("stand-in ready"), "stdout goes to the -D file");
         } finally {
@@ -118,7 +127,8 @@ class DaemonizeIT {
         Path log = dir.resolve("vm.log");
         Result r = launch(standInJar(), Map.of("JSTRATO_STANDIN_MODE", "die"), "-daemonize", "-D", log.toString());
         assertEquals(3, r.status());
-        assertEquals(List.of("jstrato: error: the VMM exited with status 3 before it was ready (log: " + log + ")"),
+        assertEquals(
+                List.of("jstrato: error: the VMM exited with status 3 before it was ready (log: " + log + ")"),
                 r.err());
     }
 
@@ -134,8 +144,11 @@ class DaemonizeIT {
 
         Result stdio = launch(REAL_JAR, Map.of(), "-daemonize", "-kernel", "k", "-serial", "stdio");
         assertEquals(2, stdio.status());
-        assertTrue(stdio.err().getFirst().startsWith("jstrato: error: -daemonize: the serial console cannot be"
-                + " stdio"), stdio.err().toString());
+        assertTrue(
+                stdio.err()
+                        .getFirst()
+                        .startsWith("jstrato: error: -daemonize: the serial console cannot be" + " stdio"),
+                stdio.err().toString());
     }
 
     @Test

@@ -78,6 +78,7 @@ class PidFileTest {
         ConfigException e = assertThrows(ConfigException.class, () -> PidFile.write(dir.resolve("no/vm.pid")));
         assertEquals(1, e.exitStatus());
         // The user's path and a reason in words: no temporary file name, no Java class.
-        assertEquals("-pidfile: cannot write " + dir.resolve("no/vm.pid") + ": no such file or directory", e.getMessage());
+        assertEquals(
+                "-pidfile: cannot write " + dir.resolve("no/vm.pid") + ": no such file or directory", e.getMessage());
     }
 }

@@ -47,10 +47,17 @@ class HotplugCommandsTest {
     private final TestMemory memory = TestMemory.of(1 << 20);
     private final List<EventFd> irqs = new ArrayList<>();
     private final Lifecycle lifecycle = new Lifecycle(new VcpuControl() {
-        @Override public void startParked() {}
-        @Override public void pauseAll() {}
-        @Override public void resumeAll() {}
-        @Override public void finishAll() {}
+        @Override
+        public void startParked() {}
+
+        @Override
+        public void pauseAll() {}
+
+        @Override
+        public void resumeAll() {}
+
+        @Override
+        public void finishAll() {}
     });
     private final QmpCommandRegistry registry = new QmpCommandRegistry();
     private VirtioPool pool;
@@ -60,11 +67,19 @@ class HotplugCommandsTest {
 
     @BeforeEach
     void build() {
-        pool = new VirtioPool("test", memory.memory(), Bus.mmio(), (addr, len, fd, match) -> {}, gsi -> {
-            EventFd irq = EventFd.create(true);
-            irqs.add(irq);
-            return irq;
-        }, loops, List.of(), OptionalDevices.NONE);
+        pool = new VirtioPool(
+                "test",
+                memory.memory(),
+                Bus.mmio(),
+                (addr, len, fd, match) -> {},
+                gsi -> {
+                    EventFd irq = EventFd.create(true);
+                    irqs.add(irq);
+                    return irq;
+                },
+                loops,
+                List.of(),
+                OptionalDevices.NONE);
         HotplugCommands.register(registry, () -> pool, lifecycle, new QmpEvents());
     }
 
@@ -79,7 +94,10 @@ class HotplugCommandsTest {
 
     private JsonNode execute(String command, String arguments) throws Exception {
         ObjectNode args = (ObjectNode) JSON.readTree(arguments);
-        return registry.find(command).execute(args, new QmpSession(1, new QmpGreeting("jstrato-test", 4, 0, 1))).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return registry.find(command)
+                .execute(args, new QmpSession(1, new QmpGreeting("jstrato-test", 4, 0, 1)))
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     private String refusal(String command, String arguments) {
@@ -103,7 +121,10 @@ class HotplugCommandsTest {
     @Test
     void aRawImageIsAcceptedAsBefore() throws Exception {
         Path image = image(1 << 20);
-        assertEquals("{}", execute("blockdev-add", blockdev(",\"driver\":\"raw\"", image.toString())).toString());
+        assertEquals(
+                "{}",
+                execute("blockdev-add", blockdev(",\"driver\":\"raw\"", image.toString()))
+                        .toString());
         assertEquals("{}", execute("blockdev-del", "{\"node-name\":\"d1\"}").toString());
         Path link = Files.createSymbolicLink(dir.resolve("link.img"), image);
         assertEquals("{}", execute("blockdev-add", blockdev(link.toString())).toString(), "a link to an image");
@@ -112,14 +133,20 @@ class HotplugCommandsTest {
     @Test
     void aFormatOtherThanRawIsRefusedAtTheTopAndInFile() throws Exception {
         Path image = image(1 << 20);
-        assertEquals("blockdev-add: driver 'qcow2' is not supported; only raw images ('raw')",
+        assertEquals(
+                "blockdev-add: driver 'qcow2' is not supported; only raw images ('raw')",
                 refusal("blockdev-add", blockdev(",\"driver\":\"qcow2\"", image.toString())));
-        assertEquals("blockdev-add: file.driver 'qcow2' is not supported; use 'file' (a raw image)",
-                refusal("blockdev-add", "{\"node-name\":\"d1\",\"file\":{\"driver\":\"qcow2\",\"filename\":\""
-                        + image + "\"}}"));
-        assertEquals("blockdev-add: parameter 'file.backing' is unexpected",
-                refusal("blockdev-add", "{\"node-name\":\"d1\",\"file\":{\"driver\":\"file\",\"filename\":\""
-                        + image + "\",\"backing\":\"x\"}}"));
+        assertEquals(
+                "blockdev-add: file.driver 'qcow2' is not supported; use 'file' (a raw image)",
+                refusal(
+                        "blockdev-add",
+                        "{\"node-name\":\"d1\",\"file\":{\"driver\":\"qcow2\",\"filename\":\"" + image + "\"}}"));
+        assertEquals(
+                "blockdev-add: parameter 'file.backing' is unexpected",
+                refusal(
+                        "blockdev-add",
+                        "{\"node-name\":\"d1\",\"file\":{\"driver\":\"file\",\"filename\":\"" + image
+                                + "\",\"backing\":\"x\"}}"));
         // Nothing was opened: the same image is still free for a good request.
         assertEquals("{}", execute("blockdev-add", blockdev(image.toString())).toString());
     }
@@ -128,14 +155,17 @@ class HotplugCommandsTest {
     @ValueSource(strings = {"/dev/zero", "/dev/null", "/dev/kvm", "/proc/self/mem", "/proc/self/environ"})
     void devicesAndProcfsFilesAreNoDisks(String path) {
         String desc = refusal("blockdev-add", blockdev(path));
-        assertTrue(desc.equals("disk image " + path + " is not a regular file or block device")
+        assertTrue(
+                desc.equals("disk image " + path + " is not a regular file or block device")
                         || desc.equals("disk image " + path + " is empty")
-                        || desc.equals("disk image " + path + ": no such file"), desc);
+                        || desc.equals("disk image " + path + ": no such file"),
+                desc);
     }
 
     @Test
     void aDirectoryIsNoDisk() {
-        assertEquals("disk image " + dir + " is not a regular file or block device",
+        assertEquals(
+                "disk image " + dir + " is not a regular file or block device",
                 refusal("blockdev-add", blockdev(dir.toString())));
     }
 
@@ -143,9 +173,11 @@ class HotplugCommandsTest {
     @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void aFifoIsRefusedWithoutOpeningIt() throws Exception {
         Path fifo = dir.resolve("disk.fifo");
-        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        Process mkfifo =
+                new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
         assertTrue(mkfifo.waitFor(30, TimeUnit.SECONDS));
-        assertEquals("disk image " + fifo + " is not a regular file or block device",
+        assertEquals(
+                "disk image " + fifo + " is not a regular file or block device",
                 refusal("blockdev-add", blockdev(",\"read-only\":true", fifo.toString())));
     }
 
@@ -154,9 +186,11 @@ class HotplugCommandsTest {
         Path empty = image(0);
         assertEquals("disk image " + empty + " is empty", refusal("blockdev-add", blockdev(empty.toString())));
         Path odd = image(1000);
-        assertEquals("disk image " + odd + " is 1000 bytes, not a multiple of 512",
+        assertEquals(
+                "disk image " + odd + " is 1000 bytes, not a multiple of 512",
                 refusal("blockdev-add", blockdev(odd.toString())));
-        assertEquals("disk image " + dir.resolve("none") + ": no such file",
+        assertEquals(
+                "disk image " + dir.resolve("none") + ": no such file",
                 refusal("blockdev-add", blockdev(dir.resolve("none").toString())));
     }
 
@@ -164,7 +198,8 @@ class HotplugCommandsTest {
     void theCommandLineRefusesTheSameImagesAtStart() throws Exception {
         // -drive goes through the same pool method, hence the same rule and sentence.
         Path odd = image(1000);
-        var e = assertThrows(io.jstrato.vmm.devices.DeviceException.class,
+        var e = assertThrows(
+                io.jstrato.vmm.devices.DeviceException.class,
                 () -> pool.addBlockBackend("d0", odd, false, false, Optional.empty()));
         assertEquals("disk image " + odd + " is 1000 bytes, not a multiple of 512", e.getMessage());
     }
@@ -181,16 +216,18 @@ class HotplugCommandsTest {
             expected = "netdev_add: " + e.getMessage();
         }
         assertEquals(expected, refusal("netdev_add", arguments));
-        assertTrue(expected.contains("is not a valid interface name (1..15 letters, digits, '-', '.' or '_')"),
-                expected);
+        assertTrue(
+                expected.contains("is not a valid interface name (1..15 letters, digits, '-', '.' or '_')"), expected);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"virtio-blk-device", "virtio-blk-mmio"})
     void deviceAddTakesBothSpellingsOfTheDisk(String driver) throws Exception {
         execute("blockdev-add", blockdev(image(1 << 20).toString()));
-        assertEquals("{}", execute("device_add", "{\"id\":\"d1\",\"driver\":\"" + driver + "\",\"addr\":\"0x1\"}")
-                .toString());
+        assertEquals(
+                "{}",
+                execute("device_add", "{\"id\":\"d1\",\"driver\":\"" + driver + "\",\"addr\":\"0x1\"}")
+                        .toString());
         assertEquals("{}", execute("device_del", "{\"id\":\"d1\"}").toString());
     }
 
@@ -198,23 +235,41 @@ class HotplugCommandsTest {
     @Test
     void kataHotPlugsAVolumeWithAioNativeAndAnEmptyRomfile() throws Exception {
         String image = JSON.valueToTree(image(1 << 20).toString()).toString();
-        assertEquals("{}", execute("blockdev-add", "{\"driver\":\"raw\",\"file\":{\"aio\":\"native\",\"driver\":\"file\","
-                + "\"filename\":" + image + "},\"node-name\":\"drive-0123456789abcdef\",\"read-only\":false}").toString());
-        assertEquals("{}", execute("device_add", "{\"addr\":\"1\",\"drive\":\"drive-0123456789abcdef\","
-                + "\"driver\":\"virtio-blk-mmio\",\"id\":\"drive-0123456789abcdef\",\"romfile\":\"\"}").toString());
-        assertEquals("device_add: 'romfile' must be empty: a virtio-mmio device has no option ROM",
+        assertEquals(
+                "{}",
+                execute(
+                                "blockdev-add",
+                                "{\"driver\":\"raw\",\"file\":{\"aio\":\"native\",\"driver\":\"file\","
+                                        + "\"filename\":" + image
+                                        + "},\"node-name\":\"drive-0123456789abcdef\",\"read-only\":false}")
+                        .toString());
+        assertEquals(
+                "{}",
+                execute(
+                                "device_add",
+                                "{\"addr\":\"1\",\"drive\":\"drive-0123456789abcdef\","
+                                        + "\"driver\":\"virtio-blk-mmio\",\"id\":\"drive-0123456789abcdef\",\"romfile\":\"\"}")
+                        .toString());
+        assertEquals(
+                "device_add: 'romfile' must be empty: a virtio-mmio device has no option ROM",
                 refusal("device_add", "{\"id\":\"d2\",\"driver\":\"virtio-blk-mmio\",\"romfile\":\"efi.rom\"}"));
-        assertEquals("blockdev-add: file.aio must be 'threads' or 'native', not \"io_uring\"",
-                refusal("blockdev-add", "{\"node-name\":\"d3\",\"file\":{\"aio\":\"io_uring\",\"filename\":" + image + "}}"));
+        assertEquals(
+                "blockdev-add: file.aio must be 'threads' or 'native', not \"io_uring\"",
+                refusal(
+                        "blockdev-add",
+                        "{\"node-name\":\"d3\",\"file\":{\"aio\":\"io_uring\",\"filename\":" + image + "}}"));
     }
 
     @Test
     void deviceAddNamesBothSpellingsWhenTheDriverIsUnknown() {
-        assertEquals("driver 'virtio-scsi-device' is not supported; use virtio-blk-device (or virtio-blk-mmio) or"
+        assertEquals(
+                "driver 'virtio-scsi-device' is not supported; use virtio-blk-device (or virtio-blk-mmio) or"
                         + " virtio-net-device (or virtio-net-mmio)",
                 refusal("device_add", "{\"id\":\"d1\",\"driver\":\"virtio-scsi-device\"}"));
         String net = refusal("device_add", "{\"id\":\"n1\",\"driver\":\"virtio-net-device\"}");
-        assertEquals("no net backend 'n1': netdev_add it first (its id must equal the device id)", net,
+        assertEquals(
+                "no net backend 'n1': netdev_add it first (its id must equal the device id)",
+                net,
                 "the net alias reaches the NIC slots");
     }
 }

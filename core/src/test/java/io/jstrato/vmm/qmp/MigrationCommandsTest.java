@@ -27,10 +27,17 @@ import org.junit.jupiter.api.Test;
 class MigrationCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Lifecycle lifecycle = new Lifecycle(new VcpuControl() {
-        @Override public void startParked() { }
-        @Override public void pauseAll() { }
-        @Override public void resumeAll() { }
-        @Override public void finishAll() { }
+        @Override
+        public void startParked() {}
+
+        @Override
+        public void pauseAll() {}
+
+        @Override
+        public void resumeAll() {}
+
+        @Override
+        public void finishAll() {}
     });
     private final QmpCommandRegistry registry = new QmpCommandRegistry();
     private final CountDownLatch release = new CountDownLatch(1);
@@ -65,16 +72,20 @@ class MigrationCommandsTest {
             return new MachineSnapshots.Saved(100, 4096, 1 << 20);
         });
         assertEquals("{\"status\":\"none\"}", run("query-migrate", "{}").toString());
-        assertEquals("migrate: the VM is prelaunch; only a running or paused VM can be saved",
+        assertEquals(
+                "migrate: the VM is prelaunch; only a running or paused VM can be saved",
                 refusal("migrate", "{\"uri\":\"file:/tmp/x\"}"));
         lifecycle.boot(false).get(5, TimeUnit.SECONDS);
-        assertEquals("{}", run("migrate", "{\"uri\":\"file:/tmp/snap/../snap\"}").toString());
+        assertEquals(
+                "{}", run("migrate", "{\"uri\":\"file:/tmp/snap/../snap\"}").toString());
         awaitEnd(lifecycle);
         assertEquals(Path.of("/tmp/snap"), savedTo);
         assertEquals(RunState.POSTMIGRATE, lifecycle.state());
         JsonNode q = run("query-migrate", "{}");
         assertEquals("completed", q.get("status").asText());
-        assertEquals("{\"transferred\":4096,\"total\":1048576,\"remaining\":0}", q.get("ram").toString());
+        assertEquals(
+                "{\"transferred\":4096,\"total\":1048576,\"remaining\":0}",
+                q.get("ram").toString());
     }
 
     @Test
@@ -88,9 +99,12 @@ class MigrationCommandsTest {
             throw new SnapshotException(dir + ": No space left on device");
         });
         lifecycle.boot(false).get(5, TimeUnit.SECONDS);
-        assertEquals("migrate: uri 'tcp:0:4444' is not supported; use file:DIR", refusal("migrate", "{\"uri\":\"tcp:0:4444\"}"));
+        assertEquals(
+                "migrate: uri 'tcp:0:4444' is not supported; use file:DIR",
+                refusal("migrate", "{\"uri\":\"tcp:0:4444\"}"));
         assertEquals("migrate: uri 'file:' is not supported; use file:DIR", refusal("migrate", "{\"uri\":\"file:\"}"));
-        assertEquals("migrate: blk, inc and resume are not supported (disks stay where they are)",
+        assertEquals(
+                "migrate: blk, inc and resume are not supported (disks stay where they are)",
                 refusal("migrate", "{\"uri\":\"file:/d\",\"blk\":true}"));
         run("migrate", "{\"uri\":\"file:/d\"}");
         assertEquals("There's a migration process in progress", refusal("migrate", "{\"uri\":\"file:/e\"}"));
@@ -105,11 +119,18 @@ class MigrationCommandsTest {
     @Test
     void eventsAreACapabilityOffByDefault() throws Exception {
         migration(dir -> null);
-        assertEquals("[{\"capability\":\"events\",\"state\":false}]", run("query-migrate-capabilities", "{}").toString());
-        run("migrate-set-capabilities", "{\"capabilities\":[{\"capability\":\"events\",\"state\":true},"
-                + "{\"capability\":\"xbzrle\",\"state\":false}]}");
-        assertEquals("[{\"capability\":\"events\",\"state\":true}]", run("query-migrate-capabilities", "{}").toString());
-        assertEquals("migrate-set-capabilities: capability 'xbzrle' is not supported (only 'events')",
+        assertEquals(
+                "[{\"capability\":\"events\",\"state\":false}]",
+                run("query-migrate-capabilities", "{}").toString());
+        run(
+                "migrate-set-capabilities",
+                "{\"capabilities\":[{\"capability\":\"events\",\"state\":true},"
+                        + "{\"capability\":\"xbzrle\",\"state\":false}]}");
+        assertEquals(
+                "[{\"capability\":\"events\",\"state\":true}]",
+                run("query-migrate-capabilities", "{}").toString());
+        assertEquals(
+                "migrate-set-capabilities: capability 'xbzrle' is not supported (only 'events')",
                 refusal("migrate-set-capabilities", "{\"capabilities\":[{\"capability\":\"xbzrle\",\"state\":true}]}"));
     }
 

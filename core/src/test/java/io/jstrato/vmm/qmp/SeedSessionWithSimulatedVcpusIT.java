@@ -41,17 +41,32 @@ import org.junit.jupiter.params.provider.ValueSource;
 public class SeedSessionWithSimulatedVcpusIT {
     private static final String GREETING =
             "{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4},\"package\":\"jstrato-0.1.0\"},\"capabilities\":[]}}";
-    private static final Pattern TIMESTAMP = Pattern.compile(
-            ",\"timestamp\":\\{\"seconds\":\\d{10},\"microseconds\":\\d{1,6}\\}}$");
+    private static final Pattern TIMESTAMP =
+            Pattern.compile(",\"timestamp\":\\{\"seconds\":\\d{10},\"microseconds\":\\d{1,6}\\}}$");
 
     /** vCPUs that only remember whether they run, so the test can check what stop and cont did. */
     static final class SimulatedVcpus implements VcpuControl {
         final AtomicReference<String> state = new AtomicReference<>("none");
 
-        @Override public void startParked() { state.set("parked"); }
-        @Override public void pauseAll() { state.set("parked"); }
-        @Override public void resumeAll() { state.set("running"); }
-        @Override public void finishAll() { state.set("finished"); }
+        @Override
+        public void startParked() {
+            state.set("parked");
+        }
+
+        @Override
+        public void pauseAll() {
+            state.set("parked");
+        }
+
+        @Override
+        public void resumeAll() {
+            state.set("running");
+        }
+
+        @Override
+        public void finishAll() {
+            state.set("finished");
+        }
     }
 
     private final MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
@@ -96,7 +111,9 @@ public class SeedSessionWithSimulatedVcpusIT {
             assertEquals("parked", vcpus.state.get(), "stop returns once the vCPUs are parked");
 
             client.send("{\"execute\":\"stop\"}");
-            assertEquals("{\"error\":{\"class\":\"GenericError\",\"desc\":\"VM is already paused\"}}", client.next(),
+            assertEquals(
+                    "{\"error\":{\"class\":\"GenericError\",\"desc\":\"VM is already paused\"}}",
+                    client.next(),
                     "a second stop is an error and emits no event");
 
             client.send("{\"execute\":\"query-status\"}");
@@ -108,7 +125,8 @@ public class SeedSessionWithSimulatedVcpusIT {
             assertEquals("running", vcpus.state.get());
 
             client.send("{\"execute\":\"quit\"}");
-            assertEvent("{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"}", client.next());
+            assertEvent(
+                    "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"}", client.next());
             assertEquals("{\"return\":{}}", client.next());
             assertEquals(ShutdownCause.HOST_QMP_QUIT, lifecycle.terminated().get(5, TimeUnit.SECONDS));
             assertEquals("finished", vcpus.state.get());
@@ -124,7 +142,10 @@ public class SeedSessionWithSimulatedVcpusIT {
     }
 
     private static void assertEvent(String prefix, String line) {
-        assertTrue(line != null && line.startsWith(prefix + ",\"timestamp\":") && TIMESTAMP.matcher(line).find(),
+        assertTrue(
+                line != null
+                        && line.startsWith(prefix + ",\"timestamp\":")
+                        && TIMESTAMP.matcher(line).find(),
                 "expected " + prefix + " with a wall-clock timestamp, got " + line);
     }
 
@@ -133,15 +154,19 @@ public class SeedSessionWithSimulatedVcpusIT {
         private static final String END = "\u0000end";
         /** An upper bound only: in the nested lane, under load, a client's first line took more than 10 s. */
         private static final int WAIT_SECONDS = 60;
+
         private final Process process;
         private final OutputStream in;
         private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(1024);
 
         public Client(List<String> command) throws IOException {
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             in = process.getOutputStream();
             Thread.ofPlatform().daemon().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String l; (l = r.readLine()) != null; ) {
                         lines.add(l.endsWith("\r") ? l.substring(0, l.length() - 1) : l);
                     }

@@ -81,7 +81,11 @@ final class HostFiles {
         for (var e : before.entrySet()) {
             String now = after.get(e.getKey());
             if (!e.getValue().equals(now)) {
-                diff.append("\n  ").append(e.getKey()).append(": ").append(e.getValue()).append(" -> ")
+                diff.append("\n  ")
+                        .append(e.getKey())
+                        .append(": ")
+                        .append(e.getValue())
+                        .append(" -> ")
                         .append(now == null ? "gone" : now);
             }
         }

@@ -40,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileGuestIT {
     /** Generous: the nested lane is 3-10 times slower than this host (~35 s here). */
     private static final Duration RUN = Duration.ofMinutes(8);
+
     private static final String NS = "jsh" + ProcessHandle.current().pid();
     private static final String TAP = "jsht" + ProcessHandle.current().pid();
     private static final String HOST_IP = "10.79.0.1";
@@ -66,10 +67,28 @@ class HostileGuestIT {
         }
         // A zero-length data buffer is a read of nothing: legal, and answered as such.
         e.put("blk-len-zero", "req status 0 (OK)");
-        for (String c : List.of("len-max", "loop", "long-chain", "next-oob", "next-ffff", "head-oob",
-                "indirect-unnegotiated", "indirect-empty", "indirect-odd-len", "indirect-nested", "indirect-loop",
-                "indirect-oob", "avail-jump", "used-odd", "used-mmio", "used-oob", "desc-table-oob", "avail-mmio",
-                "qsize-3", "qsize-0", "qsize-big")) {
+        for (String c : List.of(
+                "len-max",
+                "loop",
+                "long-chain",
+                "next-oob",
+                "next-ffff",
+                "head-oob",
+                "indirect-unnegotiated",
+                "indirect-empty",
+                "indirect-odd-len",
+                "indirect-nested",
+                "indirect-loop",
+                "indirect-oob",
+                "avail-jump",
+                "used-odd",
+                "used-mmio",
+                "used-oob",
+                "desc-table-oob",
+                "avail-mmio",
+                "qsize-3",
+                "qsize-0",
+                "qsize-big")) {
             e.put("blk-" + c, RESET);
         }
         // A ready queue keeps its addresses (all 0 here): three rings on top of each other.
@@ -85,9 +104,21 @@ class HostileGuestIT {
         e.put("blk-unknown-type", "req status 2 (UNSUPP)");
         registerCases(e, "blk", "config64 0x800 lo 0x800 byte1 0x8 word3 0x0 beyond 0x0 last 0x0");
         // Chains that cannot hold the 12-byte virtio_net_hdr: malformed, like blk's missing status byte.
-        for (String c : List.of("tx-short-header", "tx-writable-only", "tx-zero-len", "tx-len-max", "tx-oob", "tx-mmio",
-                "tx-loop", "tx-next-oob", "tx-indirect-unnegotiated", "tx-avail-jump", "tx-qsize-3", "tx-qsize-big",
-                "tx-used-odd", "rx-used-mmio")) {
+        for (String c : List.of(
+                "tx-short-header",
+                "tx-writable-only",
+                "tx-zero-len",
+                "tx-len-max",
+                "tx-oob",
+                "tx-mmio",
+                "tx-loop",
+                "tx-next-oob",
+                "tx-indirect-unnegotiated",
+                "tx-avail-jump",
+                "tx-qsize-3",
+                "tx-qsize-big",
+                "tx-used-odd",
+                "rx-used-mmio")) {
             e.put("net-" + c, RESET);
         }
         e.put("net-ready-first", "desc address ignored after ready, " + RESET);
@@ -117,11 +148,23 @@ class HostileGuestIT {
         Path socket = dir.resolve("qmp.sock");
         List<String> command = List.of("ip", "netns", "exec", NS);
         long started = System.nanoTime();
-        try (JstratoVm vm = JstratoVm.startIn(command, "-kernel", JstratoVm.guest("hostile").toString(),
-                "-append", "console=ttyS0 hostile.wait=1 hostile.hold=1 hostile.ip=10.79.0.2 hostile.peer=" + HOST_IP,
-                "-serial", "stdio", "-drive", "id=d0,file=" + image, "-netdev", "tap,id=n0,ifname=" + TAP + ",mac=" + MAC,
-                "-qmp", "unix:" + socket + ",server,nowait", "-metrics", "127.0.0.1:" + METRICS_PORT);
-             QmpLineClient qmp = QmpLineClient.await(socket, RUN)) {
+        try (JstratoVm vm = JstratoVm.startIn(
+                        command,
+                        "-kernel",
+                        JstratoVm.guest("hostile").toString(),
+                        "-append",
+                        "console=ttyS0 hostile.wait=1 hostile.hold=1 hostile.ip=10.79.0.2 hostile.peer=" + HOST_IP,
+                        "-serial",
+                        "stdio",
+                        "-drive",
+                        "id=d0,file=" + image,
+                        "-netdev",
+                        "tap,id=n0,ifname=" + TAP + ",mac=" + MAC,
+                        "-qmp",
+                        "unix:" + socket + ",server,nowait",
+                        "-metrics",
+                        "127.0.0.1:" + METRICS_PORT);
+                QmpLineClient qmp = QmpLineClient.await(socket, RUN)) {
             vm.awaitLine("hostile: waiting (g to go)", RUN);
             // jstrato created the tap: give its host side an address, so the guest's ARP requests get answers.
             inNamespace("ip", "addr", "add", HOST_IP + "/24", "dev", TAP);
@@ -146,7 +189,8 @@ class HostileGuestIT {
 
             // The vCPU thread lives (it printed the last lines and still waits for the serial port), the VMM too.
             assertTrue(qmp.execute("{\"execute\":\"query-status\"}").contains("\"status\":\"running\""));
-            String metrics = capture("ip", "netns", "exec", NS, "curl", "-sf", "http://127.0.0.1:" + METRICS_PORT + "/metrics");
+            String metrics =
+                    capture("ip", "netns", "exec", NS, "curl", "-sf", "http://127.0.0.1:" + METRICS_PORT + "/metrics");
             // Every needs-reset is counted by the transport (those refused at DRIVER_OK never reach the device),
             // every failed request by the device, every refused register access by the transport.
             long blkResets = counter(metrics, "jstrato_virtio_needs_reset_total", "vda");
@@ -156,16 +200,27 @@ class HostileGuestIT {
             long netInvalid = counter(metrics, "jstrato_virtio_invalid_accesses_total", "eth0");
             assertEquals(count(answers, "blk-", "needs-reset"), blkResets, "vda needs-reset counter");
             assertEquals(count(answers, "net-", "needs-reset"), netResets, "eth0 needs-reset counter");
-            assertTrue(blkErrors >= count(answers, "blk-", "(IOERR)") + count(answers, "blk-", "(UNSUPP)"), "vda errors " + blkErrors);
+            assertTrue(
+                    blkErrors >= count(answers, "blk-", "(IOERR)") + count(answers, "blk-", "(UNSUPP)"),
+                    "vda errors " + blkErrors);
             assertTrue(blkInvalid > 0 && netInvalid > 0, "invalid accesses vda " + blkInvalid + " eth0 " + netInvalid);
 
             vm.type("q");
             assertEquals(0, vm.awaitExit(RUN));
-            System.out.printf("reliability: hostile guest: %d cases, %d needs-reset, %d ioerr, %d unsupp%n",
-                    answers.size(), count(answers, "", "needs-reset"), count(answers, "", "(IOERR)"),
+            System.out.printf(
+                    "reliability: hostile guest: %d cases, %d needs-reset, %d ioerr, %d unsupp%n",
+                    answers.size(),
+                    count(answers, "", "needs-reset"),
+                    count(answers, "", "(IOERR)"),
                     count(answers, "", "(UNSUPP)"));
-            System.out.printf("reliability: hostile guest counters: needs-reset vda %d eth0 %d, invalid accesses vda %d"
-                    + " eth0 %d, vda errors %d; %d s%n", blkResets, netResets, blkInvalid, netInvalid, blkErrors,
+            System.out.printf(
+                    "reliability: hostile guest counters: needs-reset vda %d eth0 %d, invalid accesses vda %d"
+                            + " eth0 %d, vda errors %d; %d s%n",
+                    blkResets,
+                    netResets,
+                    blkInvalid,
+                    netInvalid,
+                    blkErrors,
                     (System.nanoTime() - started) / 1_000_000_000L);
         }
         assertEquals(original.length, Files.size(image), "the image neither grew nor shrank");
@@ -186,11 +241,14 @@ class HostileGuestIT {
     }
 
     private static long count(Map<String, String> answers, String prefix, String word) {
-        return answers.entrySet().stream().filter(e -> e.getKey().startsWith(prefix) && e.getValue().contains(word)).count();
+        return answers.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(prefix) && e.getValue().contains(word))
+                .count();
     }
 
     private static long counter(String metrics, String name, String device) {
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*device=\"" + device + "\"[^}]*} ([0-9.eE+]+)$").matcher(metrics);
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*device=\"" + device + "\"[^}]*} ([0-9.eE+]+)$")
+                .matcher(metrics);
         assertTrue(m.find(), name + " for " + device + " in:\n" + metrics);
         return (long) Double.parseDouble(m.group(1));
     }
@@ -213,7 +271,10 @@ class HostileGuestIT {
     }
 
     private static int run(String... command) throws Exception {
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start().waitFor();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
     }
 }

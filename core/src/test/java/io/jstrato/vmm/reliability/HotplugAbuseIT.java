@@ -44,7 +44,11 @@ class HotplugAbuseIT {
         run("ip", "netns", "del", NS);
     }
 
-    private enum Expect { OK, ERROR, ANY }
+    private enum Expect {
+        OK,
+        ERROR,
+        ANY
+    }
 
     private record Command(String json, Expect expect) {}
 
@@ -53,7 +57,8 @@ class HotplugAbuseIT {
         Path files = Files.createDirectory(dir.resolve("files"));
         Path run = Files.createDirectory(dir.resolve("run"));
         HotplugPaths paths = HotplugPaths.create(files);
-        List<Path> watched = List.of(Path.of("/dev/zero"), Path.of("/dev/kvm"), Path.of("/dev/null"), Path.of("/etc/passwd"));
+        List<Path> watched =
+                List.of(Path.of("/dev/zero"), Path.of("/dev/kvm"), Path.of("/dev/null"), Path.of("/etc/passwd"));
         Map<String, String> before = HostFiles.snapshot(List.of(files), watched);
         List<String> hostLinks = hostLinks();
         List<Command> commands = new ArrayList<>();
@@ -64,7 +69,7 @@ class HotplugAbuseIT {
         int mismatched = 0;
         long counter;
         try (AbusedVm vm = AbusedVm.counterGuestIn(List.of("ip", "netns", "exec", NS), run);
-             QmpLineClient qmp = QmpLineClient.await(vm.socket(), AbusedVm.START)) {
+                QmpLineClient qmp = QmpLineClient.await(vm.socket(), AbusedVm.START)) {
             assertEquals("{\"running\":true,\"singlestep\":false,\"status\":\"running\"}", vm.status());
             CounterProgress.assertAdvances(vm.vm());
             List<String> wrong = new ArrayList<>();
@@ -84,8 +89,8 @@ class HotplugAbuseIT {
             }
             mismatched = wrong.size();
             if (!wrong.isEmpty()) {
-                throw new AssertionError(wrong.size() + " commands not answered as the contract says:\n"
-                        + String.join("\n", wrong));
+                throw new AssertionError(
+                        wrong.size() + " commands not answered as the contract says:\n" + String.join("\n", wrong));
             }
             counter = CounterProgress.assertAdvances(vm.vm());
             vm.assertHealthy("after the hot-plug abuse");
@@ -99,8 +104,9 @@ class HotplugAbuseIT {
     }
 
     private static String blockdev(String node, String filename, boolean readOnly) {
-        return "{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"" + node + "\",\"file\":{\"driver\":\"file\","
-                + "\"filename\":\"" + filename + "\"}" + (readOnly ? ",\"read-only\":true" : "") + "}}";
+        return "{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"" + node
+                + "\",\"file\":{\"driver\":\"file\"," + "\"filename\":\"" + filename + "\"}"
+                + (readOnly ? ",\"read-only\":true" : "") + "}}";
     }
 
     private static String device(String id, String driver, String addr) {
@@ -119,16 +125,30 @@ class HotplugAbuseIT {
             c.add(new Command(blockdev("bad" + r + "-" + i, notDisks.get(i), i % 2 == 0), Expect.ERROR));
         }
         String image = paths.image();
-        c.add(new Command("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"q" + r + "\",\"driver\":\"qcow2\","
-                + "\"file\":{\"driver\":\"file\",\"filename\":\"" + image + "\"}}}", Expect.ERROR));
-        c.add(new Command("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"h" + r + "\","
-                + "\"file\":{\"driver\":\"host_device\",\"filename\":\"" + image + "\"}}}", Expect.ERROR));
-        c.add(new Command("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"l" + r + "\","
-                + "\"file\":{\"driver\":\"file\",\"filename\":\"" + image + "\",\"locking\":\"off\"}}}", Expect.ERROR));
-        c.add(new Command("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"t" + r + "\",\"file\":\"" + image + "\"}}", Expect.ERROR));
-        c.add(new Command("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":7,\"file\":{\"filename\":\"" + image + "\"}}}", Expect.ERROR));
-        c.add(new Command("{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"ro" + r + "\",\"read-only\":\"yes\","
-                + "\"file\":{\"driver\":\"file\",\"filename\":\"" + image + "\"}}}", Expect.ERROR));
+        c.add(new Command(
+                "{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"q" + r + "\",\"driver\":\"qcow2\","
+                        + "\"file\":{\"driver\":\"file\",\"filename\":\"" + image + "\"}}}",
+                Expect.ERROR));
+        c.add(new Command(
+                "{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"h" + r + "\","
+                        + "\"file\":{\"driver\":\"host_device\",\"filename\":\"" + image + "\"}}}",
+                Expect.ERROR));
+        c.add(new Command(
+                "{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"l" + r + "\","
+                        + "\"file\":{\"driver\":\"file\",\"filename\":\"" + image + "\",\"locking\":\"off\"}}}",
+                Expect.ERROR));
+        c.add(new Command(
+                "{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"t" + r + "\",\"file\":\"" + image
+                        + "\"}}",
+                Expect.ERROR));
+        c.add(new Command(
+                "{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":7,\"file\":{\"filename\":\"" + image
+                        + "\"}}}",
+                Expect.ERROR));
+        c.add(new Command(
+                "{\"execute\":\"blockdev-add\",\"arguments\":{\"node-name\":\"ro" + r + "\",\"read-only\":\"yes\","
+                        + "\"file\":{\"driver\":\"file\",\"filename\":\"" + image + "\"}}}",
+                Expect.ERROR));
         // A name the contract sets no limit for: whatever the answer, it is deleted again.
         String longName = "n".repeat(4000) + r;
         c.add(new Command(blockdev(longName, image, true), Expect.ANY));
@@ -140,7 +160,9 @@ class HotplugAbuseIT {
         c.add(new Command(blockdev(ok, image, true), Expect.ERROR));
         c.add(new Command(blockdev("again" + r, image, true), Expect.ERROR)); // the image is locked by the first
         c.add(new Command(device(ok, "virtio-net-mmio", "0x0"), Expect.ERROR));
-        for (String addr : new String[] {"0x4", "4", "0x99999999999999999999", "-1", "abc", "0x", "4294967297", "0x-1", "1.0", ""}) {
+        for (String addr :
+                new String[] {"0x4", "4", "0x99999999999999999999", "-1", "abc", "0x", "4294967297", "0x-1", "1.0", ""
+                }) {
             c.add(new Command(device(ok, "virtio-blk-mmio", addr), Expect.ERROR));
         }
         c.add(new Command(device(ok, "virtio-blk-mmio", "0x" + (1 + r % 3)), Expect.OK));
@@ -161,16 +183,24 @@ class HotplugAbuseIT {
 
         // Taps, inside the test's namespace only.
         for (String ifname : new String[] {"", "t".repeat(16), "tap%d", "../x", "a b", "lo", "t\\u0000"}) {
-            c.add(new Command("{\"execute\":\"netdev_add\",\"arguments\":{\"id\":\"bn" + r + "\",\"ifname\":\"" + ifname + "\"}}",
+            c.add(new Command(
+                    "{\"execute\":\"netdev_add\",\"arguments\":{\"id\":\"bn" + r + "\",\"ifname\":\"" + ifname + "\"}}",
                     Expect.ERROR));
         }
-        c.add(new Command("{\"execute\":\"netdev_add\",\"arguments\":{\"id\":\"u" + r + "\",\"type\":\"user\",\"ifname\":\"x\"}}",
+        c.add(new Command(
+                "{\"execute\":\"netdev_add\",\"arguments\":{\"id\":\"u" + r + "\",\"type\":\"user\",\"ifname\":\"x\"}}",
                 Expect.ERROR));
         String net = "net" + r;
         String tap = "jh" + r;
-        c.add(new Command("{\"execute\":\"netdev_add\",\"arguments\":{\"id\":\"" + net + "\",\"ifname\":\"" + tap + "\"}}", Expect.OK));
-        c.add(new Command("{\"execute\":\"netdev_add\",\"arguments\":{\"id\":\"" + net + "\",\"ifname\":\"jx" + r + "\"}}", Expect.ERROR));
-        c.add(new Command("{\"execute\":\"netdev_add\",\"arguments\":{\"id\":\"dup" + r + "\",\"ifname\":\"" + tap + "\"}}", Expect.ANY));
+        c.add(new Command(
+                "{\"execute\":\"netdev_add\",\"arguments\":{\"id\":\"" + net + "\",\"ifname\":\"" + tap + "\"}}",
+                Expect.OK));
+        c.add(new Command(
+                "{\"execute\":\"netdev_add\",\"arguments\":{\"id\":\"" + net + "\",\"ifname\":\"jx" + r + "\"}}",
+                Expect.ERROR));
+        c.add(new Command(
+                "{\"execute\":\"netdev_add\",\"arguments\":{\"id\":\"dup" + r + "\",\"ifname\":\"" + tap + "\"}}",
+                Expect.ANY));
         c.add(new Command(command("netdev_del", "id", "dup" + r), Expect.ANY));
         c.add(new Command(device(net, "virtio-net-mmio", "0x2"), Expect.ERROR));
         c.add(new Command(device(net, "virtio-blk-mmio", "0x1"), Expect.ERROR));
@@ -187,8 +217,10 @@ class HotplugAbuseIT {
         try {
             return qmp.execute(json);
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; jstrato " + (vm.vm().alive() ? "still runs" : "has exited")
-                    + ", its log: " + vm.vm().log(), e);
+            throw new AssertionError(
+                    e.getMessage() + "; jstrato " + (vm.vm().alive() ? "still runs" : "has exited") + ", its log: "
+                            + vm.vm().log(),
+                    e);
         }
     }
 
@@ -198,14 +230,19 @@ class HotplugAbuseIT {
 
     /** The host's network interfaces by name (counters change; the set must not). */
     private static List<String> hostLinks() throws Exception {
-        Process p = new ProcessBuilder("ip", "-o", "link", "show").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("ip", "-o", "link", "show")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor());
         return out.lines().map(l -> l.split(":\\s+")[1]).sorted().toList();
     }
 
     private static int run(String... command) throws Exception {
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start().waitFor();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start()
+                .waitFor();
     }
 }

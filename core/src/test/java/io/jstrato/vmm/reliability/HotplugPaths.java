@@ -31,15 +31,30 @@ final class HotplugPaths {
         Path fifo = dir.resolve("fifo.raw");
         HostFiles.mkfifo(fifo);
         Path subdir = Files.createDirectory(dir.resolve("subdir"));
-        List<String> notDisks = new ArrayList<>(List.of("/proc/self/mem", "/dev/zero", "/dev/kvm", "/dev/null",
-                "/etc/passwd", fifo.toString(), empty.toString(), small.toString(), subdir.toString(),
-                dir.resolve("missing/dir/disk.raw").toString(), "/nonexistent/dir/disk.raw", "", "relative.raw",
-                dir.resolve("x".repeat(300)).toString(), "/" + "d/".repeat(3000) + "disk.raw",
-                Files.createSymbolicLink(dir.resolve("to-zero"), Path.of("/dev/zero")).toString(),
+        List<String> notDisks = new ArrayList<>(List.of(
+                "/proc/self/mem",
+                "/dev/zero",
+                "/dev/kvm",
+                "/dev/null",
+                "/etc/passwd",
+                fifo.toString(),
+                empty.toString(),
+                small.toString(),
+                subdir.toString(),
+                dir.resolve("missing/dir/disk.raw").toString(),
+                "/nonexistent/dir/disk.raw",
+                "",
+                "relative.raw",
+                dir.resolve("x".repeat(300)).toString(),
+                "/" + "d/".repeat(3000) + "disk.raw",
+                Files.createSymbolicLink(dir.resolve("to-zero"), Path.of("/dev/zero"))
+                        .toString(),
                 Files.createSymbolicLink(dir.resolve("to-fifo"), fifo).toString(),
                 Files.createSymbolicLink(dir.resolve("to-empty"), empty).toString(),
-                Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("nowhere")).toString(),
-                Files.createSymbolicLink(dir.resolve("loop"), dir.resolve("loop")).toString()));
+                Files.createSymbolicLink(dir.resolve("dangling"), dir.resolve("nowhere"))
+                        .toString(),
+                Files.createSymbolicLink(dir.resolve("loop"), dir.resolve("loop"))
+                        .toString()));
         return new HotplugPaths(image, notDisks);
     }
 

@@ -26,13 +26,16 @@ final class Launcher {
     private Launcher() {}
 
     static Result run(Path cwd, Path tmp, Path outputs, List<String> args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(JstratoVm.HOME.resolve("bin/jstrato").toString()));
+        List<String> command =
+                new ArrayList<>(List.of(JstratoVm.HOME.resolve("bin/jstrato").toString()));
         command.addAll(args);
         Path out = Files.createTempFile(outputs, "out", ".txt");
         Path err = Files.createTempFile(outputs, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(cwd.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         Map<String, String> env = pb.environment();
         env.put("TMPDIR", tmp.toString());
         // Added to what the run was given (bin/test sets JIT options in the lane).
@@ -43,7 +46,9 @@ final class Launcher {
             throw new AssertionError("jstrato " + args + " did not end within " + RUN + ": it was accepted; log: "
                     + Files.readString(err));
         }
-        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new Result(
+                p.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
                 Files.readAllLines(err, StandardCharsets.UTF_8));
     }
 
@@ -63,7 +68,8 @@ final class Launcher {
         if (!line.contains(names)) {
             throw new AssertionError("the error line does not name '" + names + "' for " + context);
         }
-        for (String internal : new String[] {"Exception", "exception", "\tat ", "jackson", "Jackson", "`", "java.", "io.jstrato"}) {
+        for (String internal :
+                new String[] {"Exception", "exception", "\tat ", "jackson", "Jackson", "`", "java.", "io.jstrato"}) {
             if (line.contains(internal)) {
                 throw new AssertionError("the error line shows '" + internal + "' for " + context);
             }

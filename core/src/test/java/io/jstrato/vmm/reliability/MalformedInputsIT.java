@@ -74,10 +74,20 @@ class MalformedInputsIT {
             cases.add(new Case("kernel " + k.getKey(), List.of("-kernel", path, "-m", "128"), 1, "-kernel: "));
         }
         Path initrd = Files.createFile(kernels.resolve("empty-initrd"));
-        cases.add(new Case("empty initrd", List.of("-kernel", io.jstrato.vmm.e2e.JstratoVm.guest("counter").toString(),
-                "-initrd", cwd.relativize(initrd).toString(), "-m", "128"), 1, "-initrd: "));
+        cases.add(new Case(
+                "empty initrd",
+                List.of(
+                        "-kernel",
+                        io.jstrato.vmm.e2e.JstratoVm.guest("counter").toString(),
+                        "-initrd",
+                        cwd.relativize(initrd).toString(),
+                        "-m",
+                        "128"),
+                1,
+                "-initrd: "));
         int n = runAll(cases);
-        System.out.println("reliability: malformed kernels" + (every > 1 ? " (lane: every " + every + "th)" : "") + ": " + n + " kernels and initrds that cannot be loaded, each"
+        System.out.println("reliability: malformed kernels" + (every > 1 ? " (lane: every " + every + "th)" : "") + ": "
+                + n + " kernels and initrds that cannot be loaded, each"
                 + " status 1 with one error line naming it, nothing created");
     }
 
@@ -90,11 +100,21 @@ class MalformedInputsIT {
     void serialBackendsThatCannotBeOpenedExit1WithOneLineNamingTheSerial() throws Exception {
         String kernel = io.jstrato.vmm.e2e.JstratoVm.guest("counter").toString();
         List<Case> cases = List.of(
-                new Case("serial file in a missing directory", List.of("-kernel", kernel, "-m", "128",
-                        "-serial", "file,path=/nonexistent-dir/console.log"), 1,
+                new Case(
+                        "serial file in a missing directory",
+                        List.of("-kernel", kernel, "-m", "128", "-serial", "file,path=/nonexistent-dir/console.log"),
+                        1,
                         "-serial file: cannot open /nonexistent-dir/console.log: no such file or directory"),
-                new Case("serial socket in a missing directory", List.of("-kernel", kernel, "-m", "128",
-                        "-serial", "socket,path=/nonexistent-dir/console.sock,server,nowait"), 1,
+                new Case(
+                        "serial socket in a missing directory",
+                        List.of(
+                                "-kernel",
+                                kernel,
+                                "-m",
+                                "128",
+                                "-serial",
+                                "socket,path=/nonexistent-dir/console.sock,server,nowait"),
+                        1,
                         "-serial: Cannot listen on serial socket /nonexistent-dir/console.sock: "));
         System.out.println("reliability: serial backends that cannot be opened: " + runAll(cases)
                 + " cases, each status 1 with one error line naming -serial, nothing created");
@@ -115,7 +135,8 @@ class MalformedInputsIT {
             }
         }
         if (!failures.isEmpty()) {
-            throw new AssertionError(failures.size() + " of " + cases.size() + " cases failed:\n" + String.join("\n", failures));
+            throw new AssertionError(
+                    failures.size() + " of " + cases.size() + " cases failed:\n" + String.join("\n", failures));
         }
         return cases.size();
     }
@@ -204,7 +225,11 @@ class MalformedInputsIT {
 
     private void config(List<Case> cases, byte[] bytes, int status, String names) throws Exception {
         Path file = Files.write(cwd.resolve("c" + files++ + ".json"), bytes);
-        cases.add(new Case("config " + file.getFileName(), List.of("-config", file.getFileName().toString()), status, names));
+        cases.add(new Case(
+                "config " + file.getFileName(),
+                List.of("-config", file.getFileName().toString()),
+                status,
+                names));
     }
 
     /** The base config with {@code field} (a dotted path; [0] for the first drive or net) set to {@code value}. */
@@ -226,12 +251,15 @@ class MalformedInputsIT {
     }
 
     private static JsonNode step(JsonNode node, String part) {
-        return part.endsWith("[0]") ? node.get(part.substring(0, part.length() - 3)).get(0) : node.get(part);
+        return part.endsWith("[0]")
+                ? node.get(part.substring(0, part.length() - 3)).get(0)
+                : node.get(part);
     }
 
     private void configFiles(List<Case> c) throws Exception {
         String[] wrongForString = {"1", "true", "null", "{}", "[]", "1.5"};
-        String[] wrongForInt = {"\"1\"", "true", "null", "{}", "[]", "1.5", "1e30", "99999999999999999999999", "-1", "0"};
+        String[] wrongForInt = {"\"1\"", "true", "null", "{}", "[]", "1.5", "1e30", "99999999999999999999999", "-1", "0"
+        };
         String[] wrongForBool = {"\"true\"", "1", "null", "{}", "[]"};
         for (String v : wrongForString) {
             field(c, "boot-source.kernel_image_path", v);
@@ -284,8 +312,18 @@ class MalformedInputsIT {
         field(c, "serial.bogus", "1");
         field(c, "bogus-section", "{}");
         String base = base();
-        config(c, base.replace("\"drive\": [", "\"drive\": [{\"drive_id\": \"d\", \"path_on_host\": \"disk.img\"}, "), 2, "drive[1].drive_id");
-        config(c, base.replace("{\"iface_id\": \"n\"", "{\"iface_id\": \"n\", \"host_dev_name\": \"tap1\"}, {\"iface_id\": \"n\""), 2, "net[1].iface_id");
+        config(
+                c,
+                base.replace("\"drive\": [", "\"drive\": [{\"drive_id\": \"d\", \"path_on_host\": \"disk.img\"}, "),
+                2,
+                "drive[1].drive_id");
+        config(
+                c,
+                base.replace(
+                        "{\"iface_id\": \"n\"",
+                        "{\"iface_id\": \"n\", \"host_dev_name\": \"tap1\"}, {\"iface_id\": \"n\""),
+                2,
+                "net[1].iface_id");
         config(c, "{\"machine-config\": {\"vcpu_count\": 1}}", 2, "boot-source");
         config(c, "{\"boot-source\": {\"boot_args\": \"x\"}}", 2, "boot-source.kernel_image_path");
         config(c, "[]", 2, "(top level)");

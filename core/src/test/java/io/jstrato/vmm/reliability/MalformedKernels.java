@@ -25,8 +25,15 @@ final class MalformedKernels {
     static Map<String, Path> all(Path dir) throws IOException, InterruptedException {
         Map<String, byte[]> k = new LinkedHashMap<>();
         byte[] code = BzImageBuilder.pattern(4096, 3);
-        byte[] elf = ElfBuilder.elf64().entry(LOAD).load(LOAD, LOAD, code, code.length).build();
-        byte[] pvh = ElfBuilder.elf64().entry(LOAD).load(LOAD, LOAD, code, code.length).pvhNote(LOAD, 8).build();
+        byte[] elf = ElfBuilder.elf64()
+                .entry(LOAD)
+                .load(LOAD, LOAD, code, code.length)
+                .build();
+        byte[] pvh = ElfBuilder.elf64()
+                .entry(LOAD)
+                .load(LOAD, LOAD, code, code.length)
+                .pvhNote(LOAD, 8)
+                .build();
         k.put("empty", new byte[0]);
         k.put("one-byte", new byte[] {0x7F});
         k.put("elf-magic-only", Arrays.copyOf(elf, 4));
@@ -45,20 +52,56 @@ final class MalformedKernels {
         k.put("elf-phnum-65535", putShort(elf, 56, 0xFFFF));
         k.put("elf-filesz-over-memsz", putLong(elf, 64 + 40, 1));
         k.put("elf-segment-offset-past-end", putLong(elf, 64 + 8, 1L << 40));
-        k.put("elf-segment-above-ram", ElfBuilder.elf64().entry(0x7000_0000_0000L)
-                .load(0x7000_0000_0000L, 0x7000_0000_0000L, code, code.length).build());
-        k.put("elf-segment-wraps", ElfBuilder.elf64().entry(LOAD).load(-4096L, -4096L, code, 0x10000).build());
+        k.put(
+                "elf-segment-above-ram",
+                ElfBuilder.elf64()
+                        .entry(0x7000_0000_0000L)
+                        .load(0x7000_0000_0000L, 0x7000_0000_0000L, code, code.length)
+                        .build());
+        k.put(
+                "elf-segment-wraps",
+                ElfBuilder.elf64()
+                        .entry(LOAD)
+                        .load(-4096L, -4096L, code, 0x10000)
+                        .build());
         k.put("elf-memsz-huge", putLong(elf, 64 + 40, 1L << 62));
-        k.put("elf-entry-outside", ElfBuilder.elf64().entry(0x50_0000).load(LOAD, LOAD, code, code.length).build());
+        k.put(
+                "elf-entry-outside",
+                ElfBuilder.elf64()
+                        .entry(0x50_0000)
+                        .load(LOAD, LOAD, code, code.length)
+                        .build());
         k.put("elf-only-a-note", ElfBuilder.elf64().entry(LOAD).pvhNote(LOAD, 8).build());
-        k.put("pvh-entry-outside", ElfBuilder.elf64().entry(LOAD).load(LOAD, LOAD, code, code.length)
-                .pvhNote(0x80_0000, 8).build());
-        k.put("pvh-entry-above-4g", ElfBuilder.elf64().entry(LOAD).load(LOAD, LOAD, code, code.length)
-                .pvhNote(0x1_0000_0000L, 8).build());
-        k.put("pvh-desc-size-3", ElfBuilder.elf64().entry(LOAD).load(LOAD, LOAD, code, code.length)
-                .note("Xen", 0x12, new byte[3]).build());
+        k.put(
+                "pvh-entry-outside",
+                ElfBuilder.elf64()
+                        .entry(LOAD)
+                        .load(LOAD, LOAD, code, code.length)
+                        .pvhNote(0x80_0000, 8)
+                        .build());
+        k.put(
+                "pvh-entry-above-4g",
+                ElfBuilder.elf64()
+                        .entry(LOAD)
+                        .load(LOAD, LOAD, code, code.length)
+                        .pvhNote(0x1_0000_0000L, 8)
+                        .build());
+        k.put(
+                "pvh-desc-size-3",
+                ElfBuilder.elf64()
+                        .entry(LOAD)
+                        .load(LOAD, LOAD, code, code.length)
+                        .note("Xen", 0x12, new byte[3])
+                        .build());
         k.put("pvh-note-namesz-huge", corruptNote(pvh));
-        k.put("elf32-cut", Arrays.copyOf(ElfBuilder.elf32().entry(LOAD).load(LOAD, LOAD, code, code.length).build(), 60));
+        k.put(
+                "elf32-cut",
+                Arrays.copyOf(
+                        ElfBuilder.elf32()
+                                .entry(LOAD)
+                                .load(LOAD, LOAD, code, code.length)
+                                .build(),
+                        60));
         BzImageBuilder old = new BzImageBuilder();
         old.version = 0x0200;
         k.put("bzimage-protocol-2.00", old.build());
@@ -94,7 +137,9 @@ final class MalformedKernels {
         Path fifo = dir.resolve("fifo");
         HostFiles.mkfifo(fifo);
         files.put("fifo", fifo);
-        files.put("symlink-to-nowhere", Files.createSymbolicLink(dir.resolve("symlink-to-nowhere"), dir.resolve("nowhere")));
+        files.put(
+                "symlink-to-nowhere",
+                Files.createSymbolicLink(dir.resolve("symlink-to-nowhere"), dir.resolve("nowhere")));
         files.put("missing", dir.resolve("missing/vmlinux"));
         return files;
     }

@@ -41,8 +41,10 @@ class QmpConnectionAbuseIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** Descriptors the VMM may hold beyond the start's once clients are gone (the start may have had one too). */
     private static final int FD_MARGIN = 3;
-    private static final String TOO_MANY = "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Too many QMP clients: at most "
-            + CAP + " may be connected at once; closing the connection\"}}";
+
+    private static final String TOO_MANY =
+            "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Too many QMP clients: at most " + CAP
+                    + " may be connected at once; closing the connection\"}}";
     private static final byte[] QUERY_COMMANDS = "{\"execute\":\"query-commands\"}".getBytes(StandardCharsets.US_ASCII);
 
     @TempDir
@@ -53,7 +55,8 @@ class QmpConnectionAbuseIT {
 
     @Test
     void misbehavingClientsAffectNobodyElseAndLeaveNothingBehind() throws Exception {
-        try (AbusedVm started = AbusedVm.emptyMachine(dir); SteadyClient steady = SteadyClient.start(started.socket(), started.status())) {
+        try (AbusedVm started = AbusedVm.emptyMachine(dir);
+                SteadyClient steady = SteadyClient.start(started.socket(), started.status())) {
             vm = started;
             connectDisconnectCycles();
             steady.assertOk("after the connect/disconnect cycles");
@@ -70,8 +73,10 @@ class QmpConnectionAbuseIT {
             vm.assertHealthy("after the abuse");
             vm.assertRssBounded("qmp connection abuse");
             System.out.println("reliability: qmp connection abuse: " + String.join(", ", counts) + ", steady client: "
-                    + answered + " query-status answered, fds " + vm.startFds() + " -> " + vm.process().openFds() + ", RSS "
-                    + VmmProcess.mib(vm.startRss()) + " -> " + VmmProcess.mib(vm.process().rss()));
+                    + answered + " query-status answered, fds " + vm.startFds() + " -> "
+                    + vm.process().openFds() + ", RSS "
+                    + VmmProcess.mib(vm.startRss()) + " -> "
+                    + VmmProcess.mib(vm.process().rss()));
         }
     }
 
@@ -163,7 +168,9 @@ class QmpConnectionAbuseIT {
                 } else {
                     assertEquals(TOO_MANY, first);
                     qmp.close();
-                    Thread.sleep(50); // a retry pause: the server frees a place when it sees a close, which no client can observe
+                    Thread.sleep(
+                            50); // a retry pause: the server frees a place when it sees a close, which no client can
+                    // observe
                 }
             }
             counts.add(CROWD + " clients at once (" + greeted + " greeted beside the steady one, " + refused
@@ -250,7 +257,9 @@ class QmpConnectionAbuseIT {
                 }));
             }
             for (Future<String> reply : replies) {
-                assertEquals("{\"return\":" + vm.status() + ",\"id\":\"slow\"}", reply.get(WAIT.toSeconds() * 2, TimeUnit.SECONDS));
+                assertEquals(
+                        "{\"return\":" + vm.status() + ",\"id\":\"slow\"}",
+                        reply.get(WAIT.toSeconds() * 2, TimeUnit.SECONDS));
             }
         } finally {
             pool.shutdownNow();

@@ -31,8 +31,19 @@ final class QmpCorpus {
             "{\"execute\":\"no-such-command\",\"id\":42}");
 
     /** Names whose command would change the VM (QMP.md); '_' and '-' both, in any case. */
-    private static final List<String> STATEFUL = List.of("quit", "stop", "cont", "device-add", "device-del",
-            "blockdev-add", "blockdev-del", "netdev-add", "netdev-del", "system-reset", "system-powerdown", "migrate");
+    private static final List<String> STATEFUL = List.of(
+            "quit",
+            "stop",
+            "cont",
+            "device-add",
+            "device-del",
+            "blockdev-add",
+            "blockdev-del",
+            "netdev-add",
+            "netdev-del",
+            "system-reset",
+            "system-powerdown",
+            "migrate");
 
     private static final java.util.regex.Pattern ESCAPE = java.util.regex.Pattern.compile("\\\\u([0-9a-f]{4})");
 
@@ -47,7 +58,9 @@ final class QmpCorpus {
      * escape of a letter (which the server decodes). Errs on the side of yes.
      */
     static boolean changesState(byte[] input) {
-        String text = new String(input, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT).replace('_', '-');
+        String text = new String(input, StandardCharsets.ISO_8859_1)
+                .toLowerCase(Locale.ROOT)
+                .replace('_', '-');
         java.util.regex.Matcher escape = ESCAPE.matcher(text);
         while (escape.find()) {
             int c = Integer.parseInt(escape.group(1), 16);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class QmpFuzzOnGuestIT {
     /** Half as many in the nested lane, where each batch check waits on an emulated guest (CI's time). */
     private static final int INPUTS = io.jstrato.kvm.testing.KvmKind.inTheLane() ? 1_000 : 2_000;
+
     private static final int BATCH = 250;
     private static final Duration TIME_CAP = Duration.ofMinutes(8);
 
@@ -27,8 +28,8 @@ class QmpFuzzOnGuestIT {
         try (AbusedVm vm = AbusedVm.counterGuest(dir)) {
             assertEquals("{\"running\":true,\"singlestep\":false,\"status\":\"running\"}", vm.status());
             CounterProgress.assertAdvances(vm.vm());
-            QmpFuzzer.Result result = new QmpFuzzer(vm.socket(), vm.status()).run(QmpFuzzIT.SEED, INPUTS, BATCH, TIME_CAP,
-                    done -> {
+            QmpFuzzer.Result result = new QmpFuzzer(vm.socket(), vm.status())
+                    .run(QmpFuzzIT.SEED, INPUTS, BATCH, TIME_CAP, done -> {
                         vm.assertHealthy("after " + done + " inputs");
                         CounterProgress.assertAdvances(vm.vm());
                     });

@@ -20,8 +20,15 @@ final class QmpFuzzer {
         void afterBatch(int inputsSoFar) throws Exception;
     }
 
-    record Result(int inputs, int values, Tally replies, int closedByServer, int filtered, int batches,
-                  boolean stoppedByTimeCap, Duration took) {
+    record Result(
+            int inputs,
+            int values,
+            Tally replies,
+            int closedByServer,
+            int filtered,
+            int batches,
+            boolean stoppedByTimeCap,
+            Duration took) {
         String summary() {
             return inputs + " inputs (" + values + " JSON values), " + replies.total() + " replies (" + replies + "), "
                     + closedByServer + " connections closed by the server for framing (over 64 KiB or 64 levels) and "
@@ -88,7 +95,14 @@ final class QmpFuzzer {
                     batches++;
                 }
             }
-            return new Result(n, values, replies, closed, mutator.filtered(), batches, capped,
+            return new Result(
+                    n,
+                    values,
+                    replies,
+                    closed,
+                    mutator.filtered(),
+                    batches,
+                    capped,
                     Duration.ofNanos(System.nanoTime() - start));
         } finally {
             qmp.close();
@@ -120,12 +134,14 @@ final class QmpFuzzer {
         int lines = 0;
         for (String line; (line = qmp.next(REPLY)) != null; ) {
             if (++lines > before + 1) {
-                throw new AssertionError("more than " + (before + 1) + " replies before the close for " + brief(shown) + ": " + line);
+                throw new AssertionError(
+                        "more than " + (before + 1) + " replies before the close for " + brief(shown) + ": " + line);
             }
             String kind = QmpReply.check(line, shown);
             replies.add(kind);
             if (lines == before + 1 && !(kind.equals("GenericError") && line.contains("closing the connection"))) {
-                throw new AssertionError("expected the framing error before the close for " + brief(shown) + ", got " + line);
+                throw new AssertionError(
+                        "expected the framing error before the close for " + brief(shown) + ", got " + line);
             }
         }
     }

@@ -14,19 +14,59 @@ import java.util.Random;
  * long string. Inputs that might name a state-changing command are drawn again ({@link #filtered()} counts them).
  */
 final class QmpMutator {
-    private static final String[] NUMBERS = {"1e999999", "-0", "123456789012345678901234567890", "1.7976931348623157E309",
-        "NaN", "Infinity", "-Infinity", "0x10", "00012", "1.", ".5", "+1", "9223372036854775808",
-        "-9223372036854775809", "1e-400", "1".repeat(1200), "0." + "9".repeat(1200)};
+    private static final String[] NUMBERS = {
+        "1e999999",
+        "-0",
+        "123456789012345678901234567890",
+        "1.7976931348623157E309",
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "0x10",
+        "00012",
+        "1.",
+        ".5",
+        "+1",
+        "9223372036854775808",
+        "-9223372036854775809",
+        "1e-400",
+        "1".repeat(1200),
+        "0." + "9".repeat(1200)
+    };
     private static final byte[][] FRAGMENTS = {
-        {(byte) 0xC3, 0x28}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xF8, (byte) 0x88, (byte) 0x80},
-        {(byte) 0x80}, {(byte) 0xFF, (byte) 0xFE}, {(byte) 0xC0, (byte) 0xAF}, {0}, {0, 0, 0, 0},
-        bytes("\"\\ud800\""), bytes("\\u0000"), bytes("\"\\x\""), bytes("\\"), bytes("\""), bytes("{"), bytes("}"),
-        bytes("["), bytes("]"), bytes(":"), bytes(","), bytes("null"), bytes("true"), bytes("\r\n"), bytes("\t"),
-        bytes("/* c */"), bytes("'single'"), bytes("{\"\":{}}")};
+        {(byte) 0xC3, 0x28},
+        {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+        {(byte) 0xF8, (byte) 0x88, (byte) 0x80},
+        {(byte) 0x80},
+        {(byte) 0xFF, (byte) 0xFE},
+        {(byte) 0xC0, (byte) 0xAF},
+        {0},
+        {0, 0, 0, 0},
+        bytes("\"\\ud800\""),
+        bytes("\\u0000"),
+        bytes("\"\\x\""),
+        bytes("\\"),
+        bytes("\""),
+        bytes("{"),
+        bytes("}"),
+        bytes("["),
+        bytes("]"),
+        bytes(":"),
+        bytes(","),
+        bytes("null"),
+        bytes("true"),
+        bytes("\r\n"),
+        bytes("\t"),
+        bytes("/* c */"),
+        bytes("'single'"),
+        bytes("{\"\":{}}")
+    };
     /** Letters that cannot spell a command name: long strings stay clear of {@link QmpCorpus#changesState}. */
     private static final String FILLER = "xyz0123456789";
-    private static final String[] READ_ONLY = {"query-status", "query-version", "query-cpus", "query-commands",
-        "query-hotpluggable-cpus", "qmp_capabilities"};
+
+    private static final String[] READ_ONLY = {
+        "query-status", "query-version", "query-cpus", "query-commands", "query-hotpluggable-cpus", "qmp_capabilities"
+    };
 
     private final Random random;
     private final List<byte[]> seeds = QmpCorpus.seeds();
@@ -91,8 +131,8 @@ final class QmpMutator {
         }
         byte[] awkward = {0, (byte) 0xFF, (byte) 0x80, '"', '{', '}', '[', ']', '\\', ':', ',', ' ', '\n'};
         byte[] out = in.clone();
-        out[random.nextInt(out.length)] = random.nextBoolean() ? awkward[random.nextInt(awkward.length)]
-                : (byte) random.nextInt(256);
+        out[random.nextInt(out.length)] =
+                random.nextBoolean() ? awkward[random.nextInt(awkward.length)] : (byte) random.nextInt(256);
         return out;
     }
 
@@ -126,18 +166,21 @@ final class QmpMutator {
 
     /** A request with {@code execute}, {@code arguments} or {@code id} of a type the contract does not allow. */
     private byte[] wrongType() {
-        return bytes(switch (random.nextInt(3)) {
-            case 0 -> "{\"execute\":" + awkwardValue() + "}";
-            case 1 -> "{\"execute\":\"" + readOnly() + "\",\"arguments\":" + awkwardValue() + "}";
-            default -> "{\"execute\":\"" + readOnly() + "\",\"id\":" + awkwardValue() + "}";
-        });
+        return bytes(
+                switch (random.nextInt(3)) {
+                    case 0 -> "{\"execute\":" + awkwardValue() + "}";
+                    case 1 -> "{\"execute\":\"" + readOnly() + "\",\"arguments\":" + awkwardValue() + "}";
+                    default -> "{\"execute\":\"" + readOnly() + "\",\"id\":" + awkwardValue() + "}";
+                });
     }
 
     private byte[] unknownKey() {
         String key = random.nextBoolean() ? filler(1 + random.nextInt(20)) : "";
-        return bytes(random.nextBoolean()
-                ? "{\"execute\":\"" + readOnly() + "\",\"" + key + "\":" + awkwardValue() + "}"
-                : "{\"execute\":\"" + readOnly() + "\",\"arguments\":{\"" + key + "\":" + awkwardValue() + "}}");
+        return bytes(
+                random.nextBoolean()
+                        ? "{\"execute\":\"" + readOnly() + "\",\"" + key + "\":" + awkwardValue() + "}"
+                        : "{\"execute\":\"" + readOnly() + "\",\"arguments\":{\"" + key + "\":" + awkwardValue()
+                                + "}}");
     }
 
     /** Nesting around the limit of 64 (beyond it the server closes the connection); sometimes left open. */
@@ -154,11 +197,12 @@ final class QmpMutator {
     private byte[] longString() {
         int[] sizes = {100, 1000, 10_000, 60_000, 70_000};
         String s = filler(sizes[random.nextInt(sizes.length)]);
-        return bytes(switch (random.nextInt(3)) {
-            case 0 -> "{\"execute\":\"query-status\",\"id\":\"" + s + "\"}";
-            case 1 -> "{\"execute\":\"" + s + "\"}";
-            default -> "{\"execute\":\"query-version\",\"arguments\":{\"" + s + "\":1}}";
-        });
+        return bytes(
+                switch (random.nextInt(3)) {
+                    case 0 -> "{\"execute\":\"query-status\",\"id\":\"" + s + "\"}";
+                    case 1 -> "{\"execute\":\"" + s + "\"}";
+                    default -> "{\"execute\":\"query-version\",\"arguments\":{\"" + s + "\":1}}";
+                });
     }
 
     private byte[] garbage() {

@@ -57,7 +57,10 @@ final class QmpReply {
             return RETURN;
         }
         JsonNode error = reply.get("error");
-        if (!error.isObject() || error.size() != 2 || !error.path("class").isTextual() || !error.path("desc").isTextual()) {
+        if (!error.isObject()
+                || error.size() != 2
+                || !error.path("class").isTextual()
+                || !error.path("desc").isTextual()) {
             throw new AssertionError("error is not {class, desc}: " + line);
         }
         String errorClass = error.get("class").textValue();
@@ -78,7 +81,8 @@ final class QmpReply {
                 throw new AssertionError("reply shows the VMM's insides (" + word + "): " + line);
             }
         }
-        if (JAVA_NAME.matcher(line).find() && !JAVA_NAME.matcher(input == null ? "" : input).find()) {
+        if (JAVA_NAME.matcher(line).find()
+                && !JAVA_NAME.matcher(input == null ? "" : input).find()) {
             throw new AssertionError("reply names a Java class: " + line);
         }
     }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 final class RawQmp implements AutoCloseable {
     /** Put in the line queue once the stream has ended (EOF or reset). */
     private static final String END = new String("<end of stream>");
+
     private final SocketChannel channel;
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private volatile boolean ended;

@@ -43,8 +43,8 @@ class SigkillDurabilityIT {
     /** Kill right after {@code ack killAfter}. */
     private record Run(int killAfter, boolean direct, boolean flush) {}
 
-    private static final List<Run> RUNS = List.of(new Run(10, false, true), new Run(100, false, false),
-            new Run(500, false, true), new Run(300, true, true));
+    private static final List<Run> RUNS = List.of(
+            new Run(10, false, true), new Run(100, false, false), new Run(500, false, true), new Run(300, true, true));
 
     @Test
     void everyAcknowledgedWriteIsOnDiskAfterSigkill(@TempDir Path dir) throws Exception {
@@ -57,19 +57,30 @@ class SigkillDurabilityIT {
             String drive = "id=d0,file=" + image + (run.direct() ? ",direct=on" : "");
             List<String> serial;
             int perRecord;
-            try (JstratoVm vm = JstratoVm.start("-kernel", JstratoVm.guest("blk").toString(), "-append",
-                    "console=ttyS0 blk.mode=journal blk.sectors=" + SECTORS + " blk.seed=" + seed
-                            + " blk.flush=" + (run.flush() ? 1 : 0), "-serial", "stdio", "-drive", drive)) {
+            try (JstratoVm vm = JstratoVm.start(
+                    "-kernel",
+                    JstratoVm.guest("blk").toString(),
+                    "-append",
+                    "console=ttyS0 blk.mode=journal blk.sectors=" + SECTORS + " blk.seed=" + seed + " blk.flush="
+                            + (run.flush() ? 1 : 0),
+                    "-serial",
+                    "stdio",
+                    "-drive",
+                    drive)) {
                 String start = vm.awaitLine(l -> l.startsWith("journal start "), RUN);
                 // O_DIRECT needs 4 KiB blocks here (blk_size); the page cache takes sectors.
                 int block = run.direct() ? 4096 : SECTOR;
-                assertEquals("journal start records " + (SECTORS / (block / SECTOR) - 1) + " block " + block + " flush "
-                        + (run.flush() ? "yes" : "no"), start);
+                assertEquals(
+                        "journal start records " + (SECTORS / (block / SECTOR) - 1) + " block " + block + " flush "
+                                + (run.flush() ? "yes" : "no"),
+                        start);
                 perRecord = block / SECTOR;
                 vm.awaitLine("ack " + run.killAfter(), RUN);
                 ProcessHandle jvm = ProcessHandle.of(vm.pid()).orElseThrow();
                 // bin/jstrato execs the JVM: this is the VMM itself, not a wrapper script.
-                assertTrue(jvm.info().command().orElse("").endsWith("java"), jvm.info().toString());
+                assertTrue(
+                        jvm.info().command().orElse("").endsWith("java"),
+                        jvm.info().toString());
                 assertTrue(jvm.destroyForcibly(), "SIGKILL sent");
                 assertEquals(128 + 9, vm.awaitExit(RUN), "killed by SIGKILL");
                 serial = vm.serialAtEnd(RUN);
@@ -86,7 +97,9 @@ class SigkillDurabilityIT {
                     for (long s = r * perRecord; s < (r + 1) * perRecord; s++) {
                         sector.clear();
                         assertEquals(SECTOR, ch.read(sector, s * SECTOR));
-                        assertArrayEquals(journalSector(seed, s), sector.array(),
+                        assertArrayEquals(
+                                journalSector(seed, s),
+                                sector.array(),
                                 "run " + run + ": acknowledged record " + r + ", sector " + s);
                     }
                 }
@@ -96,7 +109,9 @@ class SigkillDurabilityIT {
             }
             acknowledged += acks.size();
         }
-        System.out.printf("reliability: sigkill durability: %d kills, %d acknowledged writes, all on disk%n", kills, acknowledged);
+        System.out.printf(
+                "reliability: sigkill durability: %d kills, %d acknowledged writes, all on disk%n",
+                kills, acknowledged);
     }
 
     /**

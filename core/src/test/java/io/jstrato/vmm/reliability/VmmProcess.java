@@ -56,7 +56,9 @@ final class VmmProcess {
 
     /** Waits (polling, with a deadline) for the descriptors to come back to within {@code margin} of {@code start}. */
     void awaitFdsBackTo(int start, int margin, Duration timeout) throws InterruptedException {
-        await(() -> openFds() <= start + margin, timeout,
+        await(
+                () -> openFds() <= start + margin,
+                timeout,
                 () -> "open fds did not come back to " + start + " (+" + margin + "): " + openFds());
     }
 

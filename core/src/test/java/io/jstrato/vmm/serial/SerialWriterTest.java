@@ -70,7 +70,9 @@ class SerialWriterTest {
                 w.write((byte) i);
                 return i;
             });
-            assertTrue(allocated < AllocationMeter.NOISE_BYTES, "allocated " + allocated + " bytes over 100,000 bytes sent");
+            assertTrue(
+                    allocated < AllocationMeter.NOISE_BYTES,
+                    "allocated " + allocated + " bytes over 100,000 bytes sent");
         }
     }
 

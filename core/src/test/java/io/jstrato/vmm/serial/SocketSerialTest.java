@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code -serial socket}'s path, under the rules of every jstrato socket: real sockets on a real event loop. */
 class SocketSerialTest {
     private final MultiThreadIoEventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    private final Uart8250 uart = new Uart8250(() -> { }, b -> { });
+    private final Uart8250 uart = new Uart8250(() -> {}, b -> {});
 
     @TempDir
     Path dir;
@@ -38,7 +38,8 @@ class SocketSerialTest {
             other.bind(UnixDomainSocketAddress.of(path));
             SocketSerial serial = new SocketSerial(path);
             UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> serial.startInput(loops, uart));
-            assertEquals("Refusing to use " + path + " as a serial socket: another process is listening on it",
+            assertEquals(
+                    "Refusing to use " + path + " as a serial socket: another process is listening on it",
                     e.getMessage());
             serial.close();
             try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
@@ -76,8 +77,8 @@ class SocketSerialTest {
     @Test
     void aMissingDirectoryIsOneSentenceNamingThePath() {
         Path path = dir.resolve("no-such-dir/console.sock");
-        UncheckedIOException e = assertThrows(UncheckedIOException.class,
-                () -> new SocketSerial(path).startInput(loops, uart));
+        UncheckedIOException e =
+                assertThrows(UncheckedIOException.class, () -> new SocketSerial(path).startInput(loops, uart));
         assertTrue(e.getMessage().startsWith("Cannot listen on serial socket " + path + ": "), e.getMessage());
         assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
     }

@@ -8,7 +8,6 @@ import io.jstrato.devices.GuestMemory;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,12 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 class MemoryImageTest {
     private static final long LOW = 1L << 20;
     private static final long HIGH = 2L << 20;
+
     @TempDir
     Path dir;
 
     /** Two regions with a gap between them, as below and above the MMIO hole. */
     private static GuestMemory memory(Arena arena) {
-        return new GuestMemory(List.of(new GuestMemory.Region(0, arena.allocate(LOW, 4096)),
+        return new GuestMemory(List.of(
+                new GuestMemory.Region(0, arena.allocate(LOW, 4096)),
                 new GuestMemory.Region(0x1_0000_0000L, arena.allocate(HIGH, 4096))));
     }
 
@@ -37,7 +38,8 @@ class MemoryImageTest {
             MemoryImage.Layout layout = MemoryImage.write(m, dir);
 
             assertEquals(LOW + HIGH, layout.size());
-            assertEquals(List.of(new MemoryImage.Extent(0, 8192), new MemoryImage.Extent(LOW + HIGH - 4096, 4096)),
+            assertEquals(
+                    List.of(new MemoryImage.Extent(0, 8192), new MemoryImage.Extent(LOW + HIGH - 4096, 4096)),
                     layout.extents());
             assertEquals(3 * 4096, layout.writtenBytes());
             assertEquals(LOW + HIGH, Files.size(dir.resolve("memory")));
@@ -78,16 +80,20 @@ class MemoryImageTest {
                 f.seek(0x3010);
                 f.write(8);
             }
-            SnapshotException corrupt = assertThrows(SnapshotException.class, () -> MemoryImage.read(memory(arena), dir, layout));
+            SnapshotException corrupt =
+                    assertThrows(SnapshotException.class, () -> MemoryImage.read(memory(arena), dir, layout));
             assertTrue(corrupt.getMessage().contains("checksum mismatch"), corrupt.getMessage());
             try (RandomAccessFile f = new RandomAccessFile(dir.resolve("memory").toFile(), "rw")) {
                 f.setLength(LOW);
             }
-            SnapshotException shortImage = assertThrows(SnapshotException.class, () -> MemoryImage.read(memory(arena), dir, layout));
-            assertTrue(shortImage.getMessage().contains("truncated (" + LOW + " of " + (LOW + HIGH) + " bytes)"),
+            SnapshotException shortImage =
+                    assertThrows(SnapshotException.class, () -> MemoryImage.read(memory(arena), dir, layout));
+            assertTrue(
+                    shortImage.getMessage().contains("truncated (" + LOW + " of " + (LOW + HIGH) + " bytes)"),
                     shortImage.getMessage());
             GuestMemory smaller = new GuestMemory(List.of(new GuestMemory.Region(0, arena.allocate(LOW, 4096))));
-            SnapshotException size = assertThrows(SnapshotException.class, () -> MemoryImage.read(smaller, dir, layout));
+            SnapshotException size =
+                    assertThrows(SnapshotException.class, () -> MemoryImage.read(smaller, dir, layout));
             assertTrue(size.getMessage().contains("this VM has " + LOW), size.getMessage());
         }
     }

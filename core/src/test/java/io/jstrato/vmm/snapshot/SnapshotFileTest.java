@@ -35,13 +35,20 @@ class SnapshotFileTest {
         }
         var queue = new SplitQueue.State(256, true, 0x1000, 0x2000, 0x3000, 7, 7, 6);
         var transport = new VirtioMmioTransport.State(2, 0xF, 1, 0, 1, 0, 1L << 32, 0, true, List.of(queue));
-        var slot = new VirtioPool.SlotState("vda", new VirtioPool.Attachment("d0", "/img", false, true, "s", null), transport);
-        return new VmSnapshot("jstrato test", new VmSnapshot.Machine(2, 128L << 20, true, false, List.of("vda")),
-                "cpuid", List.of(new VmSnapshot.Vcpu(0, blobs, new int[] {0x10, 0x174}, new long[] {5, -1L}, 2_000_000)),
-                List.of(new byte[520], new byte[520], new byte[520]), new byte[112], 123_456_789L,
+        var slot = new VirtioPool.SlotState(
+                "vda", new VirtioPool.Attachment("d0", "/img", false, true, "s", null), transport);
+        return new VmSnapshot(
+                "jstrato test",
+                new VmSnapshot.Machine(2, 128L << 20, true, false, List.of("vda")),
+                "cpuid",
+                List.of(new VmSnapshot.Vcpu(0, blobs, new int[] {0x10, 0x174}, new long[] {5, -1L}, 2_000_000)),
+                List.of(new byte[520], new byte[520], new byte[520]),
+                new byte[112],
+                123_456_789L,
                 new MemoryImage.Layout(128L << 20, List.of(new MemoryImage.Extent(0, 4096)), 42),
                 new Uart8250.State(new byte[] {'a', 'b'}, 1, true, 3, 0xB, 0, 0, 0x55, 12, false, false),
-                new I8042.State(0x14, 0x45, 0, false), List.of(slot));
+                new I8042.State(0x14, 0x45, 0, false),
+                List.of(slot));
     }
 
     @Test
@@ -71,8 +78,9 @@ class SnapshotFileTest {
         SnapshotFile.write(dir, sample());
         byte[] good = Files.readAllBytes(dir.resolve("state"));
         assertRefused(Arrays.copyOf(good, 20), "truncated (20 bytes, shorter than the 32-byte header)");
-        assertRefused(Arrays.copyOf(good, good.length - 1), "truncated (" + (good.length - 1) + " bytes, the header promises "
-                + good.length + ")");
+        assertRefused(
+                Arrays.copyOf(good, good.length - 1),
+                "truncated (" + (good.length - 1) + " bytes, the header promises " + good.length + ")");
         byte[] longer = Arrays.copyOf(good, good.length + 3);
         assertRefused(longer, "3 bytes after the state");
         byte[] flipped = good.clone();

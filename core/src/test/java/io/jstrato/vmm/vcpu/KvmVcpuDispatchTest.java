@@ -151,7 +151,8 @@ class KvmVcpuDispatchTest {
     void aFailedEntryIsAFaultWithTheHardwaresReason() {
         assertEquals(ExitAction.FAULT, dispatch(KvmRunPages.failEntry(arena, 0x80000021L, 1)));
         assertEquals(1, counters.get(ExitReason.FAIL_ENTRY));
-        assertTrue(faults.last().contains("KVM_EXIT_FAIL_ENTRY hardware_entry_failure_reason 0x80000021 on cpu 1"),
+        assertTrue(
+                faults.last().contains("KVM_EXIT_FAIL_ENTRY hardware_entry_failure_reason 0x80000021 on cpu 1"),
                 faults.last());
     }
 

@@ -23,10 +23,25 @@ class VcpuThreadsTest {
         volatile ExitAction scripted = ExitAction.CONTINUE;
         volatile int tid = -1;
 
-        @Override public void bindToCurrentThread() { tid = (int) Thread.currentThread().threadId(); }
-        @Override public int threadId() { return tid; }
-        @Override public void requestExit() { exitRequested.set(true); }
-        @Override public void clearExitRequest() { exitRequested.set(false); }
+        @Override
+        public void bindToCurrentThread() {
+            tid = (int) Thread.currentThread().threadId();
+        }
+
+        @Override
+        public int threadId() {
+            return tid;
+        }
+
+        @Override
+        public void requestExit() {
+            exitRequested.set(true);
+        }
+
+        @Override
+        public void clearExitRequest() {
+            exitRequested.set(false);
+        }
 
         @Override
         public ExitAction runOnce() {
@@ -51,8 +66,18 @@ class VcpuThreadsTest {
         final AtomicInteger shutdowns = new AtomicInteger();
         final AtomicInteger faults = new AtomicInteger();
         final CountDownLatch any = new CountDownLatch(1);
-        @Override public void guestShutdown(int vcpu) { shutdowns.incrementAndGet(); any.countDown(); }
-        @Override public void vcpuFault(int vcpu) { faults.incrementAndGet(); any.countDown(); }
+
+        @Override
+        public void guestShutdown(int vcpu) {
+            shutdowns.incrementAndGet();
+            any.countDown();
+        }
+
+        @Override
+        public void vcpuFault(int vcpu) {
+            faults.incrementAndGet();
+            any.countDown();
+        }
     }
 
     private static List<SpinningEngine> engines(int n) {
@@ -70,7 +95,9 @@ class VcpuThreadsTest {
         }
         for (int i = 0; i < 4; i++) {
             String name = "vcpu-" + i;
-            assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name) && t.isAlive()),
+            assertTrue(
+                    Thread.getAllStackTraces().keySet().stream()
+                            .anyMatch(t -> t.getName().equals(name) && t.isAlive()),
                     name + " exists");
         }
 

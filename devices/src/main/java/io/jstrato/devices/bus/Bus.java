@@ -174,8 +174,11 @@ public final class Bus {
      */
     private void deviceFault(long addr, String access, RuntimeException e) {
         if (deviceFaults.getAndIncrement() == 0) {
-            LOG.log(System.Logger.Level.ERROR, name + " bus: device " + access + " at 0x" + Long.toHexString(addr)
-                    + " threw; answering as unassigned (further faults are only counted)", e);
+            LOG.log(
+                    System.Logger.Level.ERROR,
+                    name + " bus: device " + access + " at 0x" + Long.toHexString(addr)
+                            + " threw; answering as unassigned (further faults are only counted)",
+                    e);
         }
     }
 

@@ -9,6 +9,5 @@ public interface SerialInput {
     boolean enqueueInput(byte b);
 
     /** The end of a batch of {@link #enqueueInput} calls: a receiver that delivers in batches does so now. */
-    default void endOfInput() {
-    }
+    default void endOfInput() {}
 }

@@ -9,5 +9,5 @@ public interface SerialOutput {
     void write(byte b);
 
     /** Discards output (no serial backend configured). */
-    SerialOutput DISCARD = b -> { };
+    SerialOutput DISCARD = b -> {};
 }

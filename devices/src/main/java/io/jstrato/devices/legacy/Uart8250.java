@@ -24,6 +24,7 @@ import io.jstrato.devices.InterruptLine;
 public final class Uart8250 implements BusDevice, SerialInput {
     /** Ports the UART occupies. */
     public static final int PORT_COUNT = 8;
+
     public static final int DEFAULT_RX_CAPACITY = 64;
 
     // Register offsets (DLAB = LCR bit 7 selects the divisor latch at offsets 0 and 1).
@@ -132,8 +133,18 @@ public final class Uart8250 implements BusDevice, SerialInput {
     }
 
     /** What a snapshot keeps: every register and the receive FIFO's bytes (oldest first). */
-    public record State(byte[] rxFifo, int ier, boolean fifoEnabled, int lcr, int mcr, int lsrErrors, int msrDeltas,
-                        int scr, int divisor, boolean thrEmptyPending, boolean interruptLevel) {}
+    public record State(
+            byte[] rxFifo,
+            int ier,
+            boolean fifoEnabled,
+            int lcr,
+            int mcr,
+            int lsrErrors,
+            int msrDeltas,
+            int scr,
+            int divisor,
+            boolean thrEmptyPending,
+            boolean interruptLevel) {}
 
     public State state() {
         synchronized (lock) {
@@ -141,7 +152,17 @@ public final class Uart8250 implements BusDevice, SerialInput {
             for (int i = 0; i < rxCount; i++) {
                 fifo[i] = rx[(rxHead + i) % rx.length];
             }
-            return new State(fifo, ier, fifoEnabled, lcr, mcr, lsrErrors, msrDeltas, scr, divisor, thrEmptyPending,
+            return new State(
+                    fifo,
+                    ier,
+                    fifoEnabled,
+                    lcr,
+                    mcr,
+                    lsrErrors,
+                    msrDeltas,
+                    scr,
+                    divisor,
+                    thrEmptyPending,
                     interruptLevel);
         }
     }

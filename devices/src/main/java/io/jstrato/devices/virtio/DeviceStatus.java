@@ -11,6 +11,5 @@ public final class DeviceStatus {
     /** The bits a driver may set; DEVICE_NEEDS_RESET is the device's, bits 4, 5 and above 7 are undefined. */
     public static final int DRIVER_BITS = ACKNOWLEDGE | DRIVER | DRIVER_OK | FEATURES_OK | FAILED;
 
-    private DeviceStatus() {
-    }
+    private DeviceStatus() {}
 }

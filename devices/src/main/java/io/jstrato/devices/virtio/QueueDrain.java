@@ -35,8 +35,12 @@ public final class QueueDrain {
     private QueueDrain() {}
 
     /** Drains {@code queue} into {@code chain} (the device's one reused chain) through {@code handler}. */
-    public static Outcome drain(SplitQueue queue, GuestMemory memory, DescriptorChain chain, ChainHandler handler,
-                                VirtioInterrupt interrupt) {
+    public static Outcome drain(
+            SplitQueue queue,
+            GuestMemory memory,
+            DescriptorChain chain,
+            ChainHandler handler,
+            VirtioInterrupt interrupt) {
         boolean used = false;
         while (true) {
             SplitQueue.Pop pop = queue.pop(memory, chain);

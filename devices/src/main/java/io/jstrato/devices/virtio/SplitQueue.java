@@ -123,8 +123,15 @@ public final class SplitQueue {
      * available entry to read, the next used entry to write, the used index last signalled). The ring features
      * follow from the transport's driver features.
      */
-    public record State(int size, boolean ready, long descriptorTable, long driverArea, long deviceArea,
-                        int nextAvail, int nextUsed, int signalledUsed) {}
+    public record State(
+            int size,
+            boolean ready,
+            long descriptorTable,
+            long driverArea,
+            long deviceArea,
+            int nextAvail,
+            int nextUsed,
+            int signalledUsed) {}
 
     /** This queue's state; called with every thread that processes it stopped. */
     public State state() {
@@ -283,8 +290,12 @@ public final class SplitQueue {
             int next = memory.readShort(d + 14) & 0xFFFF;
             if ((flags & VIRTQ_DESC_F_INDIRECT) != 0) {
                 long tableBytes = len & 0xFFFF_FFFFL;
-                if (!indirect || inIndirect || chain.count() != 0 || (flags & VIRTQ_DESC_F_NEXT) != 0
-                        || tableBytes == 0 || tableBytes % DESCRIPTOR_SIZE != 0
+                if (!indirect
+                        || inIndirect
+                        || chain.count() != 0
+                        || (flags & VIRTQ_DESC_F_NEXT) != 0
+                        || tableBytes == 0
+                        || tableBytes % DESCRIPTOR_SIZE != 0
                         || tableBytes / DESCRIPTOR_SIZE > chain.capacity()
                         || !memory.contains(addr, tableBytes)) {
                     return false;

@@ -62,8 +62,9 @@ public abstract class VhostDevice implements VirtioDevice {
                 // The transport offers its ring features to every device; a backend without one cannot serve a
                 // driver that took it.
                 errors++;
-                LOG.log(System.Logger.Level.WARNING, name + ": the driver took features its backend lacks: 0x"
-                        + Long.toHexString(missing));
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        name + ": the driver took features its backend lacks: 0x" + Long.toHexString(missing));
                 interrupt.deviceNeedsReset();
                 return;
             }

@@ -21,8 +21,8 @@ public interface VirtioDevice {
      */
     static int checkQueueSize(int queueSize, int min) {
         if (queueSize < min || queueSize > SplitQueue.MAX_SIZE || Integer.bitCount(queueSize) != 1) {
-            throw new IllegalArgumentException("queue size must be a power of two in [" + min + ", "
-                    + SplitQueue.MAX_SIZE + "]: " + queueSize);
+            throw new IllegalArgumentException(
+                    "queue size must be a power of two in [" + min + ", " + SplitQueue.MAX_SIZE + "]: " + queueSize);
         }
         return queueSize;
     }

@@ -12,6 +12,5 @@ public final class VirtioFeatures {
     /** Offered by the transport on top of every device's own features. */
     public static final long TRANSPORT = RING_INDIRECT_DESC | RING_EVENT_IDX | VERSION_1;
 
-    private VirtioFeatures() {
-    }
+    private VirtioFeatures() {}
 }

@@ -11,6 +11,7 @@ public final class VirtioFs extends VhostDevice {
     public static final int DEVICE_TYPE = 26;
     /** QEMU's default queue size for vhost-user-fs. */
     public static final int QUEUE_SIZE = 128;
+
     public static final int TAG_BYTES = 36;
     private static final int REQUEST_QUEUES = 1;
 

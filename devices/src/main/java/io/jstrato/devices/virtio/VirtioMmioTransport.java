@@ -56,6 +56,7 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
     public static final int REG_QUEUE_DEVICE_HIGH = 0x0A4;
     /** Shared memory regions (virtio 1.2 §4.2.2): SHMSel, then the selected region's length and base. */
     public static final int REG_SHM_SEL = 0x0AC;
+
     public static final int REG_SHM_LEN_LOW = 0x0B0;
     public static final int REG_SHM_LEN_HIGH = 0x0B4;
     public static final int REG_SHM_BASE_LOW = 0x0B8;
@@ -79,6 +80,7 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
     private final AtomicInteger configGeneration = new AtomicInteger();
     /** Times the device entered DEVICE_NEEDS_RESET (bad rings at DRIVER_OK, or a broken queue later). */
     private final java.util.concurrent.atomic.AtomicLong needsResets = new java.util.concurrent.atomic.AtomicLong();
+
     private volatile boolean activated;
 
     // Guarded by this.
@@ -132,8 +134,7 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
      * drains the queue's ioeventfd. Ignored unless the device is active and healthy.
      */
     public void notifyQueue(int index) {
-        if (activated && index >= 0 && index < queues.length
-                && (status.get() & DeviceStatus.DEVICE_NEEDS_RESET) == 0) {
+        if (activated && index >= 0 && index < queues.length && (status.get() & DeviceStatus.DEVICE_NEEDS_RESET) == 0) {
             device.queueNotify(index);
         }
     }
@@ -142,7 +143,8 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
     public long read(long offset, int size) {
         if (offset >= REG_CONFIG) {
             return offset - REG_CONFIG < WINDOW_SIZE - REG_CONFIG
-                    ? device.readConfig((int) (offset - REG_CONFIG), size) : 0;
+                    ? device.readConfig((int) (offset - REG_CONFIG), size)
+                    : 0;
         }
         synchronized (this) {
             if (size != 4) {
@@ -193,7 +195,6 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
         }
     }
 
-
     /** How often the device entered DEVICE_NEEDS_RESET since it was created (a broken driver's trail). */
     public long needsResets() {
         return needsResets.get();
@@ -222,7 +223,10 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
             case REG_VERSION -> VERSION;
             case REG_DEVICE_ID -> device.deviceType();
             case REG_VENDOR_ID -> VENDOR_ID;
-            case REG_DEVICE_FEATURES -> Integer.compareUnsigned(deviceFeaturesSel, 2) < 0 ? (int) (offeredFeatures() >>> (32 * deviceFeaturesSel)) : 0;
+            case REG_DEVICE_FEATURES ->
+                Integer.compareUnsigned(deviceFeaturesSel, 2) < 0
+                        ? (int) (offeredFeatures() >>> (32 * deviceFeaturesSel))
+                        : 0;
             case REG_QUEUE_NUM_MAX -> q == null ? 0 : q.maxSize();
             case REG_QUEUE_READY -> q != null && q.ready() ? 1 : 0;
             case REG_INTERRUPT_STATUS -> interruptStatus.get();
@@ -259,16 +263,22 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
             case REG_QUEUE_READY -> writeQueueReady(value);
             case REG_INTERRUPT_ACK -> interruptStatus.getAndAccumulate(~value, (a, b) -> a & b);
             case REG_STATUS -> writeStatus(value);
-            case REG_SHM_SEL -> { } // every id selects "no region"
-            case REG_QUEUE_DESC_LOW, REG_QUEUE_DESC_HIGH, REG_QUEUE_DRIVER_LOW, REG_QUEUE_DRIVER_HIGH,
-                 REG_QUEUE_DEVICE_LOW, REG_QUEUE_DEVICE_HIGH -> writeQueueAddress(offset, value);
+            case REG_SHM_SEL -> {} // every id selects "no region"
+            case REG_QUEUE_DESC_LOW,
+                    REG_QUEUE_DESC_HIGH,
+                    REG_QUEUE_DRIVER_LOW,
+                    REG_QUEUE_DRIVER_HIGH,
+                    REG_QUEUE_DEVICE_LOW,
+                    REG_QUEUE_DEVICE_HIGH -> writeQueueAddress(offset, value);
             default -> invalidAccesses++;
         }
     }
 
     private void writeDriverFeatures(int value) {
         int s = status.get();
-        if ((s & DeviceStatus.DRIVER) == 0 || (s & DeviceStatus.FEATURES_OK) != 0 || Integer.compareUnsigned(driverFeaturesSel, 1) > 0) {
+        if ((s & DeviceStatus.DRIVER) == 0
+                || (s & DeviceStatus.FEATURES_OK) != 0
+                || Integer.compareUnsigned(driverFeaturesSel, 1) > 0) {
             invalidAccesses++;
             return;
         }
@@ -385,17 +395,33 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
     }
 
     /** What a snapshot keeps of the register block: every register the driver set, and each queue's state. */
-    public record State(int deviceType, int status, int interruptStatus, int configGeneration, int deviceFeaturesSel,
-                        int driverFeaturesSel, long driverFeatures, int queueSel, boolean activated,
-                        List<SplitQueue.State> queues) {}
+    public record State(
+            int deviceType,
+            int status,
+            int interruptStatus,
+            int configGeneration,
+            int deviceFeaturesSel,
+            int driverFeaturesSel,
+            long driverFeatures,
+            int queueSel,
+            boolean activated,
+            List<SplitQueue.State> queues) {}
 
     /**
      * The registers and queues; call with the device {@linkplain VirtioDevice#suspend() suspended} and the vCPUs
      * out of KVM_RUN, so nothing moves the queues meanwhile.
      */
     public synchronized State state() {
-        return new State(device.deviceType(), status.get(), interruptStatus.get(), configGeneration.get(),
-                deviceFeaturesSel, driverFeaturesSel, driverFeatures, queueSel, activated,
+        return new State(
+                device.deviceType(),
+                status.get(),
+                interruptStatus.get(),
+                configGeneration.get(),
+                deviceFeaturesSel,
+                driverFeaturesSel,
+                driverFeatures,
+                queueSel,
+                activated,
                 Arrays.stream(queues).map(SplitQueue::state).toList());
     }
 
@@ -407,11 +433,12 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
      */
     public synchronized void restore(State s) {
         if (s.deviceType() != device.deviceType()) {
-            throw new IllegalArgumentException("device type " + s.deviceType() + " in the snapshot, " + device.deviceType()
-                    + " here");
+            throw new IllegalArgumentException(
+                    "device type " + s.deviceType() + " in the snapshot, " + device.deviceType() + " here");
         }
         if (s.queues().size() != queues.length) {
-            throw new IllegalArgumentException(s.queues().size() + " queues in the snapshot, " + queues.length + " here");
+            throw new IllegalArgumentException(
+                    s.queues().size() + " queues in the snapshot, " + queues.length + " here");
         }
         if (status.get() != 0 || activated) {
             throw new IllegalStateException("restoring over a device the guest already drives");
@@ -436,6 +463,8 @@ public final class VirtioMmioTransport implements BusDevice, VirtioInterrupt {
     @Override
     public String toString() {
         return "VirtioMmioTransport[type=" + device.deviceType() + ", status=0x" + Integer.toHexString(status.get())
-                + ", queues=" + Arrays.toString(Arrays.stream(queues).mapToInt(SplitQueue::size).toArray()) + "]";
+                + ", queues="
+                + Arrays.toString(
+                        Arrays.stream(queues).mapToInt(SplitQueue::size).toArray()) + "]";
     }
 }

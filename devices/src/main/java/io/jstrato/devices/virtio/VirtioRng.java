@@ -125,8 +125,10 @@ public final class VirtioRng implements VirtioDevice {
                 errors++;
                 if (!sourceFailureLogged) {
                     sourceFailureLogged = true;
-                    LOG.log(System.Logger.Level.WARNING, "virtio-rng: the entropy source failed; the guest gets"
-                            + " no bytes from it: " + e.getMessage());
+                    LOG.log(
+                            System.Logger.Level.WARNING,
+                            "virtio-rng: the entropy source failed; the guest gets" + " no bytes from it: "
+                                    + e.getMessage());
                 }
                 break;
             }

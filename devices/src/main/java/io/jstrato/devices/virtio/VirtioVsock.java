@@ -14,6 +14,7 @@ public final class VirtioVsock extends VhostDevice {
     public static final long F_SEQPACKET = 1L << 1;
     /** The lowest guest CID (0 is the hypervisor, 1 local, 2 the host) and the highest (u32 max is "any"). */
     public static final long MIN_GUEST_CID = 3;
+
     public static final long MAX_GUEST_CID = 0xFFFF_FFFEL;
 
     private final long guestCid;
@@ -21,8 +22,8 @@ public final class VirtioVsock extends VhostDevice {
     public VirtioVsock(long guestCid, VhostBackend backend) {
         super("vsock", backend, 2);
         if (guestCid < MIN_GUEST_CID || guestCid > MAX_GUEST_CID) {
-            throw new IllegalArgumentException("guest CID must be " + MIN_GUEST_CID + ".." + MAX_GUEST_CID + ", got "
-                    + guestCid);
+            throw new IllegalArgumentException(
+                    "guest CID must be " + MIN_GUEST_CID + ".." + MAX_GUEST_CID + ", got " + guestCid);
         }
         this.guestCid = guestCid;
     }

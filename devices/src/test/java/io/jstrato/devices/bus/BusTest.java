@@ -95,8 +95,8 @@ class BusTest {
         Probe a = new Probe(0xA0);
         bus.register(0xF010_0000L, 0x200, a);
         bus.register(0xF010_0400L, 0x200, new Probe(0xC0));
-        BusOverlapException inside = assertThrows(BusOverlapException.class,
-                () -> bus.register(0xF010_01FFL, 0x2, new Probe(0)));
+        BusOverlapException inside =
+                assertThrows(BusOverlapException.class, () -> bus.register(0xF010_01FFL, 0x2, new Probe(0)));
         assertEquals(0xF010_0000L, inside.existing().base());
         assertEquals(0xF010_01FFL, inside.requested().base());
         assertThrows(BusOverlapException.class, () -> bus.register(0xF00F_FF00L, 0x101, new Probe(0)));

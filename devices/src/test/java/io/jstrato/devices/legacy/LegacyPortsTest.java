@@ -27,9 +27,11 @@ class LegacyPortsTest {
 
     @Test
     void i8042StatusIsSaneAndCommandsAnswerThroughTheOutputBuffer() {
-        I8042 kbd = new I8042(() -> { });
+        I8042 kbd = new I8042(() -> {});
         long status = kbd.commandPort().read(0, 1);
-        assertEquals(0, status & (I8042.STATUS_OUTPUT_FULL | I8042.STATUS_INPUT_FULL),
+        assertEquals(
+                0,
+                status & (I8042.STATUS_OUTPUT_FULL | I8042.STATUS_INPUT_FULL),
                 "nothing to read, ready for input: a prober never spins");
         kbd.commandPort().write(0, 1, I8042.CMD_SELF_TEST);
         assertEquals(I8042.STATUS_OUTPUT_FULL, kbd.commandPort().read(0, 1) & I8042.STATUS_OUTPUT_FULL);

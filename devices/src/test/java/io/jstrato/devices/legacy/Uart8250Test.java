@@ -198,7 +198,7 @@ class Uart8250Test {
 
     @Test
     void registerAccessAllocatesNothing() {
-        Uart8250 quiet = new Uart8250(irq, b -> { }, 64);
+        Uart8250 quiet = new Uart8250(irq, b -> {}, 64);
         quiet.write(IER_DLM, 1, IER_RDA | IER_THRE);
         var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().threadId();
@@ -220,7 +220,7 @@ class Uart8250Test {
 
     @Test
     void inputFromAnotherThreadReachesTheGuest() throws Exception {
-        Uart8250 big = new Uart8250(irq, b -> { }, 1024);
+        Uart8250 big = new Uart8250(irq, b -> {}, 1024);
         big.write(IER_DLM, 1, IER_RDA);
         byte[] data = new byte[1000];
         for (int i = 0; i < data.length; i++) {
@@ -250,14 +250,17 @@ class Uart8250Test {
     void aBackendBlockedInItsWriteHoldsNeitherInputNorTheRegisters() throws Exception {
         CountDownLatch writing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Uart8250 stalled = new Uart8250(irq, b -> {
-            writing.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, 4);
+        Uart8250 stalled = new Uart8250(
+                irq,
+                b -> {
+                    writing.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                4);
         Thread vcpu = Thread.ofPlatform().start(() -> stalled.write(RBR_THR_DLL, 1, 'x'));
         try {
             assertTrue(writing.await(10, TimeUnit.SECONDS), "the transmitting vCPU reached the backend");

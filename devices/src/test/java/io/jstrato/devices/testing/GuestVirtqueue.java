@@ -98,8 +98,12 @@ public final class GuestVirtqueue {
         for (int i = 0; i < buffers.length; i++) {
             int index = (head + i) % size;
             boolean last = i == buffers.length - 1;
-            descriptor(index, buffers[i].addr(), buffers[i].len(), (buffers[i].writable() ? F_WRITE : 0)
-                    | (last ? 0 : F_NEXT), last ? 0 : (index + 1) % size);
+            descriptor(
+                    index,
+                    buffers[i].addr(),
+                    buffers[i].len(),
+                    (buffers[i].writable() ? F_WRITE : 0) | (last ? 0 : F_NEXT),
+                    last ? 0 : (index + 1) % size);
         }
         nextFree += buffers.length;
         publish(head);
@@ -110,8 +114,13 @@ public final class GuestVirtqueue {
     public int addIndirectChain(long table, Buffer... buffers) {
         for (int i = 0; i < buffers.length; i++) {
             boolean last = i == buffers.length - 1;
-            writeDescriptor(table, i, buffers[i].addr(), buffers[i].len(),
-                    (buffers[i].writable() ? F_WRITE : 0) | (last ? 0 : F_NEXT), last ? 0 : i + 1);
+            writeDescriptor(
+                    table,
+                    i,
+                    buffers[i].addr(),
+                    buffers[i].len(),
+                    (buffers[i].writable() ? F_WRITE : 0) | (last ? 0 : F_NEXT),
+                    last ? 0 : i + 1);
         }
         int head = nextFree % size;
         nextFree++;

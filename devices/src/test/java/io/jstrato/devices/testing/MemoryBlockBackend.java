@@ -44,8 +44,7 @@ public final class MemoryBlockBackend implements BlockBackend, AutoCloseable {
     }
 
     @Override
-    public void flush() {
-    }
+    public void flush() {}
 
     @Override
     public String id() {

@@ -41,7 +41,9 @@ public final class VirtioTestDriver {
         write(VirtioMmioTransport.REG_DRIVER_FEATURES, (int) features);
         write(VirtioMmioTransport.REG_DRIVER_FEATURES_SEL, 1);
         write(VirtioMmioTransport.REG_DRIVER_FEATURES, (int) (features >>> 32));
-        write(VirtioMmioTransport.REG_STATUS, DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FEATURES_OK);
+        write(
+                VirtioMmioTransport.REG_STATUS,
+                DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FEATURES_OK);
         return (status() & DeviceStatus.FEATURES_OK) != 0;
     }
 

@@ -82,8 +82,8 @@ class QueueDrainTest {
         guest.addChain(writable(0x11000, 8));
         guest.addChain(readable(0x10000, 16));
         guest.addChain(writable(0x12000, 8));
-        QueueDrain.Outcome o = QueueDrain.drain(queue, mem, chain,
-                c -> c.writableBytes() == 0 ? QueueDrain.BROKEN : record(c), interrupt);
+        QueueDrain.Outcome o = QueueDrain.drain(
+                queue, mem, chain, c -> c.writableBytes() == 0 ? QueueDrain.BROKEN : record(c), interrupt);
         assertEquals(QueueDrain.Outcome.BROKEN, o);
         assertEquals(1, heads.size(), "nothing after the chain that broke it");
         assertEquals(1, guest.usedIdx(), "the chain before it stays used");

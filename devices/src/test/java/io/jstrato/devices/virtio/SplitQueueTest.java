@@ -128,42 +128,56 @@ class SplitQueueTest {
     @Test
     void rejectsBadChains() {
         assertBad(() -> guest.publish(SIZE), "head beyond the table");
-        assertBad(() -> {
-            guest.descriptor(0, 0x10000, 8, GuestVirtqueue.F_NEXT, 1);
-            guest.descriptor(1, 0x10000, 8, GuestVirtqueue.F_NEXT, 0);
-            guest.publish(0);
-        }, "loop");
-        assertBad(() -> {
-            guest.descriptor(0, 0x10000, 8, GuestVirtqueue.F_NEXT, SIZE + 3);
-            guest.publish(0);
-        }, "next beyond the table");
+        assertBad(
+                () -> {
+                    guest.descriptor(0, 0x10000, 8, GuestVirtqueue.F_NEXT, 1);
+                    guest.descriptor(1, 0x10000, 8, GuestVirtqueue.F_NEXT, 0);
+                    guest.publish(0);
+                },
+                "loop");
+        assertBad(
+                () -> {
+                    guest.descriptor(0, 0x10000, 8, GuestVirtqueue.F_NEXT, SIZE + 3);
+                    guest.publish(0);
+                },
+                "next beyond the table");
         assertBad(() -> guest.addChain(readable(MEM - 4, 8)), "buffer crosses the end of memory");
         assertBad(() -> guest.addChain(readable(0x10000, -1)), "4 GiB buffer");
         assertBad(() -> guest.addChain(readable(-16L, 32)), "address wraps around 2^64");
         assertBad(() -> guest.addChain(writable(0x10000, 8), readable(0x10000, 8)), "readable after writable");
         assertBad(() -> guest.setAvailIdx(queue.nextAvail() + SIZE + 1), "avail idx more than a ring ahead");
-        assertBad(() -> {
-            guest.writeDescriptor(0x30000, 0, 0x31000, 32, GuestVirtqueue.F_INDIRECT, 0);
-            guest.descriptor(0, 0x30000, 16, GuestVirtqueue.F_INDIRECT, 0);
-            guest.publish(0);
-        }, "indirect inside indirect");
-        assertBad(() -> {
-            guest.descriptor(0, 0x30000, 24, GuestVirtqueue.F_INDIRECT, 0);
-            guest.publish(0);
-        }, "indirect table length not a multiple of 16");
-        assertBad(() -> {
-            guest.descriptor(0, MEM - 16, 32, GuestVirtqueue.F_INDIRECT, 0);
-            guest.publish(0);
-        }, "indirect table outside memory");
-        assertBad(() -> {
-            guest.writeDescriptor(0x30000, 0, 0x10000, 8, GuestVirtqueue.F_NEXT, 0);
-            guest.descriptor(0, 0x30000, 16, GuestVirtqueue.F_INDIRECT, 0);
-            guest.publish(0);
-        }, "loop inside an indirect table");
-        assertBad(() -> {
-            queue.setDriverFeatures(VirtioFeatures.VERSION_1);
-            guest.addIndirectChain(0x30000, readable(0x10000, 8));
-        }, "indirect without the feature");
+        assertBad(
+                () -> {
+                    guest.writeDescriptor(0x30000, 0, 0x31000, 32, GuestVirtqueue.F_INDIRECT, 0);
+                    guest.descriptor(0, 0x30000, 16, GuestVirtqueue.F_INDIRECT, 0);
+                    guest.publish(0);
+                },
+                "indirect inside indirect");
+        assertBad(
+                () -> {
+                    guest.descriptor(0, 0x30000, 24, GuestVirtqueue.F_INDIRECT, 0);
+                    guest.publish(0);
+                },
+                "indirect table length not a multiple of 16");
+        assertBad(
+                () -> {
+                    guest.descriptor(0, MEM - 16, 32, GuestVirtqueue.F_INDIRECT, 0);
+                    guest.publish(0);
+                },
+                "indirect table outside memory");
+        assertBad(
+                () -> {
+                    guest.writeDescriptor(0x30000, 0, 0x10000, 8, GuestVirtqueue.F_NEXT, 0);
+                    guest.descriptor(0, 0x30000, 16, GuestVirtqueue.F_INDIRECT, 0);
+                    guest.publish(0);
+                },
+                "loop inside an indirect table");
+        assertBad(
+                () -> {
+                    queue.setDriverFeatures(VirtioFeatures.VERSION_1);
+                    guest.addIndirectChain(0x30000, readable(0x10000, 8));
+                },
+                "indirect without the feature");
     }
 
     @Test

@@ -1,9 +1,5 @@
 package io.jstrato.devices.virtio;
 
-import io.jstrato.devices.virtio.net.MacAddress;
-import io.jstrato.devices.virtio.net.VirtioNet;
-import io.jstrato.devices.virtio.blk.BlkTesting;
-import io.jstrato.devices.virtio.blk.VirtioBlk;
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.readable;
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.writable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +12,10 @@ import io.jstrato.devices.testing.GuestVirtqueue;
 import io.jstrato.devices.testing.MemoryBlockBackend;
 import io.jstrato.devices.testing.TestMemory;
 import io.jstrato.devices.testing.VirtioTestDriver;
+import io.jstrato.devices.virtio.blk.BlkTesting;
+import io.jstrato.devices.virtio.blk.VirtioBlk;
+import io.jstrato.devices.virtio.net.MacAddress;
+import io.jstrato.devices.virtio.net.VirtioNet;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,7 +71,8 @@ class SteadyStateAllocationTest {
 
     @Test
     void blkRequestsOnTheWorkerAllocateNothing() {
-        try (TestMemory test = TestMemory.of(4 << 20); MemoryBlockBackend disk = new MemoryBlockBackend(1 << 20, false, "alloc")) {
+        try (TestMemory test = TestMemory.of(4 << 20);
+                MemoryBlockBackend disk = new MemoryBlockBackend(1 << 20, false, "alloc")) {
             GuestMemory mem = test.memory();
             ParkingLine line = new ParkingLine();
             line.waiter = Thread.currentThread();
@@ -104,7 +105,9 @@ class SteadyStateAllocationTest {
                 done = run(transport, q, out, in, line, done, MEASURED);
                 long allocated = THREADS.getThreadAllocatedBytes(tid) - before;
                 assertEquals(done, q.usedIdx() + 65_536L * (done / 65_536), "every request completed");
-                assertTrue(allocated < BUDGET_BYTES, "worker allocated " + allocated + " bytes for " + MEASURED + " requests");
+                assertTrue(
+                        allocated < BUDGET_BYTES,
+                        "worker allocated " + allocated + " bytes for " + MEASURED + " requests");
                 assertEquals(0, blk.counters().errors());
             } finally {
                 blk.close();
@@ -112,8 +115,14 @@ class SteadyStateAllocationTest {
         }
     }
 
-    private static long run(VirtioMmioTransport transport, GuestVirtqueue q, int out, int in, ParkingLine line,
-            long done, int requests) {
+    private static long run(
+            VirtioMmioTransport transport,
+            GuestVirtqueue q,
+            int out,
+            int in,
+            ParkingLine line,
+            long done,
+            int requests) {
         for (int i = 0; i < requests; i++) {
             q.publish(i % 2 == 0 ? out : in);
             transport.notifyQueue(0);
@@ -124,14 +133,15 @@ class SteadyStateAllocationTest {
 
     @Test
     void netRxAndTxAllocateNothing() {
-        try (TestMemory test = TestMemory.of(4 << 20); FakeTap tap = new FakeTap()) {
+        try (TestMemory test = TestMemory.of(4 << 20);
+                FakeTap tap = new FakeTap()) {
             GuestMemory mem = test.memory();
             ParkingLine line = new ParkingLine();
             VirtioNet net = new VirtioNet("eth0", MacAddress.parse("52:54:00:00:00:01"), 64);
             try {
                 VirtioMmioTransport transport = new VirtioMmioTransport(net, mem, line);
                 VirtioTestDriver driver = new VirtioTestDriver(transport);
-                net.attach(tap, interested -> { });
+                net.attach(tap, interested -> {});
                 assertTrue(driver.negotiate(VirtioFeatures.VERSION_1 | VirtioNet.F_MAC));
                 GuestVirtqueue rx = GuestVirtqueue.at(mem, 0x10000, 64);
                 GuestVirtqueue tx = GuestVirtqueue.at(mem, 0x20000, 64);
@@ -157,7 +167,9 @@ class SteadyStateAllocationTest {
                     frames(net, rx, tx, rxHead, txHead);
                 }
                 long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-                assertTrue(allocated < BUDGET_BYTES, "allocated " + allocated + " bytes for " + MEASURED + " rx+tx frames");
+                assertTrue(
+                        allocated < BUDGET_BYTES,
+                        "allocated " + allocated + " bytes for " + MEASURED + " rx+tx frames");
                 assertEquals(WARM_UP + MEASURED + 1, net.counters().txPackets());
                 assertEquals(WARM_UP + MEASURED + 1, net.counters().rxPackets());
                 assertEquals(1512, tap.lastWriteLength());

@@ -33,8 +33,7 @@ class VirtioFsTest {
         }
 
         @Override
-        public void kick(int index) {
-        }
+        public void kick(int index) {}
     }
 
     @Test

@@ -121,8 +121,12 @@ class VirtioMmioTransportTest {
     void hasNoSharedMemoryRegionWhicheverIsSelected() {
         for (int id : new int[] {0, 1, 255}) {
             driver.write(VirtioMmioTransport.REG_SHM_SEL, id);
-            for (int reg : new int[] {VirtioMmioTransport.REG_SHM_LEN_LOW, VirtioMmioTransport.REG_SHM_LEN_HIGH,
-                    VirtioMmioTransport.REG_SHM_BASE_LOW, VirtioMmioTransport.REG_SHM_BASE_HIGH}) {
+            for (int reg : new int[] {
+                VirtioMmioTransport.REG_SHM_LEN_LOW,
+                VirtioMmioTransport.REG_SHM_LEN_HIGH,
+                VirtioMmioTransport.REG_SHM_BASE_LOW,
+                VirtioMmioTransport.REG_SHM_BASE_HIGH
+            }) {
                 // All ones: "no such region" (a 0 length would be a region Linux's virtio-fs tries to map).
                 assertEquals(-1, driver.read(reg), "register 0x" + Integer.toHexString(reg) + ", id " + id);
             }
@@ -149,11 +153,15 @@ class VirtioMmioTransportTest {
     void statusKeepsOnlyTheDefinedBits() {
         long invalidBefore = transport.invalidAccesses();
         driver.write(REG_STATUS, 0xffffffb3);
-        assertEquals(DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FAILED, driver.status(),
+        assertEquals(
+                DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FAILED,
+                driver.status(),
                 "bits 4, 5 and 8..31 are not stored; DEVICE_NEEDS_RESET is the device's to set");
         assertTrue(transport.invalidAccesses() > invalidBefore, "and the garbage is counted");
         driver.write(REG_STATUS, 0x30);
-        assertEquals(DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FAILED, driver.status(),
+        assertEquals(
+                DeviceStatus.ACKNOWLEDGE | DeviceStatus.DRIVER | DeviceStatus.FAILED,
+                driver.status(),
                 "undefined bits alone are no reset and clear nothing");
         driver.write(REG_STATUS, 0);
         assertEquals(0, driver.status(), "0 still resets");
@@ -324,10 +332,19 @@ class VirtioMmioTransportTest {
         assertEquals(VirtioMmioTransport.INTERRUPT_USED_BUFFER, second.read(REG_INTERRUPT_STATUS));
         assertEquals(64, second.read(REG_QUEUE_NUM_MAX), "queue 1 still selected");
 
-        VirtioMmioTransport.State otherType = new VirtioMmioTransport.State(7, saved.status(), saved.interruptStatus(),
-                saved.configGeneration(), saved.deviceFeaturesSel(), saved.driverFeaturesSel(), saved.driverFeatures(),
-                saved.queueSel(), saved.activated(), saved.queues());
-        VirtioMmioTransport wrong = new VirtioMmioTransport(new RecordingDevice(), test.memory(), new CountingInterruptLine());
+        VirtioMmioTransport.State otherType = new VirtioMmioTransport.State(
+                7,
+                saved.status(),
+                saved.interruptStatus(),
+                saved.configGeneration(),
+                saved.deviceFeaturesSel(),
+                saved.driverFeaturesSel(),
+                saved.driverFeatures(),
+                saved.queueSel(),
+                saved.activated(),
+                saved.queues());
+        VirtioMmioTransport wrong =
+                new VirtioMmioTransport(new RecordingDevice(), test.memory(), new CountingInterruptLine());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> wrong.restore(otherType));
         assertEquals("device type 7 in the snapshot, 42 here", e.getMessage());
         assertThrows(IllegalStateException.class, () -> transport.restore(saved), "not over a live device");

@@ -80,7 +80,8 @@ class VirtioVsockTest {
     }
 
     private void start(int queues) {
-        assertTrue(driver.negotiate(VirtioFeatures.VERSION_1 | VirtioVsock.F_SEQPACKET | VirtioFeatures.RING_EVENT_IDX));
+        assertTrue(
+                driver.negotiate(VirtioFeatures.VERSION_1 | VirtioVsock.F_SEQPACKET | VirtioFeatures.RING_EVENT_IDX));
         for (int q = 0; q < queues; q++) {
             driver.setupQueue(q, GuestVirtqueue.at(test.memory(), 0x1000 + 0x4000L * q, VirtioVsock.QUEUE_SIZE));
         }
@@ -109,7 +110,8 @@ class VirtioVsockTest {
         assertEquals(2, backend.rings.size(), "rx and tx; the event queue stays with the VMM");
         assertEquals(0x1000, backend.rings.get(0).descriptorTable());
         assertEquals(0x5000, backend.rings.get(1).descriptorTable());
-        assertEquals(VirtioFeatures.VERSION_1 | VirtioVsock.F_SEQPACKET | VirtioFeatures.RING_EVENT_IDX,
+        assertEquals(
+                VirtioFeatures.VERSION_1 | VirtioVsock.F_SEQPACKET | VirtioFeatures.RING_EVENT_IDX,
                 backend.startedWith);
         assertEquals(1, vsock.starts());
 
@@ -160,7 +162,8 @@ class VirtioVsockTest {
     void aRingFeatureTheBackendLacksGivesNeedsResetNotABackendThatIgnoresIt() {
         backend.features = VirtioFeatures.VERSION_1 | VirtioVsock.F_SEQPACKET;
         start(3);
-        assertTrue(backend.calls.isEmpty(), "the driver took EVENT_IDX, which the transport offers and the backend lacks");
+        assertTrue(
+                backend.calls.isEmpty(), "the driver took EVENT_IDX, which the transport offers and the backend lacks");
         assertNotEquals(0, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
         assertEquals(1, vsock.errors());
     }

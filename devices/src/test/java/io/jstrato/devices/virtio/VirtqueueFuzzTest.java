@@ -1,9 +1,5 @@
 package io.jstrato.devices.virtio;
 
-import io.jstrato.devices.virtio.net.MacAddress;
-import io.jstrato.devices.virtio.net.VirtioNet;
-import io.jstrato.devices.virtio.blk.BlkTesting;
-import io.jstrato.devices.virtio.blk.VirtioBlk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +9,10 @@ import io.jstrato.devices.testing.GuardedMemory;
 import io.jstrato.devices.testing.GuestVirtqueue;
 import io.jstrato.devices.testing.MemoryBlockBackend;
 import io.jstrato.devices.testing.VirtioTestDriver;
+import io.jstrato.devices.virtio.blk.BlkTesting;
+import io.jstrato.devices.virtio.blk.VirtioBlk;
+import io.jstrato.devices.virtio.net.MacAddress;
+import io.jstrato.devices.virtio.net.VirtioNet;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -38,13 +38,26 @@ class VirtqueueFuzzTest {
     private static final long BUFFERS = 0x10000;
 
     enum Fault {
-        NONE, GARBAGE, LOOP, OUT_OF_RANGE, BETWEEN_REGIONS, CROSSES_REGION_END, HUGE_LENGTH, WRAPS_AROUND,
-        HEAD_OUT_OF_RANGE, NEXT_OUT_OF_RANGE, AVAIL_JUMP, READABLE_AFTER_WRITABLE, INDIRECT_IN_INDIRECT,
-        INDIRECT_BAD_LENGTH, INDIRECT_OUT_OF_RANGE, INDIRECT_WITH_NEXT, INDIRECT_TOO_LONG
+        NONE,
+        GARBAGE,
+        LOOP,
+        OUT_OF_RANGE,
+        BETWEEN_REGIONS,
+        CROSSES_REGION_END,
+        HUGE_LENGTH,
+        WRAPS_AROUND,
+        HEAD_OUT_OF_RANGE,
+        NEXT_OUT_OF_RANGE,
+        AVAIL_JUMP,
+        READABLE_AFTER_WRITABLE,
+        INDIRECT_IN_INDIRECT,
+        INDIRECT_BAD_LENGTH,
+        INDIRECT_OUT_OF_RANGE,
+        INDIRECT_WITH_NEXT,
+        INDIRECT_TOO_LONG
     }
 
-    private record Desc(long addr, int len, boolean writable) {
-    }
+    private record Desc(long addr, int len, boolean writable) {}
 
     private final Random random = new Random(SEED);
 
@@ -62,7 +75,8 @@ class VirtqueueFuzzTest {
             try {
                 for (int round = 0; round < ROUNDS; round++) {
                     boolean indirect = random.nextBoolean();
-                    long features = VirtioFeatures.VERSION_1 | (indirect ? VirtioFeatures.RING_INDIRECT_DESC : 0)
+                    long features = VirtioFeatures.VERSION_1
+                            | (indirect ? VirtioFeatures.RING_INDIRECT_DESC : 0)
                             | (random.nextBoolean() ? VirtioFeatures.RING_EVENT_IDX : 0);
                     assertTrue(driver.negotiate(features));
                     GuestVirtqueue q = GuestVirtqueue.at(mem, RING, SIZE);
@@ -82,7 +96,8 @@ class VirtqueueFuzzTest {
                             assertEquals(false, needsReset, where);
                             assertEquals(1, q.usedIdx(), where);
                         }
-                        case GARBAGE -> assertTrue(needsReset || q.usedIdx() >= 1, where + ": either served or refused");
+                        case GARBAGE ->
+                            assertTrue(needsReset || q.usedIdx() >= 1, where + ": either served or refused");
                         default -> {
                             assertTrue(needsReset, where + ": needs reset");
                             assertEquals(0, q.usedIdx(), where + ": nothing consumed");
@@ -111,8 +126,9 @@ class VirtqueueFuzzTest {
             try {
                 for (int round = 0; round < ROUNDS / 2; round++) {
                     net.detach();
-                    net.attach(tap, interested -> { });
-                    long features = VirtioFeatures.VERSION_1 | VirtioFeatures.RING_INDIRECT_DESC
+                    net.attach(tap, interested -> {});
+                    long features = VirtioFeatures.VERSION_1
+                            | VirtioFeatures.RING_INDIRECT_DESC
                             | (random.nextBoolean() ? VirtioFeatures.RING_EVENT_IDX : 0);
                     assertTrue(driver.negotiate(features));
                     GuestVirtqueue rx = GuestVirtqueue.at(mem, RING, SIZE);
@@ -129,8 +145,12 @@ class VirtqueueFuzzTest {
                                 case 2 -> INDIRECT + 16L * random.nextInt(64);
                                 default -> random.nextLong();
                             };
-                            q.descriptor(i, addr, random.nextInt(3) == 0 ? random.nextInt() : random.nextInt(2048),
-                                    random.nextInt(8), random.nextInt(SIZE + 2));
+                            q.descriptor(
+                                    i,
+                                    addr,
+                                    random.nextInt(3) == 0 ? random.nextInt() : random.nextInt(2048),
+                                    random.nextInt(8),
+                                    random.nextInt(SIZE + 2));
                         }
                         int published = 1 + random.nextInt(4);
                         for (int i = 0; i < published; i++) {
@@ -154,8 +174,11 @@ class VirtqueueFuzzTest {
                         // drain frames the device did not take
                     }
                 }
-                assertTrue(net.counters().rxPackets() > 0 && net.counters().txPackets() > 0,
-                        "some garbage is well-formed enough to move frames: rx " + net.counters().rxPackets() + " tx " + net.counters().txPackets());
+                assertTrue(
+                        net.counters().rxPackets() > 0 && net.counters().txPackets() > 0,
+                        "some garbage is well-formed enough to move frames: rx "
+                                + net.counters().rxPackets() + " tx "
+                                + net.counters().txPackets());
             } finally {
                 net.close();
             }
@@ -207,7 +230,8 @@ class VirtqueueFuzzTest {
             header = new Desc(BUFFERS, 16, false);
         }
         chain.add(header);
-        int type = new int[] {VirtioBlk.T_IN, VirtioBlk.T_OUT, VirtioBlk.T_FLUSH, VirtioBlk.T_GET_ID, 77}[random.nextInt(5)];
+        int type = new int[] {VirtioBlk.T_IN, VirtioBlk.T_OUT, VirtioBlk.T_FLUSH, VirtioBlk.T_GET_ID, 77}
+                [random.nextInt(5)];
         mem.writeInt(header.addr(), type);
         mem.writeLong(header.addr() + 8, random.nextBoolean() ? random.nextInt(200) : random.nextLong());
         int dataBuffers = random.nextInt(4);
@@ -224,14 +248,43 @@ class VirtqueueFuzzTest {
 
         int victim = random.nextInt(chain.size());
         switch (fault) {
-            case OUT_OF_RANGE -> chain.set(victim, new Desc(HIGH_GPA + HIGH + random.nextInt(1 << 20), 1 + random.nextInt(512), chain.get(victim).writable()));
-            case BETWEEN_REGIONS -> chain.set(victim, new Desc(LOW + random.nextInt(1 << 24), 1 + random.nextInt(512), chain.get(victim).writable()));
-            case CROSSES_REGION_END -> chain.set(victim, new Desc(LOW - 8, 9 + random.nextInt(4096), chain.get(victim).writable()));
-            case HUGE_LENGTH -> chain.set(victim, new Desc(chain.get(victim).addr(), 0x8000_0000 | random.nextInt(), chain.get(victim).writable()));
-            case WRAPS_AROUND -> chain.set(victim, new Desc(-1L - random.nextInt(4096), 8192, chain.get(victim).writable()));
+            case OUT_OF_RANGE ->
+                chain.set(
+                        victim,
+                        new Desc(
+                                HIGH_GPA + HIGH + random.nextInt(1 << 20),
+                                1 + random.nextInt(512),
+                                chain.get(victim).writable()));
+            case BETWEEN_REGIONS ->
+                chain.set(
+                        victim,
+                        new Desc(
+                                LOW + random.nextInt(1 << 24),
+                                1 + random.nextInt(512),
+                                chain.get(victim).writable()));
+            case CROSSES_REGION_END ->
+                chain.set(
+                        victim,
+                        new Desc(
+                                LOW - 8,
+                                9 + random.nextInt(4096),
+                                chain.get(victim).writable()));
+            case HUGE_LENGTH ->
+                chain.set(
+                        victim,
+                        new Desc(
+                                chain.get(victim).addr(),
+                                0x8000_0000 | random.nextInt(),
+                                chain.get(victim).writable()));
+            case WRAPS_AROUND ->
+                chain.set(
+                        victim,
+                        new Desc(
+                                -1L - random.nextInt(4096),
+                                8192,
+                                chain.get(victim).writable()));
             case READABLE_AFTER_WRITABLE -> chain.add(new Desc(BUFFERS, 16, false));
-            default -> {
-            }
+            default -> {}
         }
         boolean useIndirect = indirect && (fault.name().startsWith("INDIRECT") || random.nextBoolean());
         if (useIndirect) {
@@ -293,8 +346,8 @@ class VirtqueueFuzzTest {
         int length = 16 * n;
         int headFlags = GuestVirtqueue.F_INDIRECT;
         switch (fault) {
-            case INDIRECT_IN_INDIRECT -> q.writeDescriptor(INDIRECT, random.nextInt(n), INDIRECT + 0x1000, 32,
-                    GuestVirtqueue.F_INDIRECT, 0);
+            case INDIRECT_IN_INDIRECT ->
+                q.writeDescriptor(INDIRECT, random.nextInt(n), INDIRECT + 0x1000, 32, GuestVirtqueue.F_INDIRECT, 0);
             case INDIRECT_BAD_LENGTH -> length = random.nextBoolean() ? 0 : length + 1 + random.nextInt(15);
             case INDIRECT_OUT_OF_RANGE -> table = random.nextBoolean() ? LOW - 16 : HIGH_GPA + HIGH + 4096;
             case INDIRECT_WITH_NEXT -> headFlags |= GuestVirtqueue.F_NEXT;
@@ -305,8 +358,7 @@ class VirtqueueFuzzTest {
                     q.writeDescriptor(INDIRECT, i, BUFFERS, 16, GuestVirtqueue.F_NEXT, i + 1);
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
         int head = random.nextInt(SIZE);
         q.descriptor(head, table, length, headFlags, (head + 1) % SIZE);

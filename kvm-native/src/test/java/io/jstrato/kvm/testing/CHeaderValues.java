@@ -20,7 +20,8 @@ public final class CHeaderValues {
     private CHeaderValues() {}
 
     /** Compiles the resource {@code source} (next to {@code owner}) in {@code dir}, runs it, returns its values. */
-    public static Map<String, Long> of(Class<?> owner, String source, Path dir) throws IOException, InterruptedException {
+    public static Map<String, Long> of(Class<?> owner, String source, Path dir)
+            throws IOException, InterruptedException {
         Path c = dir.resolve(source);
         try (InputStream in = owner.getResourceAsStream(source)) {
             assertTrue(in != null, "resource " + source + " next to " + owner.getName());
@@ -42,7 +43,10 @@ public final class CHeaderValues {
     }
 
     private static String run(Path dir, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(true, p.waitFor(60, TimeUnit.SECONDS), "finished: " + String.join(" ", command));
         assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + out);

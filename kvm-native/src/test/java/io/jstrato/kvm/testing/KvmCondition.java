@@ -1,6 +1,5 @@
 package io.jstrato.kvm.testing;
 
-
 import io.jstrato.kvm.KvmIoctls;
 import io.jstrato.linux.Errno;
 import io.jstrato.linux.Libc;

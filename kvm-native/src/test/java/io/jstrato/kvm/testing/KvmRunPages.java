@@ -30,7 +30,8 @@ public final class KvmRunPages {
         p.set(ValueLayout.JAVA_INT_UNALIGNED, at("exit", "io", "count"), data.length);
         p.set(ValueLayout.JAVA_LONG_UNALIGNED, at("exit", "io", "data_offset"), IO_DATA_OFFSET);
         for (int i = 0; i < data.length; i++) {
-            MemorySegment.copy(MemorySegment.ofArray(new int[] {data[i]}), 0, p, IO_DATA_OFFSET + (long) i * size, size);
+            MemorySegment.copy(
+                    MemorySegment.ofArray(new int[] {data[i]}), 0, p, IO_DATA_OFFSET + (long) i * size, size);
         }
         return new KvmRun(p);
     }
@@ -59,7 +60,10 @@ public final class KvmRunPages {
     /** A KVM_EXIT_FAIL_ENTRY with the hardware's reason. */
     public static KvmRun failEntry(Arena arena, long hardwareReason, int cpu) {
         MemorySegment p = exitPage(arena, KvmRun.EXIT_FAIL_ENTRY);
-        p.set(ValueLayout.JAVA_LONG_UNALIGNED, at("exit", "fail_entry", "hardware_entry_failure_reason"), hardwareReason);
+        p.set(
+                ValueLayout.JAVA_LONG_UNALIGNED,
+                at("exit", "fail_entry", "hardware_entry_failure_reason"),
+                hardwareReason);
         p.set(ValueLayout.JAVA_INT_UNALIGNED, at("exit", "fail_entry", "cpu"), cpu);
         return new KvmRun(p);
     }

@@ -42,24 +42,28 @@ public final class KvmTestCount implements TestExecutionListener {
         if (!test.isTest() || !test.getTags().contains(KVM)) {
             return;
         }
-        record(switch (result.getStatus()) {
-            case SUCCESSFUL -> "SUCCESSFUL";
-            case FAILED -> "FAILED";
-            case ABORTED -> "SKIPPED";
-        }, test);
+        record(
+                switch (result.getStatus()) {
+                    case SUCCESSFUL -> "SUCCESSFUL";
+                    case FAILED -> "FAILED";
+                    case ABORTED -> "SKIPPED";
+                },
+                test);
     }
 
     private synchronized void record(String status, TestIdentifier test) {
         if (kind == null) {
-            kind = KvmCondition.whyUnavailable().isEmpty() ? KvmKind.current().describe().replace(' ', '_') : "none";
+            kind = KvmCondition.whyUnavailable().isEmpty()
+                    ? KvmKind.current().describe().replace(' ', '_')
+                    : "none";
         }
         byte[] line = (kind + ' ' + status + ' ' + test.getUniqueId() + '\n').getBytes(StandardCharsets.UTF_8);
         String name = System.getenv().getOrDefault("JSTRATO_KVM_TEST_COUNT", "kvm-tests.txt");
         Path file = Path.of(System.getProperty("user.dir"), "target", name);
         try {
             Files.createDirectories(file.getParent());
-            try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND)) {
+            try (FileChannel out = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                 out.write(ByteBuffer.wrap(line));
                 out.force(false);
             }

@@ -18,24 +18,30 @@ public enum Prerequisite {
     /** A usable {@code /dev/kvm} of any kind; use {@link RequiresKvm}, which also tags the test for bin/test. */
     KVM(KvmCondition::whyUnavailable),
     /** A KVM that runs guest code on the CPU; use {@link RequiresHardwareKvm}, which also tags the test. */
-    HARDWARE_KVM(() -> KvmCondition.whyUnavailable().or(() -> KvmKind.current().runsGuestCodeOnTheCpu()
-            ? Optional.empty()
-            : Optional.of("it needs a KVM that runs guest code on the CPU (kvm_amd, kvm_intel: a hardware host or "
-                    + "bin/kvm-lane), and this one is " + KvmKind.current().describe()))),
+    HARDWARE_KVM(() -> KvmCondition.whyUnavailable()
+            .or(() -> KvmKind.current().runsGuestCodeOnTheCpu()
+                    ? Optional.empty()
+                    : Optional.of(
+                            "it needs a KVM that runs guest code on the CPU (kvm_amd, kvm_intel: a hardware host or "
+                                    + "bin/kvm-lane), and this one is "
+                                    + KvmKind.current().describe()))),
     /** Root (CAP_NET_ADMIN, CAP_SYS_ADMIN): network namespaces, taps, mounts. */
     ROOT(() -> uid() == 0 ? Optional.empty() : Optional.of("it needs root and runs as uid " + uid())),
     /** The tun/tap device. */
-    TUN(() -> Files.isWritable(Path.of("/dev/net/tun")) ? Optional.empty()
+    TUN(() -> Files.isWritable(Path.of("/dev/net/tun"))
+            ? Optional.empty()
             : Optional.of("/dev/net/tun is missing or not writable")),
     /** QEMU, the oracle and the benchmark's other side (Debian's qemu-system-x86). */
     QEMU(() -> onPath("qemu-system-x86_64", "qemu-system-x86")),
     /** ACPICA's iasl, which disassembles the ACPI tables (acpica-tools). */
     IASL(() -> onPath("iasl", "acpica-tools")),
     /** virtiofsd, the vhost-user virtio-fs backend (Debian's qemu-system-common). */
-    VIRTIOFSD(() -> Files.isExecutable(Path.of("/usr/lib/qemu/virtiofsd")) ? Optional.empty()
+    VIRTIOFSD(() -> Files.isExecutable(Path.of("/usr/lib/qemu/virtiofsd"))
+            ? Optional.empty()
             : Optional.of("/usr/lib/qemu/virtiofsd (qemu-system-common) is not installed")),
     /** The kernel's UAPI headers the ioctl cross-checks compile against (linux-libc-dev). */
-    KVM_HEADERS(() -> Files.exists(Path.of("/usr/include/linux/kvm.h")) ? Optional.empty()
+    KVM_HEADERS(() -> Files.exists(Path.of("/usr/include/linux/kvm.h"))
+            ? Optional.empty()
             : Optional.of("/usr/include/linux/kvm.h (linux-libc-dev) is not installed")),
     /** Pseudo-terminals (a devpts mount). */
     PTY(Prerequisite::whyNoPty);

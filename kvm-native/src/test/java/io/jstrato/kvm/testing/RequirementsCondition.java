@@ -53,8 +53,8 @@ public final class RequirementsCondition implements BeforeAllCallback, BeforeEac
     record Verdict(boolean fail, String message) {}
 
     /** Empty when every prerequisite is here; else the skip or, under CI=true, the failure. */
-    static Optional<Verdict> verdict(Set<Prerequisite> needed, Function<Prerequisite, Optional<String>> whyMissing,
-                                     Map<String, String> env) {
+    static Optional<Verdict> verdict(
+            Set<Prerequisite> needed, Function<Prerequisite, Optional<String>> whyMissing, Map<String, String> env) {
         List<String> missing = new ArrayList<>();
         for (Prerequisite p : needed) {
             whyMissing.apply(p).ifPresent(why -> missing.add(p + ": " + why));
@@ -64,8 +64,10 @@ public final class RequirementsCondition implements BeforeAllCallback, BeforeEac
         }
         String why = String.join("; ", missing);
         if ("true".equals(env.get("CI"))) {
-            return Optional.of(new Verdict(true, "CI=true but " + why + " (.ci/run installs every prerequisite, and "
-                    + "bin/test runs the KVM tests only where a KVM is: CI never skips a test)"));
+            return Optional.of(new Verdict(
+                    true,
+                    "CI=true but " + why + " (.ci/run installs every prerequisite, and "
+                            + "bin/test runs the KVM tests only where a KVM is: CI never skips a test)"));
         }
         return Optional.of(new Verdict(false, "skipped: " + why));
     }

@@ -24,35 +24,40 @@ class RequirementsConditionTest {
         @Requires({Prerequisite.QEMU, Prerequisite.IASL})
         void oracle() {}
 
-        // (Not at a line's start: bin/test takes a class with @RequiresKvm there for a KVM test class.)
-        @Requires(Prerequisite.TUN) @RequiresKvm
+        @Requires(Prerequisite.TUN)
+        @RequiresKvm
         void tapOnKvm() {}
 
-        @Deprecated @RequiresHardwareKvm
+        @RequiresHardwareKvm
         void linux() {}
     }
 
     @Test
     void whatAnElementRequiresIsItsOwnAndThatOfItsAnnotations() throws Exception {
         assertEquals(Set.of(Prerequisite.ROOT), RequirementsCondition.required(NeedsRoot.class));
-        assertEquals(Set.of(Prerequisite.QEMU, Prerequisite.IASL),
+        assertEquals(
+                Set.of(Prerequisite.QEMU, Prerequisite.IASL),
                 RequirementsCondition.required(NeedsRoot.class.getDeclaredMethod("oracle")));
-        assertEquals(Set.of(Prerequisite.KVM, Prerequisite.TUN),
+        assertEquals(
+                Set.of(Prerequisite.KVM, Prerequisite.TUN),
                 RequirementsCondition.required(NeedsRoot.class.getDeclaredMethod("tapOnKvm")));
-        assertEquals(Set.of(Prerequisite.HARDWARE_KVM),
+        assertEquals(
+                Set.of(Prerequisite.HARDWARE_KVM),
                 RequirementsCondition.required(NeedsRoot.class.getDeclaredMethod("linux")));
     }
 
     @Test
     void everythingThereRunsTheTest() {
-        assertTrue(RequirementsCondition.verdict(EnumSet.of(Prerequisite.IASL, Prerequisite.TUN), NO_QEMU_NO_ROOT,
-                Map.of("CI", "true")).isEmpty());
+        assertTrue(RequirementsCondition.verdict(
+                        EnumSet.of(Prerequisite.IASL, Prerequisite.TUN), NO_QEMU_NO_ROOT, Map.of("CI", "true"))
+                .isEmpty());
     }
 
     @Test
     void aMissingPrerequisiteSkipsWithEveryReasonLocally() {
-        var v = RequirementsCondition.verdict(EnumSet.of(Prerequisite.ROOT, Prerequisite.QEMU, Prerequisite.IASL),
-                NO_QEMU_NO_ROOT, Map.of()).orElseThrow();
+        var v = RequirementsCondition.verdict(
+                        EnumSet.of(Prerequisite.ROOT, Prerequisite.QEMU, Prerequisite.IASL), NO_QEMU_NO_ROOT, Map.of())
+                .orElseThrow();
         assertFalse(v.fail());
         assertEquals("skipped: ROOT: uid 1000; QEMU: qemu-system-x86_64 is not on the PATH", v.message());
     }

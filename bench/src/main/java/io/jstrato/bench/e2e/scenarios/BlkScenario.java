@@ -19,6 +19,7 @@ import java.util.List;
 public final class BlkScenario implements Scenario {
     /** 32 MiB moved by the sequential modes, in 64 KiB requests (the guest's maximum of 128 sectors). */
     private static final long SECTORS = 65536;
+
     private static final int RANDOM_READS = 2000;
     private static final long IMAGE_BYTES = 64L << 20;
 
@@ -56,9 +57,11 @@ public final class BlkScenario implements Scenario {
         String append = "console=ttyS0 blk.mode=" + mode + " blk.sectors=" + SECTORS + " blk.requests=" + RANDOM_READS;
         VmSpec spec = VmSpec.of(ctx.guest("blk"), append, ctx.socket()).withDisk(image, direct);
         try (VmProcess vm = ctx.start(side, spec)) {
-            long start = vm.awaitStdout(l -> l.equals("bench start"), ctx.timeout()).nanos();
-            VmProcess.Line done = vm.awaitStdout(l -> l.startsWith("bench done") || l.startsWith("bench ")
-                    && l.contains("status"), ctx.timeout().multipliedBy(4));
+            long start =
+                    vm.awaitStdout(l -> l.equals("bench start"), ctx.timeout()).nanos();
+            VmProcess.Line done = vm.awaitStdout(
+                    l -> l.startsWith("bench done") || l.startsWith("bench ") && l.contains("status"),
+                    ctx.timeout().multipliedBy(4));
             if (!done.text().startsWith("bench done")) {
                 throw new IllegalStateException("blk guest: " + done.text());
             }

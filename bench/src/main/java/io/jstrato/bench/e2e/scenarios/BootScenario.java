@@ -22,7 +22,9 @@ public final class BootScenario implements Scenario {
     @Override
     public List<Metric> metrics() {
         return List.of(
-                new Metric("exec → guest boot-timer write (`hello`)", "ms",
+                new Metric(
+                        "exec → guest boot-timer write (`hello`)",
+                        "ms",
                         "jstrato: its log line for the write; QEMU: the first serial line (QEMU ignores the "
                                 + "boot timer). QEMU's firmware (qboot) runs first: under TCG here, on software "
                                 + "KVM at CPL0 one instruction at a time"),
@@ -34,8 +36,12 @@ public final class BootScenario implements Scenario {
         VmSpec spec = VmSpec.of(ctx.guest("hello"), "console=ttyS0", ctx.socket());
         try (VmProcess vm = ctx.start(side, spec)) {
             long booted = switch (side) {
-                case JSTRATO -> vm.awaitStderr(l -> l.contains("guest boot timer"), ctx.timeout()).nanos();
-                case QEMU -> vm.awaitStdout(l -> l.startsWith("hello from"), ctx.timeout()).nanos();
+                case JSTRATO ->
+                    vm.awaitStderr(l -> l.contains("guest boot timer"), ctx.timeout())
+                            .nanos();
+                case QEMU ->
+                    vm.awaitStdout(l -> l.startsWith("hello from"), ctx.timeout())
+                            .nanos();
             };
             long gone = vm.awaitExit(ctx.timeout());
             if (vm.process().exitValue() != 0) {

@@ -33,9 +33,12 @@ public final class ExitsScenario implements Scenario {
     public double[] measure(Side side, Context ctx) throws Exception {
         VmSpec spec = VmSpec.of(ctx.guest("exits"), "console=ttyS0 exits.n=" + N, ctx.socket());
         try (VmProcess vm = ctx.start(side, spec)) {
-            long begin = vm.awaitStdout(l -> l.startsWith("exits: n "), ctx.timeout()).nanos();
-            long pio = vm.awaitStdout(l -> l.equals("pio exits " + N), ctx.timeout()).nanos();
-            long mmio = vm.awaitStdout(l -> l.equals("mmio exits " + N), ctx.timeout()).nanos();
+            long begin = vm.awaitStdout(l -> l.startsWith("exits: n "), ctx.timeout())
+                    .nanos();
+            long pio = vm.awaitStdout(l -> l.equals("pio exits " + N), ctx.timeout())
+                    .nanos();
+            long mmio = vm.awaitStdout(l -> l.equals("mmio exits " + N), ctx.timeout())
+                    .nanos();
             vm.awaitExit(ctx.timeout());
             return new double[] {(pio - begin) / 1e3 / N, (mmio - pio) / 1e3 / N};
         }

@@ -18,14 +18,17 @@ public final class GreetingScenario implements Scenario {
 
     @Override
     public List<Metric> metrics() {
-        return List.of(new Metric("exec → QMP greeting", "ms",
+        return List.of(new Metric(
+                "exec → QMP greeting",
+                "ms",
                 "connect retried every 0.2 ms until the socket accepts; greeting line read"));
     }
 
     @Override
     public double[] measure(Side side, Context ctx) throws Exception {
         VmSpec spec = VmSpec.of(ctx.guest("counter"), "console=ttyS0", ctx.socket());
-        try (VmProcess vm = ctx.start(side, spec); QmpClient qmp = QmpClient.connect(spec.qmpSocket(), ctx.timeout())) {
+        try (VmProcess vm = ctx.start(side, spec);
+                QmpClient qmp = QmpClient.connect(spec.qmpSocket(), ctx.timeout())) {
             double ms = Context.millis(System.nanoTime() - vm.startNanos());
             ctx.quit(vm, qmp);
             return new double[] {ms};

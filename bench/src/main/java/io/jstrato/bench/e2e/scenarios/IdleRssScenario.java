@@ -25,7 +25,9 @@ public final class IdleRssScenario implements Scenario {
     @Override
     public List<Metric> metrics() {
         return List.of(
-                new Metric("idle RSS minus guest RAM (`counter`)", "MiB",
+                new Metric(
+                        "idle RSS minus guest RAM (`counter`)",
+                        "MiB",
                         "RSS minus the resident part of the guest-RAM mapping (/proc/PID/smaps)"),
                 new Metric("idle RSS, total (`counter`, 128 MiB guest)", "MiB", "VmRSS as smaps sums it"));
     }
@@ -33,7 +35,8 @@ public final class IdleRssScenario implements Scenario {
     @Override
     public double[] measure(Side side, Context ctx) throws Exception {
         VmSpec spec = VmSpec.of(ctx.guest("counter"), "console=ttyS0", ctx.socket());
-        try (VmProcess vm = ctx.start(side, spec); QmpClient qmp = QmpClient.connect(spec.qmpSocket(), ctx.timeout())) {
+        try (VmProcess vm = ctx.start(side, spec);
+                QmpClient qmp = QmpClient.connect(spec.qmpSocket(), ctx.timeout())) {
             qmp.negotiate();
             vm.awaitStdout(l -> l.startsWith("jstrato demo guest: counter"), ctx.timeout());
             qmp.execute("query-status");

@@ -30,12 +30,15 @@ import java.util.regex.Pattern;
 public final class LinuxBootScenario implements Scenario {
     /** The line /init prints once it runs (after the boot-timer write). */
     public static final String MARKER = "jstrato-bench: linux init";
+
     static final String CMDLINE = "console=ttyS0 quiet panic=-1 reboot=k";
     static final int MEMORY_MIB = 256;
     static final int CPUS = 1;
     /** Minutes, not seconds: in the nested lane Linux needs about one to reach its init. */
     private static final Duration BOOT = Duration.ofMinutes(8);
-    private static final Pattern BOOT_TIMER = Pattern.compile("guest boot timer: (\\d+) ms after the VMM process started");
+
+    private static final Pattern BOOT_TIMER =
+            Pattern.compile("guest boot timer: (\\d+) ms after the VMM process started");
 
     private Path kernel;
     private Path initrd;
@@ -52,15 +55,21 @@ public final class LinuxBootScenario implements Scenario {
 
     @Override
     public List<Metric> metrics() {
-        String same = "Debian's stock bzImage, busybox initramfs; -m " + MEMORY_MIB + " -smp " + CPUS
-                + ", `" + CMDLINE + "`; QEMU `-M microvm,acpi=on` with qboot";
+        String same = "Debian's stock bzImage, busybox initramfs; -m " + MEMORY_MIB + " -smp " + CPUS + ", `" + CMDLINE
+                + "`; QEMU `-M microvm,acpi=on` with qboot";
         return List.of(
-                new Metric("exec → Linux init (Debian bzImage)", "ms",
+                new Metric(
+                        "exec → Linux init (Debian bzImage)",
+                        "ms",
                         "the init's marker line on the serial console; " + same),
-                new Metric("exec → Linux init, jstrato's boot-timer figure", "ms",
+                new Metric(
+                        "exec → Linux init, jstrato's boot-timer figure",
+                        "ms",
                         "jstrato's log: \"guest boot timer: N ms after the VMM process started\" (the init's "
                                 + "devmem write); QEMU ignores the boot timer"),
-                new Metric("exec → exit after `poweroff -f` (Debian bzImage)", "ms",
+                new Metric(
+                        "exec → exit after `poweroff -f` (Debian bzImage)",
+                        "ms",
                         "ACPI S5 ends the VM; process gone, exit status 0"));
     }
 
@@ -73,7 +82,8 @@ public final class LinuxBootScenario implements Scenario {
             long init = vm.awaitStdout(l -> l.contains(MARKER), timeout).nanos();
             double bootTimer = Double.NaN;
             if (side == Side.JSTRATO) {
-                String line = vm.awaitStderr(l -> BOOT_TIMER.matcher(l).find(), Duration.ofSeconds(30)).text();
+                String line = vm.awaitStderr(l -> BOOT_TIMER.matcher(l).find(), Duration.ofSeconds(30))
+                        .text();
                 Matcher m = BOOT_TIMER.matcher(line);
                 if (m.find()) {
                     bootTimer = Double.parseDouble(m.group(1));
@@ -83,8 +93,9 @@ public final class LinuxBootScenario implements Scenario {
             if (vm.process().exitValue() != 0) {
                 throw new IllegalStateException("Linux exited " + vm.process().exitValue() + ": " + vm.tail());
             }
-            return new double[] {Context.millis(init - vm.startNanos()), bootTimer,
-                    Context.millis(gone - vm.startNanos())};
+            return new double[] {
+                Context.millis(init - vm.startNanos()), bootTimer, Context.millis(gone - vm.startNanos())
+            };
         }
     }
 
@@ -102,7 +113,9 @@ public final class LinuxBootScenario implements Scenario {
 
     /** {@code guests/linux/fetch}: the directory of the kit it prints last. */
     static Path fetch(Path home) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(home.resolve("guests/linux/fetch").toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(home.resolve("guests/linux/fetch").toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IOException("guests/linux/fetch failed: " + out);
@@ -138,8 +151,10 @@ public final class LinuxBootScenario implements Scenario {
         Path initFile = Files.writeString(root.resolve("init"), init);
         Files.setPosixFilePermissions(initFile, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path image = dir.resolve("initramfs.cpio.gz");
-        Process p = new ProcessBuilder("sh", "-c", "cd '" + root + "' && find . | cpio -o -H newc --quiet | gzip -1 > '"
-                + image + "'").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "sh", "-c", "cd '" + root + "' && find . | cpio -o -H newc --quiet | gzip -1 > '" + image + "'")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IOException("cpio failed: " + out);

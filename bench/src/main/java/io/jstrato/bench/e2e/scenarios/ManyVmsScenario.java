@@ -53,7 +53,8 @@ public final class ManyVmsScenario implements Scenario {
             }
             List<Future<QmpClient>> ready = new ArrayList<>();
             for (VmSpec spec : specs) {
-                ready.add(pool.submit(() -> QmpClient.connect(spec.qmpSocket(), ctx.timeout()).negotiate()));
+                ready.add(pool.submit(
+                        () -> QmpClient.connect(spec.qmpSocket(), ctx.timeout()).negotiate()));
             }
             for (Future<QmpClient> f : ready) {
                 clients.add(f.get(ctx.timeout().toMillis() * 2, TimeUnit.MILLISECONDS));

@@ -28,9 +28,13 @@ public final class PioExitBaselineScenario implements Scenario {
     @Override
     public List<Metric> metrics() {
         return List.of(
-                new Metric("port-I/O exit round trip, real-mode loop, Java (FFM)", "µs",
+                new Metric(
+                        "port-I/O exit round trip, real-mode loop, Java (FFM)",
+                        "µs",
                         "io.jstrato.bench.kvm.PioExitLoop, " + EXITS + " exits; issue 3 target: ≤ 1.05× the C row"),
-                new Metric("port-I/O exit round trip, real-mode loop, C baseline", "µs",
+                new Metric(
+                        "port-I/O exit round trip, real-mode loop, C baseline",
+                        "µs",
                         "bench/src/main/c/pio_exit.c (gcc -O2), " + EXITS + " exits; in the jstrato column"));
     }
 
@@ -43,8 +47,8 @@ public final class PioExitBaselineScenario implements Scenario {
         Path binary = ctx.work().resolve("pio_exit");
         if (!Files.isExecutable(binary)) {
             Path source = ctx.home().resolve("bench/src/main/c/pio_exit.c");
-            try (VmProcess gcc = VmProcess.start(List.of("gcc", "-O2", "-Wall", "-o", binary.toString(),
-                    source.toString()), Map.of())) {
+            try (VmProcess gcc = VmProcess.start(
+                    List.of("gcc", "-O2", "-Wall", "-o", binary.toString(), source.toString()), Map.of())) {
                 gcc.awaitExit(ctx.timeout());
                 if (gcc.process().exitValue() != 0) {
                     throw new IllegalStateException("gcc failed: " + gcc.tail());
@@ -52,7 +56,8 @@ public final class PioExitBaselineScenario implements Scenario {
             }
         }
         try (VmProcess run = VmProcess.start(List.of(binary.toString(), Integer.toString(EXITS)), Map.of())) {
-            String line = run.awaitStdout(l -> l.startsWith("pio_exit_c "), ctx.timeout()).text();
+            String line = run.awaitStdout(l -> l.startsWith("pio_exit_c "), ctx.timeout())
+                    .text();
             run.awaitExit(ctx.timeout());
             return new double[] {java, Double.parseDouble(line.split(" ")[2]) / 1e3};
         }

@@ -34,16 +34,23 @@ public final class QmpScenario implements Scenario {
     @Override
     public List<Metric> metrics() {
         return List.of(
-                new Metric("`stop` round trip", "µs", "median of " + STOPS + " stop/cont pairs per run; `counter` running"),
-                new Metric("`query-status` with " + CLIENTS + " clients", "req/s",
+                new Metric(
+                        "`stop` round trip",
+                        "µs",
+                        "median of " + STOPS + " stop/cont pairs per run; `counter` running"),
+                new Metric(
+                        "`query-status` with " + CLIENTS + " clients",
+                        "req/s",
                         "closed loop, " + LOAD_MILLIS / 1000 + " s; QEMU gets one -qmp socket per client (a monitor "
                                 + "serves one client at a time), jstrato serves all on one; higher is better"));
     }
 
     @Override
     public double[] measure(Side side, Context ctx) throws Exception {
-        VmSpec spec = VmSpec.of(ctx.guest("counter"), "console=ttyS0", ctx.socket()).withQmpClients(CLIENTS + 1);
-        try (VmProcess vm = ctx.start(side, spec); QmpClient qmp = QmpClient.connect(spec.qmpSocket(), ctx.timeout())) {
+        VmSpec spec =
+                VmSpec.of(ctx.guest("counter"), "console=ttyS0", ctx.socket()).withQmpClients(CLIENTS + 1);
+        try (VmProcess vm = ctx.start(side, spec);
+                QmpClient qmp = QmpClient.connect(spec.qmpSocket(), ctx.timeout())) {
             qmp.negotiate();
             vm.awaitStdout(l -> l.startsWith("jstrato demo guest: counter"), ctx.timeout());
             List<Double> stops = new ArrayList<>();
@@ -66,7 +73,8 @@ public final class QmpScenario implements Scenario {
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         try {
             for (int i = 0; i < CLIENTS; i++) {
-                clients.add(QmpClient.connect(spec.clientSocket(side, i + 1), ctx.timeout()).negotiate());
+                clients.add(QmpClient.connect(spec.clientSocket(side, i + 1), ctx.timeout())
+                        .negotiate());
             }
             CountDownLatch go = new CountDownLatch(1);
             long[] window = new long[2];

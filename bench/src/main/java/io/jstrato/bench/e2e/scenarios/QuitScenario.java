@@ -24,7 +24,8 @@ public final class QuitScenario implements Scenario {
     @Override
     public double[] measure(Side side, Context ctx) throws Exception {
         VmSpec spec = VmSpec.of(ctx.guest("counter"), "console=ttyS0", ctx.socket());
-        try (VmProcess vm = ctx.start(side, spec); QmpClient qmp = QmpClient.connect(spec.qmpSocket(), ctx.timeout())) {
+        try (VmProcess vm = ctx.start(side, spec);
+                QmpClient qmp = QmpClient.connect(spec.qmpSocket(), ctx.timeout())) {
             qmp.negotiate();
             vm.awaitStdout(l -> l.startsWith("jstrato demo guest: counter"), ctx.timeout());
             long sent = System.nanoTime();

@@ -28,18 +28,28 @@ public final class SnapshotScenario implements Scenario {
     @Override
     public List<Metric> metrics() {
         return List.of(
-                new Metric("snapshot: `migrate` → completed", "ms", "256 MiB, `counter` running; to the MIGRATION event"),
-                new Metric("restore: exec → guest running again", "ms", "`-incoming`, then `cont`; to the next `counter` line"),
-                new Metric("snapshot: bytes on disk", "MiB", "jstrato: the memory image's allocated blocks and the state; QEMU: its stream"));
+                new Metric(
+                        "snapshot: `migrate` → completed", "ms", "256 MiB, `counter` running; to the MIGRATION event"),
+                new Metric(
+                        "restore: exec → guest running again",
+                        "ms",
+                        "`-incoming`, then `cont`; to the next `counter` line"),
+                new Metric(
+                        "snapshot: bytes on disk",
+                        "MiB",
+                        "jstrato: the memory image's allocated blocks and the state; QEMU: its stream"));
     }
 
     @Override
     public double[] measure(Side side, Context ctx) throws Exception {
-        Path target = ctx.work().resolve("snapshot-" + ctx.sequence().incrementAndGet() + (side == Side.QEMU ? ".qemu" : ""));
+        Path target =
+                ctx.work().resolve("snapshot-" + ctx.sequence().incrementAndGet() + (side == Side.QEMU ? ".qemu" : ""));
         String uri = side == Side.JSTRATO ? "file:" + target : "exec:cat > '" + target + "'";
-        VmSpec spec = VmSpec.of(ctx.guest("counter"), "console=ttyS0", ctx.socket()).withMemory(MEMORY_MIB);
+        VmSpec spec =
+                VmSpec.of(ctx.guest("counter"), "console=ttyS0", ctx.socket()).withMemory(MEMORY_MIB);
         double saveMs;
-        try (VmProcess vm = ctx.start(side, spec); QmpClient qmp = QmpClient.connect(spec.qmpSocket(), ctx.timeout())) {
+        try (VmProcess vm = ctx.start(side, spec);
+                QmpClient qmp = QmpClient.connect(spec.qmpSocket(), ctx.timeout())) {
             qmp.negotiate();
             vm.awaitStdout(l -> l.equals("counter 2"), ctx.timeout());
             qmp.send("{\"execute\":\"migrate-set-capabilities\",\"arguments\":{\"capabilities\":"
@@ -57,14 +67,17 @@ public final class SnapshotScenario implements Scenario {
         }
         double mib = bytesOnDisk(target) / (1024.0 * 1024.0);
 
-        VmSpec restored = VmSpec.of(ctx.guest("counter"), "console=ttyS0", ctx.socket()).withMemory(MEMORY_MIB)
+        VmSpec restored = VmSpec.of(ctx.guest("counter"), "console=ttyS0", ctx.socket())
+                .withMemory(MEMORY_MIB)
                 .withIncoming(target);
-        try (VmProcess vm = ctx.start(side, restored); QmpClient qmp = QmpClient.connect(restored.qmpSocket(), ctx.timeout())) {
+        try (VmProcess vm = ctx.start(side, restored);
+                QmpClient qmp = QmpClient.connect(restored.qmpSocket(), ctx.timeout())) {
             qmp.negotiate();
             if (side == Side.JSTRATO) {
                 qmp.send("{\"execute\":\"cont\"}\r\n");
             }
-            long running = vm.awaitStdout(l -> l.startsWith("counter "), ctx.timeout()).nanos();
+            long running =
+                    vm.awaitStdout(l -> l.startsWith("counter "), ctx.timeout()).nanos();
             double restoreMs = Context.millis(running - vm.startNanos());
             ctx.quit(vm, qmp);
             return new double[] {saveMs, restoreMs, mib};

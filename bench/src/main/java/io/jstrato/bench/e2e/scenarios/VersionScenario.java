@@ -28,21 +28,29 @@ public final class VersionScenario implements Scenario {
     @Override
     public List<Metric> metrics() {
         return List.of(
-                new Metric("exec → `--version` exit", "ms",
+                new Metric(
+                        "exec → `--version` exit",
+                        "ms",
                         "jstrato: bin/jstrato with its AppCDS archive (the default); QEMU: qemu-system-x86_64"),
-                new Metric("exec → `--version` exit, CDS off", "ms",
+                new Metric(
+                        "exec → `--version` exit, CDS off",
+                        "ms",
                         "jstrato with JSTRATO_JAVA_OPTS=-Xshare:off; no QEMU counterpart"));
     }
 
     @Override
     public double[] measure(Side side, Context ctx) throws Exception {
         return switch (side) {
-            case JSTRATO -> new double[] {
+            case JSTRATO ->
+                new double[] {
                     run(List.of(ctx.launchers().jstrato().toString(), "--version"), Map.of(), ctx.timeout()),
-                    run(List.of(ctx.launchers().jstrato().toString(), "--version"),
-                            Map.of("JSTRATO_JAVA_OPTS", "-Xshare:off"), ctx.timeout())};
-            case QEMU -> new double[] {run(List.of(ctx.launchers().qemu(), "--version"), Map.of(), ctx.timeout()),
-                    Double.NaN};
+                    run(
+                            List.of(ctx.launchers().jstrato().toString(), "--version"),
+                            Map.of("JSTRATO_JAVA_OPTS", "-Xshare:off"),
+                            ctx.timeout())
+                };
+            case QEMU ->
+                new double[] {run(List.of(ctx.launchers().qemu(), "--version"), Map.of(), ctx.timeout()), Double.NaN};
         };
     }
 
@@ -50,7 +58,8 @@ public final class VersionScenario implements Scenario {
         try (VmProcess p = VmProcess.start(command, env)) {
             long gone = p.awaitExit(timeout);
             if (p.process().exitValue() != 0) {
-                throw new IllegalStateException(command + " exited " + p.process().exitValue() + ": " + p.tail());
+                throw new IllegalStateException(
+                        command + " exited " + p.process().exitValue() + ": " + p.tail());
             }
             return Context.millis(gone - p.startNanos());
         }

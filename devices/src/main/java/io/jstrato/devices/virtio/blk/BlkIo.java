@@ -31,8 +31,8 @@ final class BlkIo implements AutoCloseable {
      *
      * @return whether every byte arrived (false: an I/O error or a short read)
      */
-    boolean read(DescriptorChain chain, GuestMemory memory, BlockBackend disk, int alignment, long fileOffset,
-                 long length) {
+    boolean read(
+            DescriptorChain chain, GuestMemory memory, BlockBackend disk, int alignment, long fileOffset, long length) {
         if (!disk.direct() || guestBuffersAligned(chain, memory, false, length, alignment)) {
             return direct(chain, memory, disk, false, length, fileOffset);
         }
@@ -50,8 +50,8 @@ final class BlkIo implements AutoCloseable {
     }
 
     /** OUT: {@code length} bytes of the chain's readable buffers after the header to {@code disk} at {@code fileOffset}. */
-    boolean write(DescriptorChain chain, GuestMemory memory, BlockBackend disk, int alignment, long fileOffset,
-                  long length) {
+    boolean write(
+            DescriptorChain chain, GuestMemory memory, BlockBackend disk, int alignment, long fileOffset, long length) {
         if (!disk.direct() || guestBuffersAligned(chain, memory, true, length, alignment)) {
             return direct(chain, memory, disk, true, length, fileOffset);
         }
@@ -75,8 +75,13 @@ final class BlkIo implements AutoCloseable {
     }
 
     /** Each guest buffer piece at its place in the file, in one read or write (or as many as it takes). */
-    private boolean direct(DescriptorChain chain, GuestMemory memory, BlockBackend disk, boolean toFile, long length,
-                           long fileOffset) {
+    private boolean direct(
+            DescriptorChain chain,
+            GuestMemory memory,
+            BlockBackend disk,
+            boolean toFile,
+            long length,
+            long fileOffset) {
         pieces.start(chain, memory, toFile, 0, length);
         long done = 0;
         while (pieces.next()) {
@@ -89,8 +94,8 @@ final class BlkIo implements AutoCloseable {
     }
 
     /** Whether every guest buffer piece starts at, and is as long as, a multiple of O_DIRECT's alignment. */
-    private boolean guestBuffersAligned(DescriptorChain chain, GuestMemory memory, boolean toFile, long length,
-                                        int alignment) {
+    private boolean guestBuffersAligned(
+            DescriptorChain chain, GuestMemory memory, boolean toFile, long length, int alignment) {
         pieces.start(chain, memory, toFile, 0, length);
         while (pieces.next()) {
             if (((pieces.segment.address() + pieces.offset) | pieces.length) % alignment != 0) {
@@ -101,8 +106,8 @@ final class BlkIo implements AutoCloseable {
     }
 
     /** One read or write of all {@code length} bytes, however many calls the disk takes. */
-    private static boolean whole(BlockBackend disk, boolean toFile, MemorySegment segment, long offset, long length,
-                                 long fileOffset) {
+    private static boolean whole(
+            BlockBackend disk, boolean toFile, MemorySegment segment, long offset, long length, long fileOffset) {
         long done = 0;
         while (done < length) {
             long n = toFile

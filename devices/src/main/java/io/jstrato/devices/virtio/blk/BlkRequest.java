@@ -14,7 +14,12 @@ final class BlkRequest {
     static final int HEADER_SIZE = 16;
 
     /** What a well-formed request asks for. */
-    enum Kind { IN, OUT, FLUSH, GET_ID }
+    enum Kind {
+        IN,
+        OUT,
+        FLUSH,
+        GET_ID
+    }
 
     /** Why a request is refused, with the status it completes with. */
     enum Fault {
@@ -44,6 +49,7 @@ final class BlkRequest {
     Kind kind;
     /** Null when the request is well-formed. */
     Fault fault;
+
     long sector;
     /** IN: bytes to read into the chain; OUT: bytes to write from it; GET_ID: bytes of the id to write. */
     long dataLength;
@@ -57,8 +63,14 @@ final class BlkRequest {
      *
      * @throws io.jstrato.devices.GuestMemoryException when the header is not in guest RAM (the queue is broken)
      */
-    static void parse(DescriptorChain chain, GuestMemory memory, boolean present, long capacitySectors,
-                      boolean readOnly, int directAlignment, BlkRequest into) {
+    static void parse(
+            DescriptorChain chain,
+            GuestMemory memory,
+            boolean present,
+            long capacitySectors,
+            boolean readOnly,
+            int directAlignment,
+            BlkRequest into) {
         into.kind = null;
         into.fault = null;
         into.sector = 0;

@@ -48,6 +48,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     public static final int SECTOR_SIZE = 512;
     /** GET_ID answers 20 bytes, not NUL-terminated when all are used. */
     public static final int ID_BYTES = 20;
+
     static final int CONFIG_CAPACITY = 0;
     static final int CONFIG_SEG_MAX = 12;
     static final int CONFIG_BLK_SIZE = 20;
@@ -68,6 +69,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
     private volatile boolean readOnly;
     /** Power-of-two alignment of direct I/O (file offsets, lengths, host buffers); also blk_size. */
     private volatile int alignment = SECTOR_SIZE;
+
     private volatile boolean suspended;
 
     // Guarded by lock.
@@ -97,7 +99,8 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
             }
             int a = newBackend.direct() ? newBackend.alignment() : SECTOR_SIZE;
             if (a < SECTOR_SIZE || a > BlkIo.BOUNCE_SIZE || Integer.bitCount(a) != 1) {
-                throw new IllegalArgumentException("direct I/O alignment must be a power of two in [512, 128 KiB]: " + a);
+                throw new IllegalArgumentException(
+                        "direct I/O alignment must be a power of two in [512, 128 KiB]: " + a);
             }
             if (newBackend.direct()) {
                 io.prepareForDirect();
@@ -281,7 +284,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
                 switch (QueueDrain.drain(queue, memory, chain, handler, interrupt)) {
                     case INTERRUPTED -> counters.interrupts++;
                     case BROKEN -> needsReset();
-                    case IDLE, USED -> { }
+                    case IDLE, USED -> {}
                 }
             } catch (GuestMemoryException e) {
                 // Only reachable if a check was missed: still a guest fault, never a dead worker.
@@ -308,8 +311,14 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
         counters.requests++;
         BlockBackend disk = backend;
         BlkRequest r = request;
-        BlkRequest.parse(c, memory, disk != null, capacitySectors, disk != null && disk.readOnly(),
-                disk != null && disk.direct() ? alignment : 0, r);
+        BlkRequest.parse(
+                c,
+                memory,
+                disk != null,
+                capacitySectors,
+                disk != null && disk.readOnly(),
+                disk != null && disk.direct() ? alignment : 0,
+                r);
         int status = r.fault != null ? r.fault.status : perform(c, disk, r);
         long written = 0;
         if (status == S_OK) {
@@ -320,7 +329,7 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
                 }
                 case OUT -> counters.bytesWritten += r.dataLength;
                 case GET_ID -> written = r.dataLength;
-                case FLUSH -> { }
+                case FLUSH -> {}
             }
         } else {
             counters.errors++;

@@ -29,6 +29,5 @@ public interface NetBackend {
      * Which offloads the guest accepts on receive (TUNSETOFFLOAD: TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6), called
      * when the device is activated with this backend attached.
      */
-    default void setOffloads(boolean csum, boolean tso4, boolean tso6) {
-    }
+    default void setOffloads(boolean csum, boolean tso4, boolean tso6) {}
 }

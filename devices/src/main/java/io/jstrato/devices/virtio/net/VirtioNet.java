@@ -1,11 +1,11 @@
 package io.jstrato.devices.virtio.net;
 
 import io.jstrato.devices.GuestMemory;
-import java.lang.foreign.Arena;
 import io.jstrato.devices.virtio.SplitQueue;
 import io.jstrato.devices.virtio.VirtioDevice;
 import io.jstrato.devices.virtio.VirtioFeatures;
 import io.jstrato.devices.virtio.VirtioInterrupt;
+import java.lang.foreign.Arena;
 import java.util.List;
 
 /**
@@ -36,6 +36,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
     public static final int S_LINK_UP = 1;
     /** virtio 1.x header: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers. */
     public static final int VNET_HDR_SIZE = 12;
+
     static final int HDR_NUM_BUFFERS = 10;
     static final int CONFIG_MAC = 0;
     static final int CONFIG_STATUS = 6;
@@ -65,6 +66,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
     volatile boolean active;
     /** A snapshot is being taken: neither queue moves (set under both locks). */
     volatile boolean suspended;
+
     private long driverFeatures;
     private volatile boolean linkUp;
     // Guarded by rxLock.
@@ -137,8 +139,15 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
 
     @Override
     public long deviceFeatures() {
-        return VirtioFeatures.VERSION_1 | F_CSUM | F_GUEST_CSUM | F_MAC | F_GUEST_TSO4 | F_GUEST_TSO6
-                | F_HOST_TSO4 | F_HOST_TSO6 | F_STATUS;
+        return VirtioFeatures.VERSION_1
+                | F_CSUM
+                | F_GUEST_CSUM
+                | F_MAC
+                | F_GUEST_TSO4
+                | F_GUEST_TSO6
+                | F_HOST_TSO4
+                | F_HOST_TSO6
+                | F_STATUS;
     }
 
     @Override
@@ -259,7 +268,6 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
         }
     }
 
-
     /**
      * The tap is readable: moves up to {@link #RX_BUDGET} frames into guest rx buffers. Returns whether the
      * caller should keep reading the tap; false when the guest has no rx buffer (until its next rx
@@ -286,7 +294,9 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
     }
 
     private void applyOffloads() {
-        backend.setOffloads((driverFeatures & F_GUEST_CSUM) != 0, (driverFeatures & F_GUEST_TSO4) != 0,
+        backend.setOffloads(
+                (driverFeatures & F_GUEST_CSUM) != 0,
+                (driverFeatures & F_GUEST_TSO4) != 0,
                 (driverFeatures & F_GUEST_TSO6) != 0);
     }
 

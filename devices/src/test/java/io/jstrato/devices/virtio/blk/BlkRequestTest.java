@@ -52,8 +52,8 @@ class BlkRequestTest {
     }
 
     /** Writes a header of {@code type} at {@code sector}, pops the chain {@code buffers} and parses it. */
-    private BlkRequest parse(int type, long sector, boolean present, boolean readOnly, int directAlignment,
-                             Buffer... buffers) {
+    private BlkRequest parse(
+            int type, long sector, boolean present, boolean readOnly, int directAlignment, Buffer... buffers) {
         mem.writeInt(HEADER, type);
         mem.writeInt(HEADER + 4, 0);
         mem.writeLong(HEADER + 8, sector);
@@ -83,68 +83,150 @@ class BlkRequestTest {
 
     @Test
     void aReadIsTheWritableBytesBeforeTheStatus() {
-        assertRequest(parse(VirtioBlk.T_IN, 8, readable(HEADER, 16), writable(DATA, 512), writable(DATA + 512, 1024),
-                writable(STATUS, 1)), BlkRequest.Kind.IN, 8, 1536);
+        assertRequest(
+                parse(
+                        VirtioBlk.T_IN,
+                        8,
+                        readable(HEADER, 16),
+                        writable(DATA, 512),
+                        writable(DATA + 512, 1024),
+                        writable(STATUS, 1)),
+                BlkRequest.Kind.IN,
+                8,
+                1536);
     }
 
     @Test
     void aWriteIsTheReadableBytesAfterTheHeader() {
-        assertRequest(parse(VirtioBlk.T_OUT, 2046, readable(HEADER, 16), readable(DATA, 1024), writable(STATUS, 1)),
-                BlkRequest.Kind.OUT, 2046, 1024);
+        assertRequest(
+                parse(VirtioBlk.T_OUT, 2046, readable(HEADER, 16), readable(DATA, 1024), writable(STATUS, 1)),
+                BlkRequest.Kind.OUT,
+                2046,
+                1024);
     }
 
     @Test
     void aFlushAndAnIdRequest() {
-        assertRequest(parse(VirtioBlk.T_FLUSH, 0, readable(HEADER, 16), writable(STATUS, 1)), BlkRequest.Kind.FLUSH,
-                0, 0);
-        assertRequest(parse(VirtioBlk.T_GET_ID, 0, readable(HEADER, 16), writable(DATA, 64), writable(STATUS, 1)),
-                BlkRequest.Kind.GET_ID, 0, VirtioBlk.ID_BYTES);
-        assertRequest(parse(VirtioBlk.T_GET_ID, 0, readable(HEADER, 16), writable(DATA, 8), writable(STATUS, 1)),
-                BlkRequest.Kind.GET_ID, 0, 8);
+        assertRequest(
+                parse(VirtioBlk.T_FLUSH, 0, readable(HEADER, 16), writable(STATUS, 1)), BlkRequest.Kind.FLUSH, 0, 0);
+        assertRequest(
+                parse(VirtioBlk.T_GET_ID, 0, readable(HEADER, 16), writable(DATA, 64), writable(STATUS, 1)),
+                BlkRequest.Kind.GET_ID,
+                0,
+                VirtioBlk.ID_BYTES);
+        assertRequest(
+                parse(VirtioBlk.T_GET_ID, 0, readable(HEADER, 16), writable(DATA, 8), writable(STATUS, 1)),
+                BlkRequest.Kind.GET_ID,
+                0,
+                8);
     }
 
     @Test
     void anEmptySlotAndAShortHeaderAreIoErrors() {
-        assertRefused(parse(VirtioBlk.T_IN, 0, false, false, 0, readable(HEADER, 16), writable(DATA, 512),
-                writable(STATUS, 1)), BlkRequest.Fault.NO_DISK, VirtioBlk.S_IOERR);
-        assertRefused(parse(VirtioBlk.T_IN, 0, readable(HEADER, 8), writable(STATUS, 1)),
-                BlkRequest.Fault.SHORT_HEADER, VirtioBlk.S_IOERR);
+        assertRefused(
+                parse(
+                        VirtioBlk.T_IN,
+                        0,
+                        false,
+                        false,
+                        0,
+                        readable(HEADER, 16),
+                        writable(DATA, 512),
+                        writable(STATUS, 1)),
+                BlkRequest.Fault.NO_DISK,
+                VirtioBlk.S_IOERR);
+        assertRefused(
+                parse(VirtioBlk.T_IN, 0, readable(HEADER, 8), writable(STATUS, 1)),
+                BlkRequest.Fault.SHORT_HEADER,
+                VirtioBlk.S_IOERR);
     }
 
     @Test
     void anUnknownTypeIsUnsupported() {
-        assertRefused(parse(11 /* DISCARD */, 0, readable(HEADER, 16), writable(STATUS, 1)),
-                BlkRequest.Fault.UNSUPPORTED_TYPE, VirtioBlk.S_UNSUPP);
+        assertRefused(
+                parse(11 /* DISCARD */, 0, readable(HEADER, 16), writable(STATUS, 1)),
+                BlkRequest.Fault.UNSUPPORTED_TYPE,
+                VirtioBlk.S_UNSUPP);
     }
 
     @Test
     void dataMustBeWholeSectorsInsideTheDisk() {
-        assertRefused(parse(VirtioBlk.T_IN, 0, readable(HEADER, 16), writable(DATA, 100), writable(STATUS, 1)),
-                BlkRequest.Fault.NOT_WHOLE_SECTORS, VirtioBlk.S_IOERR);
-        assertRefused(parse(VirtioBlk.T_OUT, 2047, readable(HEADER, 16), readable(DATA, 1024), writable(STATUS, 1)),
-                BlkRequest.Fault.BEYOND_CAPACITY, VirtioBlk.S_IOERR);
-        assertRefused(parse(VirtioBlk.T_IN, -1, readable(HEADER, 16), writable(DATA, 512), writable(STATUS, 1)),
-                BlkRequest.Fault.BEYOND_CAPACITY, VirtioBlk.S_IOERR);
-        assertRequest(parse(VirtioBlk.T_IN, 2048, readable(HEADER, 16), writable(STATUS, 1)), BlkRequest.Kind.IN,
-                2048, 0);
+        assertRefused(
+                parse(VirtioBlk.T_IN, 0, readable(HEADER, 16), writable(DATA, 100), writable(STATUS, 1)),
+                BlkRequest.Fault.NOT_WHOLE_SECTORS,
+                VirtioBlk.S_IOERR);
+        assertRefused(
+                parse(VirtioBlk.T_OUT, 2047, readable(HEADER, 16), readable(DATA, 1024), writable(STATUS, 1)),
+                BlkRequest.Fault.BEYOND_CAPACITY,
+                VirtioBlk.S_IOERR);
+        assertRefused(
+                parse(VirtioBlk.T_IN, -1, readable(HEADER, 16), writable(DATA, 512), writable(STATUS, 1)),
+                BlkRequest.Fault.BEYOND_CAPACITY,
+                VirtioBlk.S_IOERR);
+        assertRequest(
+                parse(VirtioBlk.T_IN, 2048, readable(HEADER, 16), writable(STATUS, 1)), BlkRequest.Kind.IN, 2048, 0);
     }
 
     @Test
     void aReadOnlyDiskRefusesWritesNotReads() {
-        assertRefused(parse(VirtioBlk.T_OUT, 0, true, true, 0, readable(HEADER, 16), readable(DATA, 512),
-                writable(STATUS, 1)), BlkRequest.Fault.READ_ONLY, VirtioBlk.S_IOERR);
-        assertRequest(parse(VirtioBlk.T_IN, 0, true, true, 0, readable(HEADER, 16), writable(DATA, 512),
-                writable(STATUS, 1)), BlkRequest.Kind.IN, 0, 512);
+        assertRefused(
+                parse(
+                        VirtioBlk.T_OUT,
+                        0,
+                        true,
+                        true,
+                        0,
+                        readable(HEADER, 16),
+                        readable(DATA, 512),
+                        writable(STATUS, 1)),
+                BlkRequest.Fault.READ_ONLY,
+                VirtioBlk.S_IOERR);
+        assertRequest(
+                parse(VirtioBlk.T_IN, 0, true, true, 0, readable(HEADER, 16), writable(DATA, 512), writable(STATUS, 1)),
+                BlkRequest.Kind.IN,
+                0,
+                512);
     }
 
     @Test
     void anODirectDiskNeedsItsAlignment() {
-        assertRefused(parse(VirtioBlk.T_IN, 1, true, false, 4096, readable(HEADER, 16), writable(DATA, 4096),
-                writable(STATUS, 1)), BlkRequest.Fault.MISALIGNED_FOR_DIRECT, VirtioBlk.S_IOERR);
-        assertRefused(parse(VirtioBlk.T_IN, 8, true, false, 4096, readable(HEADER, 16), writable(DATA, 512),
-                writable(STATUS, 1)), BlkRequest.Fault.MISALIGNED_FOR_DIRECT, VirtioBlk.S_IOERR);
-        assertRequest(parse(VirtioBlk.T_IN, 8, true, false, 4096, readable(HEADER, 16), writable(DATA, 4096),
-                writable(STATUS, 1)), BlkRequest.Kind.IN, 8, 4096);
+        assertRefused(
+                parse(
+                        VirtioBlk.T_IN,
+                        1,
+                        true,
+                        false,
+                        4096,
+                        readable(HEADER, 16),
+                        writable(DATA, 4096),
+                        writable(STATUS, 1)),
+                BlkRequest.Fault.MISALIGNED_FOR_DIRECT,
+                VirtioBlk.S_IOERR);
+        assertRefused(
+                parse(
+                        VirtioBlk.T_IN,
+                        8,
+                        true,
+                        false,
+                        4096,
+                        readable(HEADER, 16),
+                        writable(DATA, 512),
+                        writable(STATUS, 1)),
+                BlkRequest.Fault.MISALIGNED_FOR_DIRECT,
+                VirtioBlk.S_IOERR);
+        assertRequest(
+                parse(
+                        VirtioBlk.T_IN,
+                        8,
+                        true,
+                        false,
+                        4096,
+                        readable(HEADER, 16),
+                        writable(DATA, 4096),
+                        writable(STATUS, 1)),
+                BlkRequest.Kind.IN,
+                8,
+                4096);
     }
 
     @Test

@@ -16,9 +16,9 @@ import io.jstrato.devices.testing.GuestVirtqueue;
 import io.jstrato.devices.testing.GuestVirtqueue.Buffer;
 import io.jstrato.devices.testing.TestMemory;
 import io.jstrato.devices.testing.VirtioTestDriver;
-import io.jstrato.devices.virtio.VirtioMmioTransport;
 import io.jstrato.devices.virtio.DeviceStatus;
 import io.jstrato.devices.virtio.VirtioFeatures;
+import io.jstrato.devices.virtio.VirtioMmioTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +42,7 @@ class VirtioBlkTest {
 
     @TempDir
     Path dir;
+
     private TestMemory test;
     private GuestMemory mem;
     private CountingInterruptLine line;
@@ -85,8 +86,11 @@ class VirtioBlkTest {
     }
 
     private void start() {
-        assertTrue(driver.negotiate(VirtioFeatures.VERSION_1 | VirtioFeatures.RING_INDIRECT_DESC
-                | VirtioBlk.F_FLUSH | VirtioBlk.F_SEG_MAX | VirtioBlk.F_BLK_SIZE));
+        assertTrue(driver.negotiate(VirtioFeatures.VERSION_1
+                | VirtioFeatures.RING_INDIRECT_DESC
+                | VirtioBlk.F_FLUSH
+                | VirtioBlk.F_SEG_MAX
+                | VirtioBlk.F_BLK_SIZE));
         queue = GuestVirtqueue.at(mem, 0x1000, QUEUE);
         driver.setupQueue(0, queue);
         driver.driverOk();
@@ -110,7 +114,8 @@ class VirtioBlkTest {
         driver.notifyQueue(0);
         assertTrue(line.awaitCount(interrupts + 1), "completion interrupt");
         assertEquals(usedBefore + 1, queue.usedIdx());
-        assertEquals(VirtioMmioTransport.INTERRUPT_USED_BUFFER,
+        assertEquals(
+                VirtioMmioTransport.INTERRUPT_USED_BUFFER,
                 driver.acknowledgeInterrupt() & VirtioMmioTransport.INTERRUPT_USED_BUFFER);
         return mem.readByte(STATUS);
     }
@@ -139,7 +144,8 @@ class VirtioBlkTest {
         assertEquals(QUEUE - 2, driver.readConfig(VirtioBlk.CONFIG_SEG_MAX, 4));
         assertEquals(512, driver.readConfig(VirtioBlk.CONFIG_BLK_SIZE, 4));
         long f = driver.deviceFeatures();
-        assertEquals(VirtioBlk.F_FLUSH | VirtioBlk.F_SEG_MAX | VirtioBlk.F_BLK_SIZE,
+        assertEquals(
+                VirtioBlk.F_FLUSH | VirtioBlk.F_SEG_MAX | VirtioBlk.F_BLK_SIZE,
                 f & (VirtioBlk.F_FLUSH | VirtioBlk.F_SEG_MAX | VirtioBlk.F_BLK_SIZE | VirtioBlk.F_RO));
         assertEquals(2, driver.read(VirtioMmioTransport.REG_DEVICE_ID));
     }
@@ -178,8 +184,9 @@ class VirtioBlkTest {
         assertEquals(0, file[8 * 512 + 4096]);
 
         // Read it back into buffers split at odd places.
-        assertEquals(VirtioBlk.S_OK, request(VirtioBlk.T_IN, 8,
-                writable(0x40000, 100), writable(0x50000, 412), writable(0x60000, 3584)));
+        assertEquals(
+                VirtioBlk.S_OK,
+                request(VirtioBlk.T_IN, 8, writable(0x40000, 100), writable(0x50000, 412), writable(0x60000, 3584)));
         assertEquals(4097, lastUsedLen());
         byte[] back = new byte[4096];
         mem.read(0x40000, back, 0, 100);
@@ -261,7 +268,9 @@ class VirtioBlkTest {
         assertEquals(VirtioBlk.S_IOERR, request(VirtioBlk.T_IN, capacity - 1, writable(DATA, 1024)));
         assertEquals(VirtioBlk.S_IOERR, request(VirtioBlk.T_IN, capacity, writable(DATA, 512)));
         assertEquals(VirtioBlk.S_IOERR, request(VirtioBlk.T_OUT, -1L, readable(DATA, 512)), "sector 2^64-1");
-        assertEquals(VirtioBlk.S_IOERR, request(VirtioBlk.T_OUT, 0x0080_0000_0000_0000L, readable(DATA, 512)),
+        assertEquals(
+                VirtioBlk.S_IOERR,
+                request(VirtioBlk.T_OUT, 0x0080_0000_0000_0000L, readable(DATA, 512)),
                 "sector * 512 overflows");
         assertEquals(VirtioBlk.S_IOERR, request(VirtioBlk.T_OUT, 0, readable(DATA, 100)), "partial sector");
         assertEquals(VirtioBlk.S_OK, request(VirtioBlk.T_IN, capacity - 1, writable(DATA, 512)), "last sector");
@@ -318,10 +327,14 @@ class VirtioBlkTest {
         byte[] data = pattern(len, 3);
         mem.write(DATA + 3, data, 0, 700);
         mem.write(0x70001, data, 700, len - 700);
-        assertEquals(VirtioBlk.S_OK, request(VirtioBlk.T_OUT, sector, readable(DATA + 3, 700), readable(0x70001, len - 700)));
+        assertEquals(
+                VirtioBlk.S_OK,
+                request(VirtioBlk.T_OUT, sector, readable(DATA + 3, 700), readable(0x70001, len - 700)));
         assertArrayEquals(data, Arrays.copyOfRange(Files.readAllBytes(image), align, align + len));
 
-        assertEquals(VirtioBlk.S_OK, request(VirtioBlk.T_IN, sector, writable(0x90005, 1000), writable(0xA0000, len - 1000)));
+        assertEquals(
+                VirtioBlk.S_OK,
+                request(VirtioBlk.T_IN, sector, writable(0x90005, 1000), writable(0xA0000, len - 1000)));
         byte[] back = new byte[len];
         mem.read(0x90005, back, 0, 1000);
         mem.read(0xA0000, back, 1000, len - 1000);

@@ -6,16 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jstrato.devices.virtio.VirtioMmioTransport;
-import io.jstrato.devices.virtio.VirtioFeatures;
-import io.jstrato.kvm.testing.Requires;
-import io.jstrato.kvm.testing.Prerequisite;
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.testing.CountingInterruptLine;
 import io.jstrato.devices.testing.GuestVirtqueue;
 import io.jstrato.devices.testing.LinuxTap;
 import io.jstrato.devices.testing.TestMemory;
 import io.jstrato.devices.testing.VirtioTestDriver;
+import io.jstrato.devices.virtio.VirtioFeatures;
+import io.jstrato.devices.virtio.VirtioMmioTransport;
+import io.jstrato.kvm.testing.Prerequisite;
+import io.jstrato.kvm.testing.Requires;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -65,9 +65,12 @@ class VirtioNetTapIT {
         net = new VirtioNet("eth0", new MacAddress(0x5254_0012_3456L), QUEUE);
         VirtioMmioTransport transport = new VirtioMmioTransport(net, mem, new CountingInterruptLine());
         VirtioTestDriver driver = new VirtioTestDriver(transport);
-        net.attach(tap, interested -> { });
-        assertTrue(driver.negotiate(VirtioFeatures.VERSION_1 | VirtioNet.F_MAC | VirtioNet.F_STATUS
-                | VirtioNet.F_GUEST_CSUM | VirtioFeatures.RING_INDIRECT_DESC));
+        net.attach(tap, interested -> {});
+        assertTrue(driver.negotiate(VirtioFeatures.VERSION_1
+                | VirtioNet.F_MAC
+                | VirtioNet.F_STATUS
+                | VirtioNet.F_GUEST_CSUM
+                | VirtioFeatures.RING_INDIRECT_DESC));
         rx = GuestVirtqueue.at(mem, 0x10000, QUEUE);
         tx = GuestVirtqueue.at(mem, 0x20000, QUEUE);
         driver.setupQueue(VirtioNet.RX_QUEUE, rx);
@@ -108,7 +111,11 @@ class VirtioNetTapIT {
         ByteBuffer arp = ByteBuffer.allocate(12 + 42);
         arp.put(new byte[12]);
         arp.put(new byte[] {-1, -1, -1, -1, -1, -1}).put(GUEST_MAC).putShort((short) 0x0806);
-        arp.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 1);
+        arp.putShort((short) 1)
+                .putShort((short) 0x0800)
+                .put((byte) 6)
+                .put((byte) 4)
+                .putShort((short) 1);
         arp.put(GUEST_MAC).put(GUEST_IP).put(new byte[6]).put(HOST_IP);
         transmit(arp.array());
 
@@ -128,11 +135,23 @@ class VirtioNetTapIT {
         ByteBuffer ping = ByteBuffer.allocate(12 + 14 + 20 + 8 + 32);
         ping.put(new byte[12]).put(hostMac).put(GUEST_MAC).putShort((short) 0x0800);
         int ip = ping.position();
-        ping.put((byte) 0x45).put((byte) 0).putShort((short) (20 + 8 + 32)).putShort((short) 0x1234)
-                .putShort((short) 0x4000).put((byte) 64).put((byte) 1).putShort((short) 0).put(GUEST_IP).put(HOST_IP);
+        ping.put((byte) 0x45)
+                .put((byte) 0)
+                .putShort((short) (20 + 8 + 32))
+                .putShort((short) 0x1234)
+                .putShort((short) 0x4000)
+                .put((byte) 64)
+                .put((byte) 1)
+                .putShort((short) 0)
+                .put(GUEST_IP)
+                .put(HOST_IP);
         ping.putShort(ip + 10, checksum(ping.array(), ip, 20));
         int icmp = ping.position();
-        ping.put((byte) 8).put((byte) 0).putShort((short) 0).putShort((short) 0x4A53).putShort((short) 1);
+        ping.put((byte) 8)
+                .put((byte) 0)
+                .putShort((short) 0)
+                .putShort((short) 0x4A53)
+                .putShort((short) 1);
         for (int i = 0; i < 32; i++) {
             ping.put((byte) i);
         }

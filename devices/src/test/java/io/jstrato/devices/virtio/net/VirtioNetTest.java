@@ -9,15 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jstrato.devices.virtio.VirtioMmioTransport;
-import io.jstrato.devices.virtio.DeviceStatus;
-import io.jstrato.devices.virtio.VirtioFeatures;
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.testing.CountingInterruptLine;
 import io.jstrato.devices.testing.FakeTap;
 import io.jstrato.devices.testing.GuestVirtqueue;
 import io.jstrato.devices.testing.TestMemory;
 import io.jstrato.devices.testing.VirtioTestDriver;
+import io.jstrato.devices.virtio.DeviceStatus;
+import io.jstrato.devices.virtio.VirtioFeatures;
+import io.jstrato.devices.virtio.VirtioMmioTransport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -87,8 +87,14 @@ class VirtioNetTest {
         net.attach(tap, interest::add);
         assertEquals(VirtioNet.S_LINK_UP, driver.readConfig(VirtioNet.CONFIG_STATUS, 2));
         long f = driver.deviceFeatures();
-        long want = VirtioNet.F_MAC | VirtioNet.F_STATUS | VirtioNet.F_CSUM | VirtioNet.F_GUEST_CSUM
-                | VirtioNet.F_HOST_TSO4 | VirtioNet.F_HOST_TSO6 | VirtioNet.F_GUEST_TSO4 | VirtioNet.F_GUEST_TSO6;
+        long want = VirtioNet.F_MAC
+                | VirtioNet.F_STATUS
+                | VirtioNet.F_CSUM
+                | VirtioNet.F_GUEST_CSUM
+                | VirtioNet.F_HOST_TSO4
+                | VirtioNet.F_HOST_TSO6
+                | VirtioNet.F_GUEST_TSO4
+                | VirtioNet.F_GUEST_TSO6;
         assertEquals(want, f & want);
         assertEquals("52:54:00:12:34:56", MAC.toString());
         assertThrows(IllegalArgumentException.class, () -> MacAddress.parse("52:54:00:12:34"));
