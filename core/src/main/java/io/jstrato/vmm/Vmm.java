@@ -146,6 +146,9 @@ public final class Vmm implements AutoCloseable {
         // machine is then never started.
         HostSignals.install().onSignal(() -> lifecycle.shutdown(ShutdownCause.HOST_SIGNAL));
         registerCommands(microVm);
+        // Before QMP, as QEMU writes it: a supervisor that sees the socket finds the pid (and a start-up that
+        // fails later removes it again).
+        config.pidFile().map(PidFile::write).ifPresent(resources::own);
         QmpServer qmp = listen(metrics);
         StartupTrace.mark("qmp sockets listening");
 
@@ -153,7 +156,6 @@ public final class Vmm implements AutoCloseable {
         machine.ifPresent(this::wire);
         StartupTrace.mark("machine wired");
         metrics.ifPresent(m -> serveMetrics(m, machine.map(Machine::vm)));
-        config.pidFile().map(PidFile::write).ifPresent(resources::own);
         readiness.signalReady();
         StartupTrace.mark("ready");
         Lifecycle.Start start = config.incoming().isPresent()
