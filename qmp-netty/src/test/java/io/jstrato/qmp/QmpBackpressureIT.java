@@ -3,6 +3,7 @@ package io.jstrato.qmp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jstrato.qmp.testing.QmpTestClient;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -98,7 +99,7 @@ class QmpBackpressureIT {
 
     @Test
     void aClientThatNeverReadsIsThrottledBoundedAndFinallyClosedWhileAnotherIsServed() throws Exception {
-        try (LineClient good = LineClient.socket(socket);
+        try (QmpTestClient good = QmpTestClient.connect(socket);
                 SocketChannel stuck = rawConnect()) {
             assertTrue(good.next().startsWith(GREETING_START));
             stuck.configureBlocking(false);
@@ -173,31 +174,31 @@ class QmpBackpressureIT {
 
     @Test
     void theClientOnePastTheCapGetsAnErrorLineAndIsClosedAndItsPlaceIsFreedLater() throws Exception {
-        List<LineClient> admitted = new ArrayList<>();
+        List<QmpTestClient> admitted = new ArrayList<>();
         try {
             for (int i = 0; i < QmpLimits.MIN_CLIENTS; i++) {
-                LineClient client = LineClient.socket(socket);
+                QmpTestClient client = QmpTestClient.connect(socket);
                 admitted.add(client);
                 assertTrue(client.next().startsWith(GREETING_START));
             }
-            try (LineClient extra = LineClient.socket(socket)) {
+            try (QmpTestClient extra = QmpTestClient.connect(socket)) {
                 assertEquals(
                         "{\"error\":{\"class\":\"GenericError\",\"desc\":\"Too many QMP clients: at most 16 may"
                                 + " be connected at once; closing the connection\"}}",
                         extra.next());
                 assertEquals(List.of(), extra.awaitEnd());
             }
-            for (LineClient client : admitted) {
+            for (QmpTestClient client : admitted) {
                 client.send("{\"execute\":\"query-status\"}");
                 assertTrue(client.next().startsWith("{\"return\":"), "the admitted clients are unaffected");
             }
             admitted.removeFirst().close();
             assertTrue(closedSessions.poll(WAIT_SECONDS, TimeUnit.SECONDS) != null);
-            try (LineClient next = LineClient.socket(socket)) {
+            try (QmpTestClient next = QmpTestClient.connect(socket)) {
                 assertTrue(next.next().startsWith(GREETING_START), "a freed place is given to the next client");
             }
         } finally {
-            for (LineClient client : admitted) {
+            for (QmpTestClient client : admitted) {
                 client.close();
             }
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jstrato.qmp.testing.QmpTestClient;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -63,8 +64,8 @@ class QmpServerIT {
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    private LineClient connect() throws Exception {
-        LineClient client = LineClient.socket(socket);
+    private QmpTestClient connect() throws Exception {
+        QmpTestClient client = QmpTestClient.connect(socket);
         assertEquals(GREETING, client.next());
         return client;
     }
@@ -77,7 +78,7 @@ class QmpServerIT {
         List<String> command = tool.equals("ncat")
                 ? List.of("ncat", "-U", socket.toString())
                 : List.of("socat", "-", "UNIX-CONNECT:" + socket);
-        try (LineClient client = LineClient.process(command)) {
+        try (QmpTestClient client = QmpTestClient.process(command)) {
             for (Transcript.Line line : Transcript.load("seed-transcript.txt").lines()) {
                 if (line.fromClient()) {
                     client.send(line.json() + "\n");
@@ -106,15 +107,15 @@ class QmpServerIT {
         Path other = dir.resolve("other.sock");
         server.bind(socket);
         server.bind(other, new QmpGreeting("jstrato-0.1.0", 5, 0, 1));
-        try (LineClient first = connect();
-                LineClient second = LineClient.socket(other)) {
+        try (QmpTestClient first = connect();
+                QmpTestClient second = QmpTestClient.connect(other)) {
             assertEquals(GREETING.replace("\"major\":4", "\"major\":5"), second.next());
             first.send("{\"execute\":\"query-status\"}\n");
             second.send("{\"execute\":\"query-status\"}\n");
             assertTrue(first.next().startsWith("{\"return\":"));
             assertTrue(second.next().startsWith("{\"return\":"));
         }
-        try (LineClient again = LineClient.socket(other)) {
+        try (QmpTestClient again = QmpTestClient.connect(other)) {
             assertTrue(again.next().contains("\"major\":5"), "every connection of that socket, not only the first");
         }
     }
@@ -126,7 +127,7 @@ class QmpServerIT {
         }
         assertTrue(Files.exists(socket));
         server.bind(socket);
-        try (LineClient client = connect()) {
+        try (QmpTestClient client = connect()) {
             client.send("{\"execute\":\"query-status\"}");
             assertEquals("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"}}", client.next());
         }
@@ -142,7 +143,7 @@ class QmpServerIT {
                     refused.getMessage());
             live.accept().close(); // our probe's connection, still queued on the live listener
             assertTrue(Files.exists(socket));
-            try (LineClient stillThere = LineClient.socket(socket)) {
+            try (QmpTestClient stillThere = QmpTestClient.connect(socket)) {
                 live.accept().close();
             }
         }
@@ -173,7 +174,7 @@ class QmpServerIT {
         socket = parent.resolve(name);
         assertEquals(106, socket.toString().length());
         server.bind(socket);
-        try (LineClient client = connect()) {
+        try (QmpTestClient client = connect()) {
             client.send("{\"execute\":\"query-status\"}");
             assertEquals("{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"}}", client.next());
         }
@@ -207,17 +208,17 @@ class QmpServerIT {
         server.bind(socket);
         int pollers = 20;
         int toggles = 25; // stop + cont each
-        List<LineClient> clients = new ArrayList<>();
+        List<QmpTestClient> clients = new ArrayList<>();
         for (int i = 0; i < pollers; i++) {
             clients.add(connect());
         }
         ExecutorService threads = Executors.newFixedThreadPool(pollers + 1);
         try {
             List<Future<List<String>>> seen = new ArrayList<>();
-            for (LineClient client : clients) {
+            for (QmpTestClient client : clients) {
                 seen.add(threads.submit(() -> pollUntilEvents(client, 2 * toggles)));
             }
-            try (LineClient toggler = connect()) {
+            try (QmpTestClient toggler = connect()) {
                 for (int i = 0; i < toggles; i++) {
                     toggler.send("{\"execute\":\"stop\",\"id\":" + i + "}");
                     assertTrue(toggler.next().startsWith("{\"event\":\"STOP\""));
@@ -237,7 +238,7 @@ class QmpServerIT {
             }
         } finally {
             threads.shutdownNow();
-            for (LineClient client : clients) {
+            for (QmpTestClient client : clients) {
                 client.close();
             }
         }
@@ -245,7 +246,7 @@ class QmpServerIT {
     }
 
     /** Loops query-status (checking each reply's id) until {@code count} events were seen; returns their names. */
-    private static List<String> pollUntilEvents(LineClient client, int count) throws Exception {
+    private static List<String> pollUntilEvents(QmpTestClient client, int count) throws Exception {
         List<String> names = new ArrayList<>();
         for (int request = 0; names.size() < count; request++) {
             client.send("{\"execute\":\"query-status\",\"id\":" + request + "}");
@@ -268,7 +269,7 @@ class QmpServerIT {
     @Test
     void anEventQueuedElsewhereStillPrecedesTheReplyOfAStageThatWasCompleteAtOnce() throws Exception {
         server.bind(socket);
-        try (LineClient client = connect()) {
+        try (QmpTestClient client = connect()) {
             for (int i = 0; i < 50; i++) {
                 client.send("{\"execute\":\"reset-counters\",\"id\":" + i + "}");
                 assertTrue(client.next().startsWith("{\"event\":\"COUNTERS_RESET\""));
@@ -280,8 +281,8 @@ class QmpServerIT {
     @Test
     void aClientThatLeavesMidCommandAffectsNobody() throws Exception {
         server.bind(socket);
-        try (LineClient other = connect()) {
-            try (LineClient leaver = connect()) {
+        try (QmpTestClient other = connect()) {
+            try (QmpTestClient leaver = connect()) {
                 leaver.send("{\"execute\":\"slow\",\"id\":\"x\"}");
                 other.send("{\"execute\":\"query-status\"}");
                 assertTrue(other.next().startsWith("{\"return\":"));
@@ -300,7 +301,7 @@ class QmpServerIT {
     @Test
     void aClientThatNegotiatesFirst() throws Exception {
         server.bind(socket);
-        try (LineClient client = connect()) {
+        try (QmpTestClient client = connect()) {
             client.send("{\"execute\":\"qmp_capabilities\"}\n");
             assertEquals(RETURN, client.next());
             client.send("{\"execute\":\"stop\"}\n");
@@ -341,7 +342,7 @@ class QmpServerIT {
     @Test
     void hydropperStyleNoNewlinesObjectsSplitAcrossWrites() throws Exception {
         server.bind(socket);
-        try (LineClient client = connect()) {
+        try (QmpTestClient client = connect()) {
             client.send("{\"execute\":\"stop\"}{\"execute\":\"query-");
             assertTrue(client.next().startsWith("{\"event\":\"STOP\""));
             assertEquals(RETURN, client.next());
@@ -357,8 +358,8 @@ class QmpServerIT {
         Path second = dir.resolve("second.sock");
         server.bind(socket);
         server.bind(second);
-        try (LineClient onFirst = connect();
-                LineClient onSecond = LineClient.socket(second)) {
+        try (QmpTestClient onFirst = connect();
+                QmpTestClient onSecond = QmpTestClient.connect(second)) {
             assertEquals(GREETING, onSecond.next());
             onSecond.send("{\"execute\":\"quit\",\"id\":\"bye\"}");
             String shutdown = "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"},";

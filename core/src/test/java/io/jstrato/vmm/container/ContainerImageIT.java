@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.dockerjava.api.model.HealthCheck;
+import io.jstrato.qmp.testing.QmpTestClient;
 import io.jstrato.vmm.Version;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -116,10 +117,9 @@ class ContainerImageIT {
                     container.getCurrentContainerInfo().getState().getHealth().getStatus());
             Path socket = socketDir.resolve("qmp.sock");
             assertEquals(JstratoImage.USER_ID, Files.getAttribute(socket, "unix:uid"), "socket owner");
-            try (QmpLines qmp = QmpLines.connect(socket)) {
-                assertEquals(greeting(), qmp.next("greeting", TIMEOUT));
-                qmp.send("{\"execute\":\"query-status\"}");
-                assertTrue(qmp.next("query-status reply", TIMEOUT).contains("\"status\":\"running\""));
+            try (QmpTestClient qmp = QmpTestClient.connect(socket)) {
+                assertEquals(greeting(), qmp.next(TIMEOUT));
+                assertTrue(qmp.execute("{\"execute\":\"query-status\"}").contains("\"status\":\"running\""));
             }
         }
     }

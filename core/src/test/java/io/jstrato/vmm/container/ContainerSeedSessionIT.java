@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.dockerjava.api.model.Device;
 import com.github.dockerjava.api.model.HealthCheck;
 import io.jstrato.kvm.testing.RequiresKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import io.jstrato.vmm.Version;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,20 +73,19 @@ class ContainerSeedSessionIT {
             long started = System.nanoTime();
             container.start();
 
-            try (QmpLines qmp = QmpLines.connect(socketDir.resolve("qmp.sock"))) {
-                String greeting = qmp.next("greeting", TIMEOUT);
+            try (QmpTestClient qmp = QmpTestClient.connect(socketDir.resolve("qmp.sock"))) {
+                String greeting = qmp.readGreeting(TIMEOUT);
                 System.out.printf(
                         "container start -> healthy -> QMP greeting: %d ms%n",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                 assertTrue(greeting.startsWith("{\"QMP\":") && greeting.contains(Version.packageName()), greeting);
 
                 exchange(qmp, "stop", "{\"event\":\"STOP\"");
-                qmp.send("{\"execute\":\"query-status\"}");
-                assertTrue(qmp.next("query-status", TIMEOUT).contains("\"status\":\"paused\""));
+                assertTrue(qmp.execute("{\"execute\":\"query-status\"}").contains("\"status\":\"paused\""));
                 exchange(qmp, "cont", "{\"event\":\"RESUME\"");
                 exchange(
                         qmp, "quit", "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"}");
-                assertTrue(qmp.closedWithin(TIMEOUT), "the VMM closes the connection after quit");
+                qmp.awaitEnd(TIMEOUT); // the VMM closes the connection after quit
             }
             int status = container
                     .getDockerClient()
@@ -97,10 +97,11 @@ class ContainerSeedSessionIT {
     }
 
     /** A command answers {@code {"return":{}}} and its event, in either order (the seed prints the event first). */
-    private static void exchange(QmpLines qmp, String command, String eventPrefix) throws InterruptedException {
-        qmp.send("{\"execute\":\"" + command + "\"}");
-        String first = qmp.next(command + " reply or event", TIMEOUT);
-        String second = qmp.next(command + " reply or event", TIMEOUT);
+    private static void exchange(QmpTestClient qmp, String command, String eventPrefix) throws InterruptedException {
+        qmp.sendLine("{\"execute\":\"" + command + "\"}");
+        String first = qmp.next(TIMEOUT);
+        String second = qmp.next(TIMEOUT);
+        assertTrue(first != null && second != null, () -> command + ": the connection ended after " + first);
         String event = first.startsWith("{\"event\"") ? first : second;
         String reply = event == first ? second : first;
         assertTrue(event.startsWith(eventPrefix), () -> command + ": " + Set.of(first, second));

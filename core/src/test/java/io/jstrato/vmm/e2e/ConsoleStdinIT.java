@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +48,7 @@ class ConsoleStdinIT {
             if (stdin.equals("closed pipe")) {
                 vm.closeStdin();
             }
-            try (QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+            try (QmpTestClient qmp = QmpTestClient.await(socket, BOOT)) {
                 vm.awaitLine("counter 2", BOOT);
                 assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"quit\"}"));
                 qmp.awaitEvent("SHUTDOWN", BOOT);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ class DaemonizedVmIT {
         long pid = Long.parseLong(Files.readString(pidFile).strip());
         ProcessHandle vmm = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("pid " + pid + " is not alive"));
 
-        try (QmpLineClient qmp = QmpLineClient.await(socket, Duration.ofSeconds(60))) {
+        try (QmpTestClient qmp = QmpTestClient.await(socket, Duration.ofSeconds(60))) {
             assertEquals(
                     "{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"}}",
                     qmp.execute("{\"execute\":\"query-status\"}"));

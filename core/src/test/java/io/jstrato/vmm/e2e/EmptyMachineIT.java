@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jstrato.vmm.qmp.SeedSessionWithSimulatedVcpusIT.Client;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,25 +42,25 @@ class EmptyMachineIT {
     void theSeedSessionThroughARealClient(String clientName) throws Exception {
         Path socket = dir.resolve("vm.sock");
         try (JstratoVm vm = JstratoVm.start("-machine", "none", "-api-channel", "unix:" + socket)) {
-            QmpLineClient.await(socket, START).close();
+            QmpTestClient.await(socket, START).close();
             List<String> command = clientName.equals("ncat")
                     ? List.of("ncat", "-U", socket.toString())
                     : List.of("socat", "-", "UNIX-CONNECT:" + socket);
-            try (Client client = new Client(command)) {
+            try (QmpTestClient client = QmpTestClient.process(command)) {
                 assertEquals(GREETING, client.next());
-                client.send("{\"execute\":\"stop\"}");
+                client.sendLine("{\"execute\":\"stop\"}");
                 assertTrue(client.next().startsWith("{\"event\":\"STOP\",\"data\":{},\"timestamp\":{\"seconds\":"));
                 assertEquals("{\"return\":{}}", client.next());
-                client.send("{\"execute\":\"stop\"}");
+                client.sendLine("{\"execute\":\"stop\"}");
                 assertEquals(
                         "{\"error\":{\"class\":\"GenericError\",\"desc\":\"VM is already paused\"}}", client.next());
-                client.send("{\"execute\":\"query-status\"}");
+                client.sendLine("{\"execute\":\"query-status\"}");
                 assertEquals(
                         "{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"}}", client.next());
-                client.send("{\"execute\":\"cont\"}");
+                client.sendLine("{\"execute\":\"cont\"}");
                 assertTrue(client.next().startsWith("{\"event\":\"RESUME\",\"data\":{},\"timestamp\":{\"seconds\":"));
                 assertEquals("{\"return\":{}}", client.next());
-                client.send("{\"execute\":\"quit\"}");
+                client.sendLine("{\"execute\":\"quit\"}");
                 assertTrue(
                         client.next()
                                 .startsWith(
@@ -68,7 +68,7 @@ class EmptyMachineIT {
                 assertEquals("{\"return\":{}}", client.next());
                 assertNull(client.next());
                 client.endInput();
-                assertTrue(client.exited());
+                client.awaitExit();
             }
             assertEquals(0, vm.awaitExit(START));
             assertFalse(Files.exists(socket), "socket removed at exit");
@@ -79,7 +79,7 @@ class EmptyMachineIT {
     void aScriptPipedIntoNcatIsAnsweredInFull() throws Exception {
         Path socket = dir.resolve("vm.sock");
         try (JstratoVm vm = JstratoVm.start("-machine", "none", "-qmp", "unix:" + socket + ",server,nowait")) {
-            QmpLineClient.await(socket, START).close();
+            QmpTestClient.await(socket, START).close();
             Process p = new ProcessBuilder(
                             "bash",
                             "-c",
@@ -111,8 +111,8 @@ class EmptyMachineIT {
         Path qmp = dir.resolve("qmp.sock");
         try (JstratoVm vm = JstratoVm.start(
                 "-machine", "none", "-api-channel", "unix:" + seed, "-qmp", "unix:" + qmp + ",server,nowait")) {
-            try (QmpLineClient s = QmpLineClient.await(seed, START);
-                    QmpLineClient q = QmpLineClient.await(qmp, START)) {
+            try (QmpTestClient s = QmpTestClient.await(seed, START);
+                    QmpTestClient q = QmpTestClient.await(qmp, START)) {
                 assertEquals(GREETING, s.greeting());
                 assertEquals(QMP_GREETING, q.greeting());
                 assertEquals(
@@ -150,7 +150,7 @@ class EmptyMachineIT {
         assertTrue(Files.exists(socket), "QMP listens when the launcher returns");
         long pid = Long.parseLong(Files.readString(pidFile).strip());
         ProcessHandle vmm = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("pid " + pid + " is not alive"));
-        try (QmpLineClient qmp = QmpLineClient.await(socket, START)) {
+        try (QmpTestClient qmp = QmpTestClient.await(socket, START)) {
             assertEquals(
                     "{\"return\":{\"running\":true,\"singlestep\":false,\"status\":\"running\"}}",
                     qmp.execute("{\"execute\":\"query-status\"}"));
@@ -167,7 +167,7 @@ class EmptyMachineIT {
     void sigtermEndsItWithAHostSignalShutdownAndStatusZero() throws Exception {
         Path socket = dir.resolve("vm.sock");
         try (JstratoVm vm = JstratoVm.start("-machine", "none", "-qmp", "unix:" + socket + ",server,nowait");
-                QmpLineClient qmp = QmpLineClient.await(socket, START)) {
+                QmpTestClient qmp = QmpTestClient.await(socket, START)) {
             ProcessHandle.of(vm.pid()).orElseThrow().destroy();
             assertTrue(qmp.awaitEvent("SHUTDOWN", START)
                     .contains("\"data\":{\"guest\":false,\"reason\":\"host-signal\"}"));
@@ -190,7 +190,7 @@ class EmptyMachineIT {
                         "unix:" + socket + ",server,nowait",
                         "-metrics",
                         "127.0.0.1:" + port);
-                QmpLineClient qmp = QmpLineClient.await(socket, START)) {
+                QmpTestClient qmp = QmpTestClient.await(socket, START)) {
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                     .build();

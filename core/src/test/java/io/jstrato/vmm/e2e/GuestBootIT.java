@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresHardwareKvm;
 import io.jstrato.kvm.testing.RequiresKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import io.jstrato.vmm.guests.QemuMicrovm;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +109,7 @@ class GuestBootIT {
                         "stdio",
                         "-qmp",
                         "unix:" + socket + ",server,nowait");
-                QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+                QmpTestClient qmp = QmpTestClient.await(socket, BOOT)) {
             // Events reach a client only after capabilities negotiation, and the guest may fault before that:
             // ask for the state first, and wait for STOP only if the stop is still to come.
             qmp.execute("{\"execute\":\"qmp_capabilities\"}");

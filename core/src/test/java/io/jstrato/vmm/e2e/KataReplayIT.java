@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jstrato.kvm.testing.RequiresHardwareKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import io.jstrato.vmm.devices.Virtiofsd;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -164,7 +165,7 @@ class KataReplayIT {
                         "-device",
                         "virtio-net-device,netdev=eth0,id=eth0,mac=02:42:0a:4f:05:02")) {
             // Kata dials every 50 ms until the socket answers; here the socket's appearance is awaited instead.
-            try (QmpLineClient client = QmpLineClient.await(qmp, DIAL)) {
+            try (QmpTestClient client = QmpTestClient.await(qmp, DIAL)) {
                 JsonNode version = JSON.readTree(client.greeting())
                         .path("QMP")
                         .path("version")

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresHardwareKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class LinuxDemoIT {
         Path socket = dir.resolve("linux.sock");
         try (JstratoVm vm = JstratoVm.start(
                         "-config", out.resolve("vm.json").toString(), "-api-channel", "unix:" + socket);
-                QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+                QmpTestClient qmp = QmpTestClient.await(socket, BOOT)) {
             String banner = vm.awaitLine(l -> l.startsWith("jstrato Linux demo: Linux "), BOOT);
             assertTrue(banner.endsWith(", 2 CPU(s)"), banner);
             // The reserved hot-plug slots included: 4 disks and 2 NICs from boot.

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresHardwareKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import io.jstrato.vmm.guests.QemuMicrovm;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -111,7 +112,7 @@ class LinuxDevicesIT {
                         "id=d1,file=" + readOnly + ",readonly=on",
                         "-netdev",
                         "tap,id=n0,ifname=" + TAP0 + ",mac=" + MAC);
-                QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+                QmpTestClient qmp = QmpTestClient.await(socket, BOOT)) {
             vm.awaitLine(LinuxGuest.USERSPACE, BOOT);
             // jstrato created the tap in the namespace; its host side gets the peer's address.
             inNamespace("ip", "addr", "add", HOST_IP + "/24", "dev", TAP0);

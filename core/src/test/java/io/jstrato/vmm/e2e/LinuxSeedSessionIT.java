@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresHardwareKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +37,7 @@ class LinuxSeedSessionIT {
                  "serial": {"stdio": true}}
                 """.formatted(linux.bzImage(), LinuxGuest.CMDLINE, initrd));
         try (JstratoVm vm = JstratoVm.start("-config", config.toString(), "-api-channel", "unix:" + socket);
-                QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+                QmpTestClient qmp = QmpTestClient.await(socket, BOOT)) {
             vm.awaitLine("tick 2", BOOT);
 
             assertEquals("{\"return\":{}}", qmp.execute("{\"execute\":\"stop\"}"));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jstrato.kvm.testing.RequiresKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class SeedSessionIT {
                  "serial": {"stdio": true}}
                 """.formatted(JstratoVm.guest("counter"), vcpus));
         try (JstratoVm vm = JstratoVm.start("-config", config.toString(), "-api-channel", "unix:" + socket);
-                QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+                QmpTestClient qmp = QmpTestClient.await(socket, BOOT)) {
             assertTrue(
                     qmp.greeting().startsWith("{\"QMP\":{\"version\":{\"qemu\":{\"micro\":1,\"minor\":0,\"major\":4}"));
             vm.awaitLine("counter 2", BOOT);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresKvm;
-import io.jstrato.vmm.qmp.SeedSessionWithSimulatedVcpusIT.Client;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,20 +46,20 @@ class SeedSessionOverRealClientsIT {
             List<String> command = clientName.equals("ncat")
                     ? List.of("ncat", "-U", socket.toString())
                     : List.of("socat", "-", "UNIX-CONNECT:" + socket);
-            try (Client client = new Client(command)) {
+            try (QmpTestClient client = QmpTestClient.process(command)) {
                 assertEquals(GREETING, client.next());
-                client.send("{\"execute\":\"stop\"}");
+                client.sendLine("{\"execute\":\"stop\"}");
                 assertTrue(client.next().startsWith("{\"event\":\"STOP\",\"data\":{},\"timestamp\":{\"seconds\":"));
                 assertEquals("{\"return\":{}}", client.next());
                 vm.assertQuietFor(Duration.ofSeconds(1));
-                client.send("{\"execute\":\"stop\"}");
+                client.sendLine("{\"execute\":\"stop\"}");
                 assertEquals(
                         "{\"error\":{\"class\":\"GenericError\",\"desc\":\"VM is already paused\"}}", client.next());
-                client.send("{\"execute\":\"cont\"}");
+                client.sendLine("{\"execute\":\"cont\"}");
                 assertTrue(client.next().startsWith("{\"event\":\"RESUME\",\"data\":{},\"timestamp\":{\"seconds\":"));
                 assertEquals("{\"return\":{}}", client.next());
                 vm.awaitLine(l -> l.startsWith("counter "), BOOT);
-                client.send("{\"execute\":\"quit\"}");
+                client.sendLine("{\"execute\":\"quit\"}");
                 assertTrue(
                         client.next()
                                 .startsWith(
@@ -67,7 +67,7 @@ class SeedSessionOverRealClientsIT {
                 assertEquals("{\"return\":{}}", client.next());
                 assertNull(client.next(), "jstrato closes the connection after quit");
                 client.endInput();
-                assertTrue(client.exited());
+                client.awaitExit();
             }
             assertEquals(0, vm.awaitExit(BOOT));
             assertFalse(Files.exists(socket));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class SnapshotCounterIT {
         Path socket = dir.resolve("a.sock");
         int saved;
         try (JstratoVm vm = JstratoVm.start(args(socket, "128"));
-                QmpLineClient qmp = QmpLineClient.await(socket, BOOT)) {
+                QmpTestClient qmp = QmpTestClient.await(socket, BOOT)) {
             vm.awaitLine("counter 3", BOOT);
             assertEquals("{\"return\":{\"status\":\"none\"}}", qmp.execute("{\"execute\":\"query-migrate\"}"));
             assertEquals(
@@ -68,7 +69,7 @@ class SnapshotCounterIT {
         List<String> restoredArgs = new ArrayList<>(List.of(args(socketB, "128")));
         restoredArgs.addAll(List.of("-incoming", "file:" + snapshot));
         try (JstratoVm vm = JstratoVm.start(restoredArgs.toArray(String[]::new));
-                QmpLineClient qmp = QmpLineClient.await(socketB, BOOT)) {
+                QmpTestClient qmp = QmpTestClient.await(socketB, BOOT)) {
             assertEquals(
                     "{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"}}",
                     qmp.execute("{\"execute\":\"query-status\"}"));
@@ -139,7 +140,7 @@ class SnapshotCounterIT {
         }
     }
 
-    static void awaitMigration(QmpLineClient qmp, String status) throws InterruptedException {
+    static void awaitMigration(QmpTestClient qmp, String status) throws InterruptedException {
         while (true) {
             String e = qmp.awaitEvent("MIGRATION", BOOT);
             if (e.contains("\"status\":\"failed\"") && !status.equals("failed")) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresHardwareKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ class SnapshotLinuxIT {
         Path socketA = dir.resolve("a.sock");
         int saved;
         try (JstratoVm vm = start(linux, initrd, rootfs, socketA, List.of());
-                QmpLineClient qmp = QmpLineClient.await(socketA, BOOT)) {
+                QmpTestClient qmp = QmpTestClient.await(socketA, BOOT)) {
             vm.awaitLine("linux-guest: vda mounted", BOOT);
             hostSideOfTap();
             vm.awaitLine("linux-guest: tick 2", STEP);
@@ -122,7 +123,7 @@ class SnapshotLinuxIT {
 
         Path socketB = dir.resolve("b.sock");
         try (JstratoVm vm = start(linux, initrd, rootfs, socketB, List.of("-incoming", "file:" + snapshot));
-                QmpLineClient qmp = QmpLineClient.await(socketB, BOOT)) {
+                QmpTestClient qmp = QmpTestClient.await(socketB, BOOT)) {
             assertEquals(
                     "{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"}}",
                     qmp.execute("{\"execute\":\"query-status\"}"));

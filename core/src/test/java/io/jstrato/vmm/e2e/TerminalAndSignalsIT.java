@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +41,7 @@ class TerminalAndSignalsIT {
         Path socket = dir.resolve("qmp.sock");
         Path pidFile = dir.resolve("vm.pid");
         Thread killer = Thread.ofPlatform().start(() -> {
-            try (QmpLineClient qmp = QmpLineClient.await(socket, RUN)) {
+            try (QmpTestClient qmp = QmpTestClient.await(socket, RUN)) {
                 long pid = Long.parseLong(Files.readString(pidFile).strip());
                 ProcessHandle.of(pid).orElseThrow().destroy();
                 String shutdown = qmp.awaitEvent("SHUTDOWN", RUN);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import io.jstrato.vmm.guests.BlkPattern;
 import io.jstrato.vmm.guests.QemuMicrovm;
 import java.nio.file.Files;
@@ -94,7 +95,7 @@ class VirtioBlkIT {
                         "stdio",
                         "-qmp",
                         "unix:" + socket + ",server,nowait");
-                QmpLineClient qmp = QmpLineClient.await(socket, RUN)) {
+                QmpTestClient qmp = QmpTestClient.await(socket, RUN)) {
             vm.awaitLine("watching capacity (q to quit)", RUN);
             assertEquals(
                     "{\"error\":{\"class\":\"GenericError\",\"desc\":\"no block backend 'drive-1': blockdev-add it first (node-name must equal the device id)\"}}",

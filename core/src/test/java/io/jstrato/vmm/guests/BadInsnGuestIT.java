@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jstrato.kvm.testing.Prerequisite;
 import io.jstrato.kvm.testing.Requires;
 import io.jstrato.kvm.testing.RequiresKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -63,12 +64,13 @@ class BadInsnGuestIT {
                 .withQmpSocket(socket);
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             vm.awaitLine("badinsn: executing popcnt on mmio at cpl0", TIMEOUT);
-            try (QemuQmp qmp = QemuQmp.connect(awaitSocket(vm, socket), TIMEOUT)) {
-                String status = qmp.execute("{\"execute\":\"query-status\"}", TIMEOUT);
+            try (QmpTestClient qmp = QmpTestClient.await(awaitSocket(vm, socket), TIMEOUT)) {
+                qmp.negotiate();
+                String status = qmp.execute("{\"execute\":\"query-status\"}");
                 if (!status.contains("\"internal-error\"")) {
                     // Still running when we asked: the stop comes after that reply, as a STOP event.
                     qmp.awaitEvent("STOP", TIMEOUT);
-                    status = qmp.execute("{\"execute\":\"query-status\"}", TIMEOUT);
+                    status = qmp.execute("{\"execute\":\"query-status\"}");
                 }
                 assertTrue(
                         status.contains("\"status\": \"internal-error\"") && status.contains("\"running\": false"),

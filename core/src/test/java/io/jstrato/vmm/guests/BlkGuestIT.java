@@ -2,9 +2,11 @@ package io.jstrato.vmm.guests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.Prerequisite;
 import io.jstrato.kvm.testing.Requires;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,11 +173,12 @@ class BlkGuestIT {
         try (QemuMicrovm vm = QemuMicrovm.start(config)) {
             vm.awaitLine("capacity 2048", TIMEOUT);
             vm.awaitLine("watching capacity (q to quit)", TIMEOUT);
-            try (QemuQmp qmp = QemuQmp.connect(qmpSocket, TIMEOUT)) {
+            try (QmpTestClient qmp = QmpTestClient.await(qmpSocket, TIMEOUT)) {
+                qmp.negotiate();
                 // QEMU raises the config-change interrupt (status bit 1) and bumps the generation.
-                qmp.execute(
-                        "{\"execute\":\"block_resize\",\"arguments\":{\"device\":\"d0\",\"size\":" + 16 * MIB + "}}",
-                        TIMEOUT);
+                String resized = qmp.execute(
+                        "{\"execute\":\"block_resize\",\"arguments\":{\"device\":\"d0\",\"size\":" + 16 * MIB + "}}");
+                assertTrue(resized.startsWith("{\"return\""), resized);
             }
             vm.awaitLine("capacity 32768", TIMEOUT);
             vm.send("q");

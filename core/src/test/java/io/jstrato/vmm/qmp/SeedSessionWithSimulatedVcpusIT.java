@@ -10,21 +10,15 @@ import io.jstrato.qmp.QmpEvents;
 import io.jstrato.qmp.QmpGreeting;
 import io.jstrato.qmp.QmpObserver;
 import io.jstrato.qmp.QmpServer;
+import io.jstrato.qmp.testing.QmpTestClient;
 import io.jstrato.vmm.lifecycle.Lifecycle;
 import io.jstrato.vmm.lifecycle.ShutdownCause;
 import io.jstrato.vmm.lifecycle.VcpuControl;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -102,29 +96,29 @@ public class SeedSessionWithSimulatedVcpusIT {
         List<String> command = clientName.equals("ncat")
                 ? List.of("ncat", "-U", socket.toString())
                 : List.of("socat", "-", "UNIX-CONNECT:" + socket);
-        try (Client client = new Client(command)) {
+        try (QmpTestClient client = QmpTestClient.process(command)) {
             assertEquals(GREETING, client.next());
 
-            client.send("{\"execute\":\"stop\"}");
+            client.sendLine("{\"execute\":\"stop\"}");
             assertEvent("{\"event\":\"STOP\",\"data\":{}", client.next());
             assertEquals("{\"return\":{}}", client.next());
             assertEquals("parked", vcpus.state.get(), "stop returns once the vCPUs are parked");
 
-            client.send("{\"execute\":\"stop\"}");
+            client.sendLine("{\"execute\":\"stop\"}");
             assertEquals(
                     "{\"error\":{\"class\":\"GenericError\",\"desc\":\"VM is already paused\"}}",
                     client.next(),
                     "a second stop is an error and emits no event");
 
-            client.send("{\"execute\":\"query-status\"}");
+            client.sendLine("{\"execute\":\"query-status\"}");
             assertEquals("{\"return\":{\"running\":false,\"singlestep\":false,\"status\":\"paused\"}}", client.next());
 
-            client.send("{\"execute\":\"cont\"}");
+            client.sendLine("{\"execute\":\"cont\"}");
             assertEvent("{\"event\":\"RESUME\",\"data\":{}", client.next());
             assertEquals("{\"return\":{}}", client.next());
             assertEquals("running", vcpus.state.get());
 
-            client.send("{\"execute\":\"quit\"}");
+            client.sendLine("{\"execute\":\"quit\"}");
             assertEvent(
                     "{\"event\":\"SHUTDOWN\",\"data\":{\"guest\":false,\"reason\":\"host-qmp-quit\"}", client.next());
             assertEquals("{\"return\":{}}", client.next());
@@ -136,7 +130,7 @@ public class SeedSessionWithSimulatedVcpusIT {
             assertNull(client.next(), "the connection ends after quit");
             // ncat stays up until its own input ends (a person presses Ctrl-D); socat leaves by itself.
             client.endInput();
-            assertTrue(client.exited(), clientName + " exits once jstrato closed the socket");
+            client.awaitExit(); // it exits once jstrato closed the socket
             assertFalse(Files.exists(socket), "socket file removed");
         }
     }
@@ -147,61 +141,5 @@ public class SeedSessionWithSimulatedVcpusIT {
                         && line.startsWith(prefix + ",\"timestamp\":")
                         && TIMESTAMP.matcher(line).find(),
                 "expected " + prefix + " with a wall-clock timestamp, got " + line);
-    }
-
-    /** A real client process: lines typed on its stdin, lines read from its stdout. */
-    public static final class Client implements AutoCloseable {
-        private static final String END = "\u0000end";
-        /** An upper bound only: in the nested lane, under load, a client's first line took more than 10 s. */
-        private static final int WAIT_SECONDS = 60;
-
-        private final Process process;
-        private final OutputStream in;
-        private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(1024);
-
-        public Client(List<String> command) throws IOException {
-            process = new ProcessBuilder(command)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            in = process.getOutputStream();
-            Thread.ofPlatform().daemon().start(() -> {
-                try (BufferedReader r =
-                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) {
-                        lines.add(l.endsWith("\r") ? l.substring(0, l.length() - 1) : l);
-                    }
-                } catch (IOException e) {
-                    // the process went away; END below tells the test
-                }
-                lines.add(END);
-            });
-        }
-
-        public void send(String line) throws IOException {
-            in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            in.flush();
-        }
-
-        /** The next line, or null at the end of the output. */
-        public String next() throws InterruptedException {
-            String l = lines.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-            if (l == null) {
-                throw new AssertionError("no line from the client within " + WAIT_SECONDS + " s");
-            }
-            return l.equals(END) ? null : l;
-        }
-
-        public void endInput() throws IOException {
-            in.close();
-        }
-
-        public boolean exited() throws InterruptedException {
-            return process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public void close() {
-            process.destroy();
-        }
     }
 }

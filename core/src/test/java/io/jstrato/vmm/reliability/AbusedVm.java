@@ -1,7 +1,7 @@
 package io.jstrato.vmm.reliability;
 
+import io.jstrato.qmp.testing.QmpTestClient;
 import io.jstrato.vmm.e2e.JstratoVm;
-import io.jstrato.vmm.e2e.QmpLineClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ final class AbusedVm implements AutoCloseable {
         this.vm = vm;
         this.socket = socket;
         this.process = new VmmProcess(vm.pid());
-        try (QmpLineClient qmp = QmpLineClient.await(socket, START)) {
+        try (QmpTestClient qmp = QmpTestClient.await(socket, START)) {
             status = returnOf(qmp.execute("{\"execute\":\"query-status\"}"));
         }
         startRss = process.rss();
@@ -96,10 +96,7 @@ final class AbusedVm implements AutoCloseable {
         if (!process.alive()) {
             throw new AssertionError("the VMM exited " + when + "; log: " + vm.log());
         }
-        try (QmpLineClient qmp = QmpLineClient.await(socket, START)) {
-            if (!qmp.greeting().startsWith("{\"QMP\":")) {
-                throw new AssertionError("no greeting " + when + ": " + qmp.greeting());
-            }
+        try (QmpTestClient qmp = QmpTestClient.await(socket, START)) { // which fails unless greeted
             String now = returnOf(qmp.execute("{\"execute\":\"query-status\"}"));
             if (!now.equals(status)) {
                 throw new AssertionError("status " + when + " is " + now + ", was " + status);

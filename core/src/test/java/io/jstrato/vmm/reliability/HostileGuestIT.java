@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.kvm.testing.RequiresKvm;
+import io.jstrato.qmp.testing.QmpTestClient;
 import io.jstrato.vmm.e2e.JstratoVm;
-import io.jstrato.vmm.e2e.QmpLineClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,7 +164,7 @@ class HostileGuestIT {
                         "unix:" + socket + ",server,nowait",
                         "-metrics",
                         "127.0.0.1:" + METRICS_PORT);
-                QmpLineClient qmp = QmpLineClient.await(socket, RUN)) {
+                QmpTestClient qmp = QmpTestClient.await(socket, RUN)) {
             vm.awaitLine("hostile: waiting (g to go)", RUN);
             // jstrato created the tap: give its host side an address, so the guest's ARP requests get answers.
             inNamespace("ip", "addr", "add", HOST_IP + "/24", "dev", TAP);

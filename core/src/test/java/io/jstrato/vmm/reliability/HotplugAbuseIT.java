@@ -3,7 +3,7 @@ package io.jstrato.vmm.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jstrato.kvm.testing.RequiresKvm;
-import io.jstrato.vmm.e2e.QmpLineClient;
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +69,7 @@ class HotplugAbuseIT {
         int mismatched = 0;
         long counter;
         try (AbusedVm vm = AbusedVm.counterGuestIn(List.of("ip", "netns", "exec", NS), run);
-                QmpLineClient qmp = QmpLineClient.await(vm.socket(), AbusedVm.START)) {
+                QmpTestClient qmp = QmpTestClient.await(vm.socket(), AbusedVm.START)) {
             assertEquals("{\"running\":true,\"singlestep\":false,\"status\":\"running\"}", vm.status());
             CounterProgress.assertAdvances(vm.vm());
             List<String> wrong = new ArrayList<>();
@@ -213,7 +213,7 @@ class HotplugAbuseIT {
     }
 
     /** A request's reply; a connection that ended instead fails with what jstrato logged and whether it lives. */
-    private static String executeOrReport(QmpLineClient qmp, AbusedVm vm, String json) throws Exception {
+    private static String executeOrReport(QmpTestClient qmp, AbusedVm vm, String json) throws Exception {
         try {
             return qmp.execute(json);
         } catch (AssertionError e) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -100,18 +101,18 @@ class QmpConnectionAbuseIT {
             switch (kind) {
                 case 0 -> connect().close();
                 case 1 -> {
-                    try (RawQmp qmp = RawQmp.connect(vm.socket())) {
-                        qmp.greeting(WAIT);
+                    try (QmpTestClient qmp = QmpTestClient.connect(vm.socket())) {
+                        qmp.readGreeting(WAIT);
                     }
                 }
                 case 2 -> {
-                    try (RawQmp qmp = RawQmp.connect(vm.socket())) {
+                    try (QmpTestClient qmp = QmpTestClient.connect(vm.socket())) {
                         qmp.send("{\"execute\":\"query-st");
                     }
                 }
                 default -> {
-                    try (RawQmp qmp = RawQmp.connect(vm.socket())) {
-                        qmp.greeting(WAIT);
+                    try (QmpTestClient qmp = QmpTestClient.connect(vm.socket())) {
+                        qmp.readGreeting(WAIT);
                         qmp.send(QUERY_COMMANDS);
                     }
                 }
@@ -126,12 +127,12 @@ class QmpConnectionAbuseIT {
      * refusal) and the rest get the error line and the end of the stream; once ten leave, newcomers are greeted again.
      */
     private void moreClientsThanTheCap() throws Exception {
-        List<RawQmp> crowd = new ArrayList<>();
+        List<QmpTestClient> crowd = new ArrayList<>();
         int greeted = 0;
         int refused = 0;
         try {
             for (int i = 0; i < CROWD; i++) {
-                RawQmp qmp = RawQmp.connect(vm.socket());
+                QmpTestClient qmp = QmpTestClient.connect(vm.socket());
                 String first = qmp.next(WAIT);
                 if (first != null && first.startsWith("{\"QMP\":")) {
                     assertEquals(0, refused, "client " + i + " was greeted after one was refused");
@@ -148,7 +149,7 @@ class QmpConnectionAbuseIT {
             // close may hold another (at most FD_MARGIN of them, as the descriptor wait before allows).
             assertTrue(greeted <= CAP - 1 && greeted >= CAP - 1 - FD_MARGIN, greeted + " greeted");
             assertEquals(CROWD - greeted, refused);
-            for (RawQmp qmp : crowd) {
+            for (QmpTestClient qmp : crowd) {
                 qmp.send("{\"execute\":\"query-status\"}");
                 assertTrue(qmp.next(WAIT).startsWith("{\"return\":"), "the admitted clients are served");
             }
@@ -160,7 +161,7 @@ class QmpConnectionAbuseIT {
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (readmitted < 10) {
                 assertTrue(System.nanoTime() < deadline, "places freed by leaving clients were not given again");
-                RawQmp qmp = RawQmp.connect(vm.socket());
+                QmpTestClient qmp = QmpTestClient.connect(vm.socket());
                 String first = qmp.next(WAIT);
                 if (first != null && first.startsWith("{\"QMP\":")) {
                     crowd.add(qmp);
@@ -176,7 +177,7 @@ class QmpConnectionAbuseIT {
             counts.add(CROWD + " clients at once (" + greeted + " greeted beside the steady one, " + refused
                     + " refused with the error line, 10 readmitted after 10 left)");
         } finally {
-            for (RawQmp qmp : crowd) {
+            for (QmpTestClient qmp : crowd) {
                 qmp.close();
             }
         }
@@ -246,8 +247,8 @@ class QmpConnectionAbuseIT {
             List<Future<String>> replies = new ArrayList<>();
             for (int i = 0; i < SLOW_CLIENTS; i++) {
                 replies.add(pool.submit(() -> {
-                    try (RawQmp qmp = RawQmp.connect(vm.socket())) {
-                        qmp.greeting(WAIT);
+                    try (QmpTestClient qmp = QmpTestClient.connect(vm.socket())) {
+                        qmp.readGreeting(WAIT);
                         for (byte b : request) {
                             qmp.send(new byte[] {b});
                             Thread.sleep(100); // the abuse's pace
@@ -272,19 +273,19 @@ class QmpConnectionAbuseIT {
     private void halfCloses() throws Exception {
         int unfinished = 0;
         for (int i = 0; i < HALF_CLOSES; i++) {
-            try (RawQmp qmp = RawQmp.connect(vm.socket())) {
-                qmp.greeting(WAIT);
+            try (QmpTestClient qmp = QmpTestClient.connect(vm.socket())) {
+                qmp.readGreeting(WAIT);
                 if (i % 4 == 3) {
                     // Half an object, then the end: there is nothing to answer; the server just closes.
                     qmp.send("{\"execute\":\"query-");
-                    qmp.shutdownOutput();
+                    qmp.endInput();
                     for (String line; (line = qmp.next(WAIT)) != null; ) {
                         QmpReply.check(line, "");
                     }
                     unfinished++;
                 } else {
                     qmp.send("{\"execute\":\"query-status\",\"id\":" + i + "}{\"execute\":\"query-version\"}");
-                    qmp.shutdownOutput();
+                    qmp.endInput();
                     assertEquals("{\"return\":" + vm.status() + ",\"id\":" + i + "}", qmp.next(WAIT));
                     assertTrue(qmp.next(WAIT).startsWith("{\"return\":{\"qemu\":"));
                     assertNull(qmp.next(WAIT), "the server closes after answering a half-closed client");

@@ -1,5 +1,6 @@
 package io.jstrato.vmm.reliability;
 
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +56,7 @@ final class QmpFuzzer {
         long start = System.nanoTime();
         long deadline = start + timeCap.toNanos();
         boolean capped = false;
-        RawQmp qmp = open();
+        QmpTestClient qmp = open();
         try {
             int n = 0;
             for (; n < inputs; n++) {
@@ -109,13 +110,13 @@ final class QmpFuzzer {
         }
     }
 
-    private RawQmp open() throws Exception {
-        RawQmp qmp = RawQmp.connect(socket);
-        qmp.greeting(REPLY);
+    private QmpTestClient open() throws Exception {
+        QmpTestClient qmp = QmpTestClient.connect(socket);
+        qmp.readGreeting(REPLY);
         return qmp;
     }
 
-    private static String reply(RawQmp qmp, int n, String shown) throws InterruptedException {
+    private static String reply(QmpTestClient qmp, int n, String shown) throws InterruptedException {
         String line = qmp.next(REPLY);
         if (line == null) {
             throw new AssertionError("the server closed the connection after input " + n + ": " + brief(shown));
@@ -130,7 +131,8 @@ final class QmpFuzzer {
      * The replies to the values before the fatal one, then its error, then the end. A reset may cut off what was
      * still in flight (the server closes with our bytes unread), so fewer lines are allowed, never more.
      */
-    private static void expectClose(RawQmp qmp, int before, String shown, Tally replies) throws InterruptedException {
+    private static void expectClose(QmpTestClient qmp, int before, String shown, Tally replies)
+            throws InterruptedException {
         int lines = 0;
         for (String line; (line = qmp.next(REPLY)) != null; ) {
             if (++lines > before + 1) {

@@ -1,5 +1,6 @@
 package io.jstrato.vmm.reliability;
 
+import io.jstrato.qmp.testing.QmpTestClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,8 +19,8 @@ final class SteadyClient implements AutoCloseable {
 
     private SteadyClient(Path socket, String status) {
         thread = Thread.ofPlatform().daemon().name("steady-qmp-client").start(() -> {
-            try (RawQmp qmp = RawQmp.connect(socket)) {
-                qmp.greeting(REPLY);
+            try (QmpTestClient qmp = QmpTestClient.connect(socket)) {
+                qmp.readGreeting(REPLY);
                 for (int id = 0; !stopping; id++) {
                     qmp.send("{\"execute\":\"query-status\",\"id\":" + id + "}");
                     String reply = qmp.next(REPLY);
