@@ -1,9 +1,10 @@
-package io.jstrato.qmp;
+package io.jstrato.bench.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jstrato.qmp.QmpCodecChannels;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -23,12 +24,13 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * QMP's per-request codec cost through the server's own handlers, in the order {@link QmpChannelInitializer}
- * installs them: bytes → {@link QmpFrameSplitter} → {@link QmpJsonDecoder} → {@link QmpRequestValidator} →
- * {@link QmpInbound.Request}, and {@link QmpOutbound} → {@link QmpEncoder} → bytes. An {@link EmbeddedChannel}
- * stands in for the socket (its own cost is part of the number, as a pipeline's is in the server).
+ * QMP's per-request codec cost through the server's own handlers, in the order {@code QmpChannelInitializer}
+ * installs them: bytes → {@code QmpFrameSplitter} → {@code QmpJsonDecoder} → {@code QmpRequestValidator} → a
+ * request, and a reply or event → {@code QmpEncoder} → bytes. An {@link EmbeddedChannel} stands in for the
+ * socket (its own cost is part of the number, as a pipeline's is in the server).
  *
- * <p>In this package because the handlers are package-private: a benchmark must not widen the API it measures.
+ * <p>The handlers are package-private, and a benchmark must not widen the API it measures: {@link
+ * QmpCodecChannels}, in qmp-netty's test-jar, hands them out.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,23 +53,22 @@ public class QmpCodecBenchmark {
     private EmbeddedChannel outbound;
     private ByteBuf queryStatus;
     private ByteBuf deviceAdd;
-    private QmpOutbound.Return statusReturn;
-    private QmpOutbound.Event stopEvent;
+    private Object statusReturn;
+    private Object stopEvent;
 
     @Setup(Level.Trial)
     public void setUp() {
-        ObjectMapper mapper = QmpJson.newMapper();
-        inbound = new EmbeddedChannel(
-                new QmpFrameSplitter(), new QmpJsonDecoder(mapper.reader()), new QmpRequestValidator());
-        outbound = new EmbeddedChannel(new QmpEncoder(mapper));
+        ObjectMapper mapper = QmpCodecChannels.mapper();
+        inbound = QmpCodecChannels.decoder(mapper);
+        outbound = QmpCodecChannels.encoder(mapper);
         queryStatus = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(QUERY_STATUS));
         deviceAdd = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(DEVICE_ADD));
         ObjectNode status = mapper.createObjectNode();
         status.put("status", "running").put("singlestep", false).put("running", true);
-        statusReturn = new QmpOutbound.Return(status, IntNode.valueOf(42));
-        stopEvent = new QmpOutbound.Event("STOP", mapper.createObjectNode(), 1_700_000_000L, 123_456);
+        statusReturn = QmpCodecChannels.returnValue(status, IntNode.valueOf(42));
+        stopEvent = QmpCodecChannels.event("STOP", mapper.createObjectNode(), 1_700_000_000L, 123_456);
         // Fail at set-up, not with a silently meaningless number.
-        if (!"query-status".equals(decode(queryStatus).command())) {
+        if (!"query-status".equals(QmpCodecChannels.command(decode(queryStatus)))) {
             throw new IllegalStateException("the decode pipeline does not yield the request");
         }
     }
@@ -78,16 +79,13 @@ public class QmpCodecBenchmark {
         outbound.finishAndReleaseAll();
     }
 
-    private QmpInbound.Request decode(ByteBuf request) {
+    /** The decoded request; {@link QmpCodecChannels}' accessors throw when it is a rejection instead. */
+    private Object decode(ByteBuf request) {
         inbound.writeInbound(request.duplicate());
-        Object message = inbound.readInbound();
-        if (message instanceof QmpInbound.Request r) {
-            return r;
-        }
-        throw new IllegalStateException("expected a request, got " + message);
+        return inbound.readInbound();
     }
 
-    private int encode(QmpOutbound message) {
+    private int encode(Object message) {
         outbound.writeOutbound(message);
         ByteBuf bytes = outbound.readOutbound();
         int n = bytes.readableBytes();
@@ -97,12 +95,12 @@ public class QmpCodecBenchmark {
 
     @Benchmark
     public JsonNode decodeQueryStatus() {
-        return decode(queryStatus).id();
+        return QmpCodecChannels.id(decode(queryStatus));
     }
 
     @Benchmark
     public ObjectNode decodeDeviceAdd() {
-        return decode(deviceAdd).arguments();
+        return QmpCodecChannels.arguments(decode(deviceAdd));
     }
 
     @Benchmark

@@ -1,4 +1,4 @@
-package io.jstrato.vmm.vcpu;
+package io.jstrato.bench.vcpu;
 
 import io.jstrato.devices.BusDevice;
 import io.jstrato.devices.bus.Bus;
@@ -7,6 +7,9 @@ import io.jstrato.kvm.testing.KvmRunPages;
 import io.jstrato.vmm.metrics.ExitCounters;
 import io.jstrato.vmm.metrics.ExitReason;
 import io.jstrato.vmm.metrics.VmMetrics;
+import io.jstrato.vmm.vcpu.ExitAction;
+import io.jstrato.vmm.vcpu.KvmVcpu;
+import io.jstrato.vmm.vcpu.VcpuFaultReport;
 import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
