@@ -1,6 +1,7 @@
 package io.jstrato.vmm.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,10 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import io.jstrato.devices.archfixture.DeviceReachingForKvm;
+import io.jstrato.kvm.archfixture.KvmReachingForTheVmm;
+import io.jstrato.qmp.archfixture.QmpReachingForTheVmm;
+import io.jstrato.vmm.archfixture.CoreReachingForBench;
+import io.jstrato.vmm.archfixturepeer.CyclePeer;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -31,6 +36,7 @@ class ArchitectureTest {
     private static final String DEVICES = "io.jstrato.devices..";
     private static final String QMP = "io.jstrato.qmp..";
     private static final String CORE = "io.jstrato.vmm..";
+    private static final String BENCH = "io.jstrato.bench..";
 
     /** Production classes only: test output directories and test jars (the modules' testing helpers) are not. */
     private static final ImportOption PRODUCTION =
@@ -89,6 +95,25 @@ class ArchitectureTest {
             .callMethodWhere(RESTRICTED)
             .because("every restricted FFM call is in kvm-native, the one module that needs native access");
 
+    static final ArchRule NOTHING_USES_BENCH = noClasses()
+            .that()
+            .resideOutsideOfPackage(BENCH)
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage(BENCH)
+            .because("bench measures the modules from above; what they need at run time is theirs");
+
+    /**
+     * Core's packages (config, boot, machine, vcpu, ...) form no cycle, so each can be read, tested and changed
+     * knowing only the ones below it. The root package, the composition root, is left out: it uses them all,
+     * and metrics and snapshot read {@code Version} from it.
+     */
+    static final ArchRule CORE_PACKAGES_FORM_NO_CYCLE = slices().matching("io.jstrato.vmm.(*)..")
+            .namingSlices("io.jstrato.vmm.$1")
+            .should()
+            .beFreeOfCycles()
+            .because("a cycle between core's packages means neither can be understood or tested without the other");
+
     @Test
     void kvmNativeDependsOnNoOtherModule() {
         KVM_NATIVE_STANDS_ALONE.check(PRODUCTION_CLASSES);
@@ -110,6 +135,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void noModuleUsesBench() {
+        NOTHING_USES_BENCH.check(PRODUCTION_CLASSES);
+    }
+
+    @Test
+    void coresPackagesFormNoCycle() {
+        CORE_PACKAGES_FORM_NO_CYCLE.check(PRODUCTION_CLASSES);
+    }
+
+    @Test
     void theImportSawEveryModule() {
         for (String module : new String[] {
             "io.jstrato.kvm", "io.jstrato.linux", "io.jstrato.devices", "io.jstrato.qmp", "io.jstrato.vmm"
@@ -117,6 +152,7 @@ class ArchitectureTest {
             assertTrue(PRODUCTION_CLASSES.containPackage(module), module + " was not imported");
         }
         assertFalse(PRODUCTION_CLASSES.contain(DeviceReachingForKvm.class), "test classes stay out of the import");
+        assertFalse(PRODUCTION_CLASSES.contain(CoreReachingForBench.class), "test classes stay out of the import");
     }
 
     /** The rules bite: a made-up device that reaches for KVM and makes a restricted call fails two of them. */
@@ -127,5 +163,28 @@ class ArchitectureTest {
         assertTrue(arrow.getMessage().contains("io.jstrato.kvm.Kvm"), arrow.getMessage());
         AssertionError call = assertThrows(AssertionError.class, () -> NATIVE_CALLS_ONLY_IN_KVM_NATIVE.check(wrong));
         assertTrue(call.getMessage().contains("reinterpret"), call.getMessage());
+    }
+
+    /** The module rules bite too: kvm-native or qmp-netty code that knows the VMM fails its rule. */
+    @Test
+    void theModuleRulesFailOnClassesThatKnowTheVmm() {
+        assertFailsNaming(KVM_NATIVE_STANDS_ALONE, KvmReachingForTheVmm.class, "io.jstrato.vmm.lifecycle.RunState");
+        assertFailsNaming(QMP_KNOWS_NO_VM, QmpReachingForTheVmm.class, "io.jstrato.vmm.lifecycle.RunState");
+    }
+
+    /** A core class that uses bench fails that rule, and two core packages that use each other fail the cycle rule. */
+    @Test
+    void theBenchAndCycleRulesFailOnCoreClassesThatBreakThem() {
+        assertFailsNaming(NOTHING_USES_BENCH, CoreReachingForBench.class, "io.jstrato.bench.archfixture.BenchHelper");
+        JavaClasses cycle = new ClassFileImporter().importClasses(CoreReachingForBench.class, CyclePeer.class);
+        AssertionError error = assertThrows(AssertionError.class, () -> CORE_PACKAGES_FORM_NO_CYCLE.check(cycle));
+        assertTrue(error.getMessage().contains("Cycle detected: io.jstrato.vmm.archfixture"), error.getMessage());
+        assertTrue(error.getMessage().contains("CyclePeer.back()"), error.getMessage());
+    }
+
+    private static void assertFailsNaming(ArchRule rule, Class<?> wrong, String named) {
+        JavaClasses classes = new ClassFileImporter().importClasses(wrong);
+        AssertionError error = assertThrows(AssertionError.class, () -> rule.check(classes));
+        assertTrue(error.getMessage().contains(named), error.getMessage());
     }
 }
