@@ -128,7 +128,7 @@ public final class VirtioConsole implements VirtioDevice, SerialInput {
         if (!transmit.ready()) {
             return;
         }
-        if (QueueDrain.drain(transmit, memory, chain, send, interrupt) == QueueDrain.Outcome.BROKEN) {
+        if (QueueDrain.drain(transmit, memory, chain, send, interrupt).broken()) {
             needsReset();
         }
     }

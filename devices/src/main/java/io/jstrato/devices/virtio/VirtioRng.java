@@ -98,7 +98,7 @@ public final class VirtioRng implements VirtioDevice {
                 return;
             }
             try {
-                if (QueueDrain.drain(queue, memory, chain, fill, interrupt) == QueueDrain.Outcome.BROKEN) {
+                if (QueueDrain.drain(queue, memory, chain, fill, interrupt).broken()) {
                     needsReset();
                 }
             } catch (GuestMemoryException e) {

@@ -3,6 +3,8 @@ package io.jstrato.devices.virtio;
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.readable;
 import static io.jstrato.devices.testing.GuestVirtqueue.Buffer.writable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jstrato.devices.GuestMemory;
 import io.jstrato.devices.testing.GuestVirtqueue;
@@ -84,9 +86,22 @@ class QueueDrainTest {
         guest.addChain(writable(0x12000, 8));
         QueueDrain.Outcome o = QueueDrain.drain(
                 queue, mem, chain, c -> c.writableBytes() == 0 ? QueueDrain.BROKEN : record(c), interrupt);
-        assertEquals(QueueDrain.Outcome.BROKEN, o);
+        assertEquals(QueueDrain.Outcome.BROKEN_INTERRUPTED, o);
+        assertTrue(o.broken() && o.interrupted());
         assertEquals(1, heads.size(), "nothing after the chain that broke it");
         assertEquals(1, guest.usedIdx(), "the chain before it stays used");
+        assertEquals(1, interrupts, "and the driver hears of it, as it asked");
+    }
+
+    @Test
+    void aQueueBrokenByItsFirstChainInterruptsNobody() {
+        guest.addChain(readable(0x10000, 16));
+        guest.addChain(writable(0x11000, 8));
+        QueueDrain.Outcome o = QueueDrain.drain(
+                queue, mem, chain, c -> c.writableBytes() == 0 ? QueueDrain.BROKEN : record(c), interrupt);
+        assertEquals(QueueDrain.Outcome.BROKEN, o);
+        assertFalse(o.interrupted());
+        assertEquals(0, guest.usedIdx());
         assertEquals(0, interrupts);
     }
 

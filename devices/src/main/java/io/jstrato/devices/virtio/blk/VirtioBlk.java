@@ -281,10 +281,12 @@ public final class VirtioBlk implements VirtioDevice, AutoCloseable {
                 return;
             }
             try {
-                switch (QueueDrain.drain(queue, memory, chain, handler, interrupt)) {
-                    case INTERRUPTED -> counters.interrupts++;
-                    case BROKEN -> needsReset();
-                    case IDLE, USED -> {}
+                QueueDrain.Outcome outcome = QueueDrain.drain(queue, memory, chain, handler, interrupt);
+                if (outcome.interrupted()) {
+                    counters.interrupts++;
+                }
+                if (outcome.broken()) {
+                    needsReset();
                 }
             } catch (GuestMemoryException e) {
                 // Only reachable if a check was missed: still a guest fault, never a dead worker.

@@ -2,7 +2,7 @@ package io.jstrato.devices.virtio.net;
 
 import io.jstrato.devices.GuestMemoryException;
 import io.jstrato.devices.virtio.DescriptorChain;
-import io.jstrato.devices.virtio.SplitQueue;
+import io.jstrato.devices.virtio.QueueDrain;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 final class NetTx {
     private final VirtioNet nic;
     private final DescriptorChain chain;
+    private final QueueDrain.ChainHandler send = this::send;
     // LIFETIME: the iovec array holds guest addresses only for the duration of one writev.
     private final MemorySegment iovecs;
 
@@ -28,37 +29,33 @@ final class NetTx {
             if (!nic.active || nic.suspended) {
                 return;
             }
-            boolean completed = false;
             try {
-                while (true) {
-                    SplitQueue.Pop pop = nic.txQueue.pop(nic.memory, chain);
-                    if (pop == SplitQueue.Pop.BAD_CHAIN) {
-                        nic.needsReset();
-                        return;
-                    }
-                    if (pop == SplitQueue.Pop.EMPTY) {
-                        break;
-                    }
-                    if (chain.readableBytes() < VirtioNet.VNET_HDR_SIZE) {
-                        // No whole virtio_net_hdr (or only device-writable buffers): malformed, as in QEMU
-                        // ("virtio-net header incorrect"), rather than a frame silently lost.
-                        nic.signalIfNeeded(nic.txQueue, completed);
-                        nic.needsReset();
-                        return;
-                    }
-                    completed = true;
-                    if (nic.backend == null || nic.backendFailed) {
-                        nic.counters.drops++;
-                    } else {
-                        transmit();
-                    }
-                    nic.txQueue.addUsed(nic.memory, chain.head(), 0);
+                QueueDrain.Outcome outcome = QueueDrain.drain(nic.txQueue, nic.memory, chain, send, nic.interrupt);
+                if (outcome.interrupted()) {
+                    nic.counters.txInterrupts++;
                 }
-                nic.signalIfNeeded(nic.txQueue, completed);
+                if (outcome.broken()) {
+                    nic.needsReset();
+                }
             } catch (GuestMemoryException e) {
                 nic.needsReset();
             }
         }
+    }
+
+    /** One tx chain: its frame to the tap (or dropped); nothing is written into the chain. */
+    private long send(DescriptorChain popped) {
+        if (popped.readableBytes() < VirtioNet.VNET_HDR_SIZE) {
+            // No whole virtio_net_hdr (or only device-writable buffers): malformed, as in QEMU ("virtio-net
+            // header incorrect"), rather than a frame silently lost.
+            return QueueDrain.BROKEN;
+        }
+        if (nic.backend == null || nic.backendFailed) {
+            nic.counters.drops++;
+        } else {
+            transmit();
+        }
+        return 0;
     }
 
     private void transmit() {

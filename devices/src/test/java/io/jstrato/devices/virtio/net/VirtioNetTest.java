@@ -277,6 +277,25 @@ class VirtioNetTest {
     }
 
     @Test
+    void framesSentBeforeAMalformedOneAreUsedAndInterruptedForBeforeTheReset() throws Exception {
+        net.attach(tap, interest::add);
+        start(0);
+        byte[] f = frame(60, 3);
+        mem.write(0x100000, f);
+        tx.addChain(readable(0x100000, f.length));
+        tx.addChain(readable(0x101000, 6));
+        driver.notifyQueue(VirtioNet.TX_QUEUE);
+        assertArrayEquals(f, tap.takeTransmitted());
+        assertEquals(1, tx.usedIdx(), "the frame sent stays sent");
+        assertEquals(1, net.counters().interrupts());
+        assertEquals(
+                VirtioMmioTransport.INTERRUPT_USED_BUFFER | VirtioMmioTransport.INTERRUPT_CONFIG_CHANGE,
+                driver.acknowledgeInterrupt(),
+                "the driver hears of the frame, then of the reset");
+        assertEquals(DeviceStatus.DEVICE_NEEDS_RESET, transport.status() & DeviceStatus.DEVICE_NEEDS_RESET);
+    }
+
+    @Test
     void aTxChainOfDeviceWritableBuffersOnlyNeedsReset() {
         net.attach(tap, interest::add);
         start(0);
