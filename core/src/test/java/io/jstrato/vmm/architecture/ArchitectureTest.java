@@ -46,7 +46,7 @@ class ArchitectureTest {
             new ClassFileImporter().withImportOption(PRODUCTION).importPackages("io.jstrato");
 
     /** Calls the JVM restricts (JEP 454, 472): linking native code and giving raw addresses a size. */
-    private static final DescribedPredicate<JavaMethodCall> RESTRICTED = DescribedPredicate.describe(
+    static final DescribedPredicate<JavaMethodCall> RESTRICTED = DescribedPredicate.describe(
             "a restricted native call (Linker, SymbolLookup.libraryLookup, MemorySegment.reinterpret, "
                     + "AddressLayout.withTargetLayout, System/Runtime.load*)",
             call -> {
